@@ -1,0 +1,111 @@
+"""The ``carejourneys`` command.
+
+    carejourneys build [--site S]... [--notebook N]... [--data-dir D] [--jobs J] [--force]
+    carejourneys validate [DATA_DIR]
+    carejourneys synth OUT_DIR [--seed N]
+    carejourneys sites
+    carejourneys public DFE_DIR OUT_DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _cmd_sites(args: argparse.Namespace) -> int:
+    from . import sites
+
+    for s in sites.all_sites():
+        print(f"{s.key:10} {s.name:10} LA {s.la_old_code}/{s.la_new_code}  {s.region:13} "
+              f"{s.programme} {s.programme_start:%b %Y}-{s.programme_end:%b %Y}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import print_report, validate_dataset
+
+    problems = validate_dataset(args.data_dir)
+    print_report(problems, args.data_dir, stream=sys.stdout)
+    return 1 if problems else 0
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    from .synthetic import generate
+
+    files = generate(Path(args.out_dir), seed=args.seed)
+    print(f"wrote {len(files)} files to {args.out_dir} (seed {args.seed})")
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import run
+
+    result = run(
+        sites=args.site or None,
+        notebooks=args.notebook or None,
+        data_dir=args.data_dir,
+        jobs=args.jobs,
+        force=args.force,
+        outputs=args.outputs,
+    )
+    return 0 if result.ok else 1
+
+
+def _cmd_public(args: argparse.Namespace) -> int:
+    from .public import build_extract
+
+    files = build_extract(Path(args.dfe_dir), Path(args.out_dir))
+    print(f"wrote {len(files)} files to {args.out_dir}")
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="carejourneys", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="run the report notebooks per site and publish HTML")
+    b.add_argument("--site", action="append", help="site key (repeatable; default: every site)")
+    b.add_argument("--notebook", action="append", help="notebook name, e.g. 00_evidence_base (repeatable)")
+    b.add_argument("--data-dir", default=None, help="dataset folder (default: $CAREJOURNEYS_DATA or bundled)")
+    b.add_argument("--jobs", type=int, default=None, help="reports built at once (default: CPU cores)")
+    b.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
+    b.add_argument("--outputs", default=None, help="output folder (default: outputs/)")
+    b.set_defaults(func=_cmd_build)
+
+    v = sub.add_parser("validate", help="check every file of a dataset and list every problem")
+    v.add_argument("data_dir", nargs="?", default=None)
+    v.set_defaults(func=_cmd_validate)
+
+    s = sub.add_parser("synth", help="write the synthetic replica")
+    s.add_argument("out_dir")
+    s.add_argument("--seed", type=int, default=2024)
+    s.set_defaults(func=_cmd_synth)
+
+    si = sub.add_parser("sites", help="list the partnership sites")
+    si.set_defaults(func=_cmd_sites)
+
+    pu = sub.add_parser("public", help="make the public-statistics extract from the official DfE files")
+    pu.add_argument("dfe_dir")
+    pu.add_argument("out_dir")
+    pu.set_defaults(func=_cmd_public)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    from .errors import DataError
+
+    try:
+        return args.func(args)
+    except DataError as e:
+        print(f"carejourneys: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("carejourneys: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
