@@ -1,0 +1,158 @@
+"""Dataset manifests: ``manifest.yml`` names each file, its origin and its sha256.
+
+    origin: synthetic                 # synthetic | real | public (the dataset's own)
+    description: ...
+    files:
+      - path: fieldwork.csv           # relative to the dataset folder, '/' separated
+        origin: synthetic
+        sha256: 3b5d...
+
+A changed, missing or unlisted file is reported as a :class:`DataProblem` by :func:`check_manifest`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .errors import DataProblem, ManifestError
+
+MANIFEST = "manifest.yml"
+ORIGINS = ("synthetic", "real", "public")
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    path: str
+    origin: str
+    sha256: str
+
+
+@dataclass
+class Manifest:
+    root: Path
+    origin: str
+    description: str = ""
+    files: list[ManifestEntry] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+    checksum: str = ""  # sha256 of manifest.yml itself: one value that identifies the whole dataset
+
+    def entry(self, relpath: str) -> ManifestEntry | None:
+        for e in self.files:
+            if e.path == relpath:
+                return e
+        return None
+
+    @property
+    def paths(self) -> list[str]:
+        return [e.path for e in self.files]
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_manifest(
+    root: str | Path,
+    files: Iterable[str | Path],
+    origin: str,
+    description: str = "",
+    extra: dict | None = None,
+) -> Path:
+    """Write ``root/manifest.yml`` listing ``files`` (paths relative to root, or absolute under it)."""
+    if origin not in ORIGINS:
+        raise ValueError(f"origin must be one of {ORIGINS}, not {origin!r}")
+    root = Path(root)
+    entries = []
+    for f in files:
+        p = Path(f)
+        rel = p.relative_to(root) if p.is_absolute() else p
+        entries.append({"path": rel.as_posix(), "origin": origin, "sha256": sha256_file(root / rel)})
+    entries.sort(key=lambda e: e["path"])
+    doc = {"origin": origin, "description": description, **(extra or {}), "files": entries}
+    text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+    out = root / MANIFEST
+    atomic_write_bytes(out, text.encode("utf-8"))
+    return out
+
+
+def read_manifest(root: str | Path) -> Manifest:
+    root = Path(root)
+    path = root / MANIFEST
+    if not path.is_file():
+        raise ManifestError(f"no {MANIFEST} in this dataset folder", path=path)
+    raw = path.read_bytes()
+    try:
+        doc = yaml.safe_load(raw.decode("utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise ManifestError(f"not valid YAML: {e}", path=path) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("files"), list):
+        raise ManifestError("expected a mapping with a 'files' list", path=path)
+    origin = doc.get("origin")
+    if origin not in ORIGINS:
+        raise ManifestError(f"origin must be one of {', '.join(ORIGINS)}, not {origin!r}", path=path,
+                            column="origin")
+    entries = []
+    for i, e in enumerate(doc["files"], start=1):
+        if not isinstance(e, dict) or not {"path", "sha256"} <= set(e):
+            raise ManifestError(f"files entry {i} needs 'path' and 'sha256'", path=path, row=i)
+        rel = str(e["path"])
+        if rel.startswith("/") or ".." in Path(rel).parts:
+            raise ManifestError(f"files entry {i}: path {rel!r} leaves the dataset folder", path=path, row=i)
+        entries.append(ManifestEntry(rel, str(e.get("origin", origin)), str(e["sha256"])))
+    extra = {k: v for k, v in doc.items() if k not in {"origin", "description", "files"}}
+    return Manifest(root, origin, str(doc.get("description", "")), entries, extra,
+                    hashlib.sha256(raw).hexdigest())
+
+
+def check_manifest(root: str | Path, manifest: Manifest | None = None) -> list[DataProblem]:
+    """Every disagreement between the manifest and the files on disk (empty when all is well)."""
+    root = Path(root)
+    try:
+        m = manifest or read_manifest(root)
+    except ManifestError as e:
+        return list(e.problems)
+    mpath = str(root / MANIFEST)
+    problems = []
+    for e in m.files:
+        p = root / e.path
+        if not p.is_file():
+            problems.append(DataProblem(str(p), None, None, f"listed in {MANIFEST} but missing"))
+        elif sha256_file(p) != e.sha256:
+            problems.append(DataProblem(str(p), None, None,
+                                        f"changed since {MANIFEST} was written (sha256 differs)"))
+    listed = set(m.paths)
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root).as_posix()
+        if p.is_file() and rel != MANIFEST and rel not in listed and not p.name.startswith("."):
+            problems.append(DataProblem(mpath, None, None, f"{rel} is in the folder but not in {MANIFEST}"))
+    return problems
