@@ -123,6 +123,7 @@ OC3_ACCOM = (*(f"{a}{s}" for a in OC3_ACCOM_LETTERS for s in "12"), "0")
 #: the collection years of each site's care leaver returns in the synthetic replica
 OC3_YEARS = {"brent": (2021, 2022, 2023), "plymouth": (2022, 2023)}
 
+DENY_TAGS = ("name", "place", "service", "organisation")
 BRIGHT_SPOTS_COMPARATORS = ("national", "all_young_people")
 
 # --------------------------------------------------------------------------- sources
@@ -360,6 +361,22 @@ _add(Source("bright_spots", "bright_spots.csv", (
     Field("comparator", allowed=BRIGHT_SPOTS_COMPARATORS),
     Field("comparator_percent", FLOAT, min=0, max=100, nullable=True),
 ), "Bright Spots 'Your Life Beyond Care' indicators", unique_together=("site", "survey_year", "indicator")))
+
+_add(Source("population", "population.csv", (
+    _SITE,
+    Field("year", INT, min=2015, max=2030),
+    Field("care_status", allowed=CARE_STATUS),
+    Field("characteristic", allowed=("age_band", "gender", "ethnicity_group")),
+    Field("category"),
+    Field("count", INT, min=0),
+), "the council's children in care and care leavers by characteristic (for diversity comparisons)",
+    unique_together=("site", "year", "care_status", "characteristic", "category")))
+
+_add(Source("deny_list", "deny_list.csv", (
+    Field("site", allowed=(*SITES, "all")),
+    Field("term"),
+    Field("tag", allowed=DENY_TAGS),
+), "names, places and services to replace in published quotes", unique_together=("site", "term")))
 
 _add(Source("oc3", "oc3_<year>.csv", (
     Field("CHILD"),
