@@ -1,0 +1,83 @@
+"""Errors, the site registry and the data contract."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import carejourneys as cj
+from carejourneys import schemas
+from carejourneys.errors import DataError, DataProblem
+
+
+def test_data_error_names_file_row_and_column():
+    e = DataError("expected a date (yyyy-mm-dd)", path="data/x.csv", row=7, column="date")
+    assert (e.path, e.row, e.column) == ("data/x.csv", 7, "date")
+    s = str(e)
+    assert "data/x.csv" in s and "row 7" in s and "'date'" in s and "expected a date" in s
+    assert isinstance(e, ValueError)
+    assert cj.DataError is DataError
+
+
+def test_data_error_from_many_problems_keeps_them_all():
+    probs = [DataProblem("f.csv", r, "wave", f"bad {r}") for r in range(2, 40)]
+    e = DataError.from_problems(probs)
+    assert e.problems == probs and e.row == 2
+    assert "and 37 more problems" in str(e)
+    with pytest.raises(ValueError):
+        DataError.from_problems([])
+
+
+def test_sites_registry():
+    p = cj.sites.get("plymouth")
+    assert (p.la_old_code, p.la_new_code, p.region) == ("879", "E06000026", "South West")
+    b = cj.sites.get("brent")
+    assert (b.la_old_code, b.la_new_code) == ("304", "E09000005")
+    with pytest.raises(KeyError, match="brent, plymouth"):
+        cj.sites.get("leeds")
+    with pytest.raises(ValueError):
+        cj.sites.register(cj.sites.Site("all", "All", "", "", "", "", "", p.programme_start, p.programme_end))
+
+
+def test_codebook_paths_are_unique_and_cover_the_outcome_domains():
+    paths = schemas.code_paths()
+    assert len(paths) == len(set(paths))
+    assert set(schemas.OUTCOME_DOMAINS.values()) <= set(paths)
+    assert len(schemas.CODEBOOK["Five outcomes"]) == 5
+
+
+def test_oc3_code_lists_follow_the_dfe_guide():
+    assert "K1" in schemas.OC3_ACCOM and "Z2" in schemas.OC3_ACCOM and "A1" not in schemas.OC3_ACCOM
+    assert set(schemas.OC3_ACTIV_NEET) == {"G4", "G5", "G6"}
+    assert {"F3", "P3"} <= set(schemas.OC3_ACTIV)
+
+
+@pytest.mark.parametrize("name", list(schemas.SOURCES))
+def test_every_source_schema_accepts_its_empty_frame(name):
+    src = schemas.SOURCES[name]
+    out = src.schema.validate(src.empty())
+    assert list(out.columns) == src.columns
+
+
+def test_schema_rejects_out_of_range_and_unknown_codes():
+    src = schemas.SOURCES["facilitator_ratings"]
+    df = pd.DataFrame({
+        "session_id": ["s1"], "site": ["leeds"], "activity": ["a"],
+        "session_date": pd.to_datetime(["2023-01-01"]), "facilitator_id": ["f"],
+        "attendees": pd.array([3], dtype="Int64"), "engagement": pd.array([9], dtype="Int64"),
+        "wellbeing": pd.array([3], dtype="Int64"), "note": [None],
+    })
+    import pandera.pandas as pa
+
+    with pytest.raises(pa.errors.SchemaErrors) as info:
+        src.schema.validate(df, lazy=True)
+    failed = set(info.value.failure_cases["column"])
+    assert {"site", "engagement"} <= failed
+
+
+def test_cli_sites_lists_both(capsys):
+    from carejourneys.cli import main
+
+    assert main(["sites"]) == 0
+    out = capsys.readouterr().out
+    assert "brent" in out and "plymouth" in out and "E06000026" in out
