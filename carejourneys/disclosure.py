@@ -22,7 +22,7 @@ suppressed when needed to protect another cell.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -54,6 +54,7 @@ def protect(
     percent_of: Mapping | str | None = None,
     suppress_zeros: bool = False,
     secondary: str | None = "auto",
+    count_rows: Sequence[bool] | pd.Series | None = None,
 ) -> pd.DataFrame:
     """Return a copy of ``table`` safe to publish (see the module docstring).
 
@@ -62,7 +63,9 @@ def protect(
     shown (5 by default; 1 or less turns suppression off). ``percent_of``: ``{column: n_column}``
     for statistics computed over ``n_column`` people, or one ``n_column`` name that applies to
     every numeric column that is not a count. ``secondary``: ``"auto"`` (columns, plus rows when
-    there is a total column), ``"both"``, ``"columns"``, ``"rows"`` or ``None``.
+    there is a total column), ``"both"``, ``"columns"``, ``"rows"`` or ``None``. ``count_rows``: a
+    boolean per row saying which rows of the count columns count people (default: every row), for
+    tables that mix counts of people with counts of events; the other rows are left as they are.
     """
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"protect() needs a DataFrame, not {type(table).__name__}")
@@ -88,7 +91,15 @@ def protect(
         out.attrs["disclosure"] = log
         return out
 
-    values = {c: pd.to_numeric(out[c], errors="coerce") for c in count_cols}
+    if count_rows is None:
+        people_rows = [True] * nrows
+    else:
+        people_rows = [bool(v) for v in (count_rows.tolist() if isinstance(count_rows, pd.Series)
+                                         else list(count_rows))]
+        if len(people_rows) != nrows:
+            raise ValueError(f"count_rows has {len(people_rows)} values for a table of {nrows} rows")
+    values = {c: pd.to_numeric(out[c], errors="coerce").where(pd.Series(people_rows, index=out.index))
+              for c in count_cols}
     hidden: dict[object, list[bool]] = {c: [False] * nrows for c in count_cols}
 
     # primary suppression

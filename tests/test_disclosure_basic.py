@@ -105,3 +105,15 @@ def test_no_small_count_is_ever_shown(values, threshold):
     assert all(v == 0 or v >= threshold for v in shown)
     assert sum(v == SUPPRESSED for v in out["people"]) != 1 or len(values) == 1 or \
         all(v == 0 for i, v in enumerate(values) if out["people"].iloc[i] != SUPPRESSED)
+
+
+def test_count_rows_limit_suppression_to_rows_that_count_people():
+    t = pd.DataFrame({"what": ["young people interviewed", "staff interviewed", "focus groups"],
+                      "brent": [3, 40, 2], "plymouth": [22, 51, 2]})
+    out = protect(t, counts=["brent", "plymouth"], threshold=5,
+                  count_rows=[True, True, False])
+    assert out["brent"].iloc[0] == SUPPRESSED and out["brent"].iloc[1] == SUPPRESSED
+    # events are not people: shown as they are and never chosen for secondary suppression
+    assert out["brent"].iloc[2] == 2 and out["plymouth"].iloc[2] == 2
+    with pytest.raises(ValueError, match="count_rows"):
+        protect(t, counts=["brent"], count_rows=[True])
