@@ -1,0 +1,277 @@
+"""SSDA903 care leaver returns (table OC3) and the DfE's care leaver indicators built from them.
+
+A council's OC3 return holds one row per care leaver whose 17th to 21st birthday falls in the
+collection year (1 April to 31 March; ``collection_year`` is the year of that 31 March):
+
+    CHILD      the council's child identifier
+    DOB        date of birth, dd/mm/yyyy
+    IN_TOUCH   YES, NO, DIED, REFU (refuses contact), NREQ (no longer requires services),
+               RHOM (returned home for six months or more)
+    ACTIV      activity around the birthday: F1/P1 higher education, F2/P2 other education,
+               F4/P4 apprenticeship, F5/P5 other training or employment (F full time, P part time),
+               G4/G5/G6 not in education, employment or training (illness or disability / other
+               reasons / pregnancy or parenting); ``0`` when IN_TOUCH is DIED or RHOM.
+               F3/P3 (training or employment, before apprenticeships were split out) are accepted
+               with a DataWarning.
+    ACCOM      accommodation: a letter (B, C, D, E, G, H, K, R, S, T, U, V, W, X, Y, Z) then
+               1 (suitable) or 2 (unsuitable); ``0`` when IN_TOUCH is DIED or RHOM.
+
+Rules checked by :func:`oc3_problems` (all breaches are reported, each with its row and column):
+codes from the lists above (``schemas.OC3_*``); IN_TOUCH, ACTIV and ACCOM all filled or all blank;
+DIED or RHOM => ACTIV and ACCOM are ``0``; YES => neither is ``0``; a valid DOB giving an age of
+17 to 21 at the birthday in the collection year; CHILD filled and not repeated.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import schemas
+from ..errors import DataError, DataProblem, DataWarning
+
+AGE_BANDS = {"17-18": (17, 18), "19-21": (19, 21)}
+_BLANK_AS_ZERO = ("DIED", "RHOM")
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    """The file's cells as stripped text ('' for empty), headers upper-cased."""
+    if not path.exists():
+        raise DataError("file not found", path=path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        try:
+            raw = pd.read_excel(path, dtype=object, sheet_name=0)
+        except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds
+            raise DataError(f"not a readable spreadsheet ({e})", path=path) from None
+        raw.columns = [str(c).strip().upper() for c in raw.columns]
+
+        def cell(v: object) -> str:
+            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+                return ""
+            if isinstance(v, pd.Timestamp | np.datetime64) or hasattr(v, "strftime"):
+                return pd.Timestamp(v).strftime("%d/%m/%Y")
+            if isinstance(v, float) and v.is_integer():
+                return str(int(v))
+            return str(v).strip()
+
+        return pd.DataFrame({c: raw[c].map(cell).astype("str") for c in raw.columns})
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise DataError(f"not a readable UTF-8 CSV file ({e})", path=path) from None
+    raw.columns = [str(c).strip().upper() for c in raw.columns]
+    for c in raw.columns:
+        raw[c] = raw[c].str.strip()
+    return raw
+
+
+def age_at_birthday(dob: pd.Series, collection_year: int) -> pd.Series:
+    """Age reached at the birthday that falls in the collection year (1 April to 31 March).
+
+    A birthday on or after 1 April falls in ``collection_year - 1``; one before it in
+    ``collection_year``. 29 February birthdays count as falling in March.
+    """
+    year = np.where(dob.dt.month >= 4, collection_year - 1, collection_year)
+    return (pd.Series(year, index=dob.index) - dob.dt.year).astype("Int64")
+
+
+def _parse_dob(text: pd.Series) -> pd.Series:
+    dob = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+    iso = dob.isna() & text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    if iso.any():
+        dob = dob.where(~iso, pd.to_datetime(text.where(iso), format="%Y-%m-%d", errors="coerce"))
+    return dob.astype("datetime64[ns]")
+
+
+def _check(raw: pd.DataFrame, path: Path, collection_year: int) -> tuple[list[DataProblem], pd.DataFrame]:
+    """All rule breaches of an OC3 frame, plus the parsed records (DOB, age)."""
+    where = str(path)
+    problems: list[tuple[int, int, DataProblem]] = []  # (row, column order, problem) for sorting
+    order = {c: i for i, c in enumerate(schemas.OC3_COLUMNS)}
+
+    def add(mask: pd.Series | np.ndarray, column: str, message) -> None:
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        for i in idx:
+            row = int(i) + 2
+            msg = message(int(i)) if callable(message) else message
+            problems.append((row, order.get(column, 9), DataProblem(where, row, column, msg)))
+
+    child = raw["CHILD"]
+    add(child == "", "CHILD", "CHILD is blank; expected the child's identifier")
+    dup = child.duplicated(keep="first") & (child != "")
+    add(dup, "CHILD", lambda i: f"CHILD {child.iat[i]!r} appears more than once")
+
+    dob_text = raw["DOB"]
+    dob = _parse_dob(dob_text)
+    add(dob.isna(), "DOB", lambda i: f"expected a date of birth as dd/mm/yyyy; found {dob_text.iat[i]!r}")
+    age = age_at_birthday(dob, collection_year)
+    out_of_range = age.notna() & ~age.between(17, 21)
+    add(out_of_range.to_numpy(dtype=bool, na_value=False), "DOB",
+        lambda i: f"age {age.iat[i]} at the birthday in collection year {collection_year - 1}-"
+                  f"{collection_year % 100:02d}; OC3 covers ages 17 to 21 only")
+
+    in_touch, activ, accom = raw["IN_TOUCH"], raw["ACTIV"], raw["ACCOM"]
+    codes = {"IN_TOUCH": schemas.OC3_IN_TOUCH, "ACTIV": schemas.OC3_ACTIV, "ACCOM": schemas.OC3_ACCOM}
+    for col, allowed in codes.items():
+        v = raw[col]
+        bad = (v != "") & ~v.isin(list(allowed))
+        add(bad, col, lambda i, v=v, col=col: f"{v.iat[i]!r} is not a valid {col} code; expected one of "
+                                               f"{', '.join(codes[col])} (or blank)")
+
+    filled = pd.DataFrame({c: raw[c] != "" for c in ("IN_TOUCH", "ACTIV", "ACCOM")})
+    n_filled = filled.sum(axis=1)
+    partial = (n_filled > 0) & (n_filled < 3)
+    for col in ("IN_TOUCH", "ACTIV", "ACCOM"):
+        add(partial & ~filled[col], col,
+            f"{col} is blank but other care leaver fields are filled: IN_TOUCH, ACTIV and ACCOM must be "
+            "all filled or all blank")
+
+    gone = in_touch.isin(list(_BLANK_AS_ZERO))
+    for col, v in (("ACTIV", activ), ("ACCOM", accom)):
+        add(gone & (v != "0") & (v != ""), col,
+            lambda i, v=v, col=col: f"IN_TOUCH is {in_touch.iat[i]} so {col} must be '0'; found {v.iat[i]!r}")
+        add((in_touch == "YES") & (v == "0"), col,
+            f"IN_TOUCH is YES so {col} must describe the young person's situation, not '0'")
+
+    problems.sort(key=lambda t: (t[0], t[1]))
+    records = pd.DataFrame({
+        "CHILD": child.astype("str"),
+        "DOB": dob,
+        "IN_TOUCH": in_touch.replace("", pd.NA).astype("str"),
+        "ACTIV": activ.replace("", pd.NA).astype("str"),
+        "ACCOM": accom.replace("", pd.NA).astype("str"),
+        "collection_year": pd.Series(collection_year, index=raw.index, dtype="Int64"),
+        "age": age,
+    })
+    return [p for _, _, p in problems], records
+
+
+def _legacy_rows(raw: pd.DataFrame) -> np.ndarray:
+    return np.flatnonzero(raw["ACTIV"].isin(list(schemas.OC3_ACTIV_LEGACY)).to_numpy()) + 2
+
+
+def _prepare(path: str | Path, collection_year: int) -> tuple[Path, pd.DataFrame]:
+    path = Path(path)
+    if not isinstance(collection_year, int | np.integer) or not 2000 <= int(collection_year) <= 2100:
+        raise ValueError(f"collection_year must be a year such as 2023; got {collection_year!r}")
+    raw = _read_raw(path)
+    missing = [c for c in schemas.OC3_COLUMNS if c not in raw.columns]
+    if missing:
+        raise DataError.from_problems([
+            DataProblem(str(path), 1, c, f"missing column {c}; an OC3 file has columns "
+                                         f"{', '.join(schemas.OC3_COLUMNS)}") for c in missing])
+    return path, raw
+
+
+def oc3_problems(path: str | Path, collection_year: int) -> list[DataProblem]:
+    """Every rule breach in an OC3 file, in row order (an empty list for a clean file)."""
+    path, raw = _prepare(path, int(collection_year))
+    return _check(raw, path, int(collection_year))[0]
+
+
+def read_oc3(path: str | Path, collection_year: int) -> pd.DataFrame:
+    """Read and validate a council's SSDA903 OC3 return (CSV or XLSX) for one collection year.
+
+    Returns one row per care leaver: CHILD, DOB (datetime), IN_TOUCH, ACTIV, ACCOM (text, NA when
+    blank), ``collection_year``, ``age`` (at the birthday in the collection year) and ``age_band``
+    ("17-18" or "19-21"). Raises one :class:`DataError` listing every breach (see the module
+    docstring); F3/P3 activity codes load with a :class:`DataWarning` naming their rows.
+    """
+    collection_year = int(collection_year)
+    path, raw = _prepare(path, collection_year)
+    problems, records = _check(raw, path, collection_year)
+    if problems:
+        raise DataError.from_problems(problems)
+    legacy = _legacy_rows(raw)
+    if len(legacy):
+        shown = ", ".join(map(str, legacy[:10])) + (" ..." if len(legacy) > 10 else "")
+        warnings.warn(f"{path}: {len(legacy)} row(s) use the older ACTIV codes F3/P3 (training or "
+                      f"employment); counted as in education, employment or training. Rows: {shown}",
+                      DataWarning, stacklevel=2)
+    records["age_band"] = pd.Series(
+        np.where(records["age"] <= 18, "17-18", "19-21"), index=records.index, dtype="str")
+    schemas.SOURCES["oc3"].schema.validate(records)
+    return records
+
+
+# --------------------------------------------------------------------------- indicators
+
+#: how each OC3 code counts in the DfE's indicators; blank or '0' is "information not known"
+ACTIVITY_MEASURES = {
+    **{c: "eet" for c in (*schemas.OC3_ACTIV_EET, *schemas.OC3_ACTIV_LEGACY)},
+    "G4": "neet_illness_disability",
+    "G5": "neet_other",
+    "G6": "neet_pregnancy_parenting",
+}
+IN_TOUCH_MEASURES = {"YES": "in_touch", "NO": "not_in_touch", "REFU": "refused_contact",
+                     "NREQ": "no_longer_requires_services", "RHOM": "returned_home", "DIED": "died"}
+
+INDICATOR_COLUMNS = ["collection_year", "age", "table", "measure", "count", "total", "percent"]
+
+
+def oc3_indicators(records: pd.DataFrame) -> pd.DataFrame:
+    """The DfE's care leaver indicators from OC3 records (one or more collection years).
+
+    For each collection year and age band ("17-18", "19-21"; age at the birthday in the year) the
+    denominator ``total`` is every care leaver of that band, as in the DfE tables, and ``percent``
+    is ``100 * count / total``. Measures (keys as in :data:`carejourneys.loaders.dfe.MEASURES`):
+
+    - activity: ``eet`` (F1-F5, P1-P5 including older F3/P3), ``neet`` (G4-G6) and its three
+      reasons, ``not_known`` (blank or ``0``);
+    - accommodation: ``suitable`` (second character 1), ``unsuitable`` (2), ``not_known``
+      (blank or ``0``);
+    - in_touch: ``in_touch`` (YES), ``not_in_touch``, ``refused_contact``,
+      ``no_longer_requires_services``, ``returned_home``, ``died``, ``not_known`` (blank).
+
+    Every combination is present, with a zero count where no record falls in it.
+    """
+    need = {"IN_TOUCH", "ACTIV", "ACCOM", "collection_year"}
+    if not need <= set(records.columns):
+        raise ValueError(f"oc3_indicators needs columns {sorted(need)}; got {list(records.columns)}")
+    if "age_band" in records.columns:
+        band = records["age_band"].astype("str")
+    else:
+        band = pd.Series(np.where(records["age"] <= 18, "17-18", "19-21"), index=records.index, dtype="str")
+    activ = records["ACTIV"].astype("str").fillna("")
+    accom = records["ACCOM"].astype("str").fillna("")
+    touch = records["IN_TOUCH"].astype("str").fillna("")
+    act = activ.map(ACTIVITY_MEASURES).fillna("not_known")
+    acc = pd.Series(np.select([accom.str.endswith("1") & (accom.str.len() == 2),
+                               accom.str.endswith("2") & (accom.str.len() == 2)],
+                              ["suitable", "unsuitable"], "not_known"), index=records.index)
+    tch = touch.map(IN_TOUCH_MEASURES).fillna("not_known")
+    base = pd.DataFrame({"collection_year": records["collection_year"].astype("Int64").to_numpy(),
+                         "age": band.to_numpy()})
+    long = pd.concat([
+        base.assign(table="activity", measure=act.to_numpy()),
+        base.assign(table="activity", measure=np.where(act.str.startswith("neet_"), "neet", "")),
+        base.assign(table="accommodation", measure=acc.to_numpy()),
+        base.assign(table="in_touch", measure=tch.to_numpy()),
+    ], ignore_index=True)
+    long = long[long["measure"] != ""]
+    counts = long.groupby(["collection_year", "age", "table", "measure"]).size()
+    totals = base.groupby(["collection_year", "age"]).size().rename("total")
+
+    layout = {
+        "activity": ["eet", "neet", "neet_illness_disability", "neet_other", "neet_pregnancy_parenting",
+                     "not_known"],
+        "accommodation": ["suitable", "unsuitable", "not_known"],
+        "in_touch": ["in_touch", *[m for m in IN_TOUCH_MEASURES.values() if m != "in_touch"], "not_known"],
+    }
+    years = sorted(base["collection_year"].dropna().unique())
+    rows = [(int(y), a, t, m) for y in years for a in AGE_BANDS for t, ms in layout.items() for m in ms]
+    index = pd.MultiIndex.from_tuples(rows, names=["collection_year", "age", "table", "measure"])
+    out = counts.reindex(index, fill_value=0).rename("count").reset_index()
+    out = out.merge(totals.reset_index(), on=["collection_year", "age"], how="left")
+    out["total"] = out["total"].fillna(0).astype("Int64")
+    out["count"] = out["count"].astype("Int64")
+    out["collection_year"] = out["collection_year"].astype("Int64")
+    pct = 100 * out["count"].astype("Float64") / out["total"].astype("Float64").replace(0, pd.NA)
+    out["percent"] = pct.astype("Float64")
+    for c in ("age", "table", "measure"):
+        out[c] = out[c].astype("str")
+    return out[INDICATOR_COLUMNS]
