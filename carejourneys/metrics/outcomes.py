@@ -1,0 +1,574 @@
+"""Change in outcomes for young people, with statistics honest about small samples.
+
+The core is :func:`paired_change` (one scale, ``before`` and ``after`` for the same people),
+which reports:
+
+* ``n_pairs``, medians and means before and after, the mean difference (after - before) with a
+  t-based 95% confidence interval;
+* an **exact Wilcoxon signed-rank** p-value (:func:`signed_rank_exact`) computed from the full
+  sign-flip (permutation) distribution of the signed-rank statistic with mid-ranks, so it stays
+  exact with ties and zeros (scipy's default silently switches to a normal approximation there);
+  zero differences are handled by **Pratt's rule** by default (zeros take part in ranking, then
+  carry no sign), or dropped before ranking (``zero_method="wilcox"``);
+* the **sign test** (exact binomial on the non-zero differences; zeros dropped);
+* the **paired t-test**;
+* effect sizes **d_z** (mean difference / SD of the differences) and **d_av** (mean difference
+  / average of the SDs before and after; Cumming 2012, Lakens 2013), each also with **Hedges'
+  correction** ``J = Γ(df/2) / (sqrt(df/2) Γ((df-1)/2))`` for ``df = n - 1`` (exact form, not the
+  ``1 - 3/(4df - 1)`` approximation) giving g_z and g_av;
+* a **seeded percentile bootstrap** interval of the mean difference, labelled *descriptive*;
+* the shares **improved / same / worse** (direction per scale: higher is better or not);
+* **reliable change** (Jacobson & Truax 1991): ``RCI = d / (SD * sqrt(2 * (1 - r)))``, a person
+  has reliably changed when ``|RCI| > 1.96``; reliability ``r`` and ``SD`` are explicit inputs,
+  with the cited defaults in :data:`RELIABLE_CHANGE_DEFAULTS`.
+
+Prospective pre/post results (:func:`prepost_change`) and retrospective (then-test) results
+(:func:`retrospective_change`) are computed separately and labelled by ``design``; nothing here
+pools them (:func:`combine_designs` refuses to).
+
+Disclosure: summaries over fewer people than ``threshold`` keep their ``n_pairs`` (to be shown
+through ``cj.report.table(..., counts=[...])``, which suppresses small counts) but their means,
+medians, shares and tests are withheld (``<NA>``) and ``note`` says so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+
+from .. import measures
+from ..schemas import RETRO_ITEMS
+
+ZeroMethod = Literal["pratt", "wilcox"]
+Alternative = Literal["two-sided", "greater", "less"]
+
+PROSPECTIVE = "pre/post (prospective)"
+RETROSPECTIVE = "retrospective (then-test)"
+
+BOOTSTRAP_LABEL = "descriptive: percentile bootstrap of the mean difference (seeded)"
+WILCOXON_LABEL = "exact: full sign-flip distribution of the signed-rank statistic (mid-ranks)"
+
+
+@dataclass(frozen=True)
+class ReliableChangeSpec:
+    """Inputs of the Jacobson-Truax reliable change index for one scale and where they come from.
+
+    ``sd`` None means: use the standard deviation of the sample's own 'before' scores (labelled)."""
+
+    reliability: float
+    sd: float | None
+    source: str
+
+
+#: cited defaults for reliable change; pass your own ``reliable_change=`` to override
+RELIABLE_CHANGE_DEFAULTS: dict[str, ReliableChangeSpec] = {
+    "swemwbs_metric": ReliableChangeSpec(
+        0.88, 3.92,
+        "reliability: Cronbach's alpha 0.88 for SWEMWBS among 15-21 year olds (Ringdal et al. 2018, "
+        "Scand J Public Health); SD: 3.92, baseline SWEMWBS SD in Shah et al. 2018 (Health Qual Life "
+        "Outcomes 16:239)",
+    ),
+    "ucla_total": ReliableChangeSpec(
+        0.72, None,
+        "reliability: Cronbach's alpha 0.72 for the 3-item UCLA scale (Hughes et al. 2004, Research on "
+        "Aging 26:655); SD: the sample's own 'before' SD",
+    ),
+}
+
+RCI_CRITICAL = 1.96
+
+
+# --------------------------------------------------------------------------- exact signed-rank
+
+
+@dataclass(frozen=True)
+class SignedRankResult:
+    """Exact Wilcoxon signed-rank test. ``t_plus``/``t_minus`` are the sums of (mid-)ranks of the
+    positive/negative differences; ``n_used`` differences carry a sign, ``n_zero`` are zero."""
+
+    t_plus: float
+    t_minus: float
+    p_value: float
+    n_used: int
+    n_zero: int
+    zero_method: str
+    alternative: str
+    method: str = WILCOXON_LABEL
+
+
+def signed_rank_ranks(d: Sequence[float] | np.ndarray, zero_method: ZeroMethod = "pratt") -> np.ndarray:
+    """Mid-ranks of |d| for the non-zero differences, in their order.
+
+    Pratt: zeros are ranked with the rest and then dropped; wilcox: zeros are dropped first."""
+    d = np.asarray(d, dtype=float)
+    if zero_method == "pratt":
+        ranks = stats.rankdata(np.abs(d))
+        return ranks[d != 0]
+    if zero_method == "wilcox":
+        nz = d[d != 0]
+        return stats.rankdata(np.abs(nz))
+    raise ValueError(f"zero_method must be 'pratt' or 'wilcox', got {zero_method!r}")
+
+
+def _null_distribution(doubled_ranks: np.ndarray) -> np.ndarray:
+    """P(2*T+ = k) for k = 0..sum, when each rank's sign is + or - with probability 1/2.
+
+    The complete permutation distribution computed by convolution (no sampling, exact for any n)."""
+    total = int(doubled_ranks.sum())
+    dist = np.zeros(total + 1)
+    dist[0] = 1.0
+    upto = 0
+    for r in doubled_ranks:
+        r = int(r)
+        new = dist * 0.5
+        new[r:upto + r + 1] += 0.5 * dist[:upto + 1]
+        dist = new
+        upto += r
+    return dist
+
+
+def signed_rank_exact(
+    d: Sequence[float] | np.ndarray,
+    *,
+    zero_method: ZeroMethod = "pratt",
+    alternative: Alternative = "two-sided",
+) -> SignedRankResult:
+    """Exact Wilcoxon signed-rank test of the differences ``d`` (after - before).
+
+    The p-value comes from the complete sign-flip distribution of T+ given the observed
+    (mid-)ranks, so ties and zeros keep it exact. Two-sided p = min(1, 2 * min(P(T+ <= t),
+    P(T+ >= t))), the convention of ``scipy.stats.wilcoxon``; the distribution is symmetric, so
+    this equals P(|T+ - E| >= |t - E|)."""
+    d = np.asarray(d, dtype=float)
+    d = d[~np.isnan(d)]
+    ranks = signed_rank_ranks(d, zero_method)
+    signs = np.sign(d[d != 0])
+    n_zero = int((d == 0).sum())
+    t_plus = float(ranks[signs > 0].sum())
+    t_minus = float(ranks[signs < 0].sum())
+    if ranks.size == 0:
+        return SignedRankResult(0.0, 0.0, 1.0, 0, n_zero, zero_method, alternative)
+    doubled = np.rint(ranks * 2).astype(np.int64)  # mid-ranks are multiples of 1/2
+    dist = _null_distribution(doubled)
+    k = int(round(t_plus * 2))
+    p_le = float(dist[:k + 1].sum())
+    p_ge = float(dist[k:].sum())
+    if alternative == "greater":
+        p = p_ge
+    elif alternative == "less":
+        p = p_le
+    elif alternative == "two-sided":
+        p = 2.0 * min(p_le, p_ge)
+    else:
+        raise ValueError(f"unknown alternative {alternative!r}")
+    return SignedRankResult(t_plus, t_minus, min(1.0, p), int(ranks.size), n_zero, zero_method, alternative)
+
+
+# --------------------------------------------------------------------------- other statistics
+
+
+def sign_test(d: Sequence[float] | np.ndarray) -> tuple[int, int, float]:
+    """(n positive, n negative, exact two-sided binomial p) with zero differences dropped."""
+    d = np.asarray(d, dtype=float)
+    d = d[~np.isnan(d)]
+    pos, neg = int((d > 0).sum()), int((d < 0).sum())
+    if pos + neg == 0:
+        return pos, neg, 1.0
+    return pos, neg, float(stats.binomtest(pos, pos + neg, 0.5).pvalue)
+
+
+def hedges_j(df: float) -> float:
+    """Hedges' small-sample correction factor J(df), exact gamma-function form."""
+    if df <= 1:
+        return float("nan")
+    return float(math.exp(special.gammaln(df / 2) - special.gammaln((df - 1) / 2)) / math.sqrt(df / 2))
+
+
+def reliable_change_index(
+    d: Sequence[float] | np.ndarray, *, reliability: float, sd: float
+) -> np.ndarray:
+    """Jacobson-Truax RCI per person: d / (SD * sqrt(2) * sqrt(1 - reliability))."""
+    if not 0 <= reliability < 1:
+        raise ValueError(f"reliability must be in [0, 1), got {reliability}")
+    if not sd > 0:
+        raise ValueError(f"SD must be positive, got {sd}")
+    se_diff = sd * math.sqrt(2.0 * (1.0 - reliability))
+    return np.asarray(d, dtype=float) / se_diff
+
+
+@dataclass(frozen=True)
+class PairedChange:
+    """Everything :func:`paired_change` reports for one scale (``d`` = after - before).
+
+    ``improved``/``same``/``worse`` follow the scale's direction (``higher_is_better``)."""
+
+    n_pairs: int
+    median_before: float
+    median_after: float
+    mean_before: float
+    mean_after: float
+    sd_before: float
+    sd_after: float
+    mean_diff: float
+    median_diff: float
+    ci_low: float
+    ci_high: float
+    wilcoxon_t_plus: float
+    wilcoxon_p: float
+    wilcoxon_zero_method: str
+    n_zero: int
+    sign_n_pos: int
+    sign_n_neg: int
+    sign_p: float
+    t_stat: float
+    t_p: float
+    d_z: float
+    g_z: float
+    d_av: float
+    g_av: float
+    hedges_j: float
+    boot_low: float
+    boot_high: float
+    n_improved: int
+    n_same: int
+    n_worse: int
+    share_improved: float
+    share_same: float
+    share_worse: float
+    rc_reliability: float
+    rc_sd: float
+    n_reliably_improved: int | None
+    n_reliably_worse: int | None
+    rc_source: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def paired_change(
+    before: Sequence[float] | np.ndarray,
+    after: Sequence[float] | np.ndarray,
+    *,
+    higher_is_better: bool = True,
+    zero_method: ZeroMethod = "pratt",
+    confidence: float = 0.95,
+    n_boot: int = 9999,
+    seed: int = 2024,
+    reliable_change: ReliableChangeSpec | None = None,
+) -> PairedChange:
+    """Paired change from ``before`` to ``after`` (same people, same order; pairs with a missing
+    value on either side are dropped). See the module docstring for every statistic."""
+    b = np.asarray(before, dtype=float)
+    a = np.asarray(after, dtype=float)
+    if b.shape != a.shape:
+        raise ValueError(f"before and after differ in length ({b.size} vs {a.size})")
+    keep = ~(np.isnan(b) | np.isnan(a))
+    b, a = b[keep], a[keep]
+    d = a - b
+    n = int(d.size)
+    nan = float("nan")
+
+    def _sd(x: np.ndarray) -> float:
+        return float(np.std(x, ddof=1)) if x.size > 1 else nan
+
+    mean_d = float(d.mean()) if n else nan
+    sd_d = _sd(d)
+    sd_b, sd_a = _sd(b), _sd(a)
+    if n > 1 and sd_d > 0:
+        tt = stats.ttest_rel(a, b)
+        t_stat, t_p = float(tt.statistic), float(tt.pvalue)
+        half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sd_d / math.sqrt(n)
+        ci = (mean_d - half, mean_d + half)
+        d_z = mean_d / sd_d
+    else:
+        t_stat = t_p = d_z = nan
+        ci = (mean_d, mean_d) if n > 1 else (nan, nan)
+    sd_av = (sd_b + sd_a) / 2 if n > 1 else nan
+    d_av = mean_d / sd_av if n > 1 and sd_av > 0 else nan
+    j = hedges_j(n - 1)
+    wx = signed_rank_exact(d, zero_method=zero_method)
+    pos, neg, sign_p = sign_test(d)
+    boot = _bootstrap_mean(d, confidence=confidence, n_boot=n_boot, seed=seed)
+    good = d > 0 if higher_is_better else d < 0
+    bad = d < 0 if higher_is_better else d > 0
+    n_imp, n_worse = int(good.sum()), int(bad.sum())
+    n_same = n - n_imp - n_worse
+
+    rc_r = rc_sd = nan
+    n_rel_imp = n_rel_worse = None
+    rc_source = "not computed (no reliability given)"
+    if reliable_change is not None and n:
+        rc_sd = reliable_change.sd if reliable_change.sd is not None else sd_b
+        rc_r = reliable_change.reliability
+        rc_source = reliable_change.source
+        if rc_sd > 0:
+            rci = reliable_change_index(d, reliability=rc_r, sd=rc_sd)
+            if not higher_is_better:
+                rci = -rci
+            n_rel_imp = int((rci > RCI_CRITICAL).sum())
+            n_rel_worse = int((rci < -RCI_CRITICAL).sum())
+        else:
+            rc_source += " (not computed: SD is zero)"
+
+    def _share(k: int) -> float:
+        return k / n if n else nan
+
+    return PairedChange(
+        n_pairs=n,
+        median_before=float(np.median(b)) if n else nan,
+        median_after=float(np.median(a)) if n else nan,
+        mean_before=float(b.mean()) if n else nan,
+        mean_after=float(a.mean()) if n else nan,
+        sd_before=sd_b,
+        sd_after=sd_a,
+        mean_diff=mean_d,
+        median_diff=float(np.median(d)) if n else nan,
+        ci_low=float(ci[0]),
+        ci_high=float(ci[1]),
+        wilcoxon_t_plus=wx.t_plus,
+        wilcoxon_p=wx.p_value if n else nan,
+        wilcoxon_zero_method=zero_method,
+        n_zero=wx.n_zero,
+        sign_n_pos=pos,
+        sign_n_neg=neg,
+        sign_p=sign_p if n else nan,
+        t_stat=t_stat,
+        t_p=t_p,
+        d_z=d_z,
+        g_z=d_z * j,
+        d_av=d_av,
+        g_av=d_av * j,
+        hedges_j=j,
+        boot_low=boot[0],
+        boot_high=boot[1],
+        n_improved=n_imp,
+        n_same=n_same,
+        n_worse=n_worse,
+        share_improved=_share(n_imp),
+        share_same=_share(n_same),
+        share_worse=_share(n_worse),
+        rc_reliability=rc_r,
+        rc_sd=rc_sd,
+        n_reliably_improved=n_rel_imp,
+        n_reliably_worse=n_rel_worse,
+        rc_source=rc_source,
+    )
+
+
+def _bootstrap_mean(d: np.ndarray, *, confidence: float, n_boot: int, seed: int) -> tuple[float, float]:
+    """Seeded percentile bootstrap interval of the mean (descriptive; NaN when n < 2)."""
+    if d.size < 2:
+        return float("nan"), float("nan")
+    if np.all(d == d[0]):
+        return float(d[0]), float(d[0])
+    res = stats.bootstrap((d,), np.mean, confidence_level=confidence, n_resamples=n_boot,
+                          method="percentile", rng=np.random.default_rng(seed))
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+# --------------------------------------------------------------------------- survey tables
+
+#: columns of a change summary that hold statistics withheld below the disclosure threshold
+STAT_COLUMNS = (
+    "median_before", "median_after", "mean_before", "mean_after", "mean_diff", "median_diff",
+    "ci_low", "ci_high", "wilcoxon_p", "sign_p", "t_p", "d_z", "g_z", "d_av", "g_av",
+    "boot_low", "boot_high", "share_improved", "share_same", "share_worse",
+)
+#: count columns of a change summary (pass to ``cj.report.table(..., counts=COUNT_COLUMNS)``)
+COUNT_COLUMNS = ("n_pairs", "n_improved", "n_same", "n_worse", "n_reliably_improved", "n_reliably_worse",
+                 "n_not_scored")
+
+
+def prepost_pairs(prepost: pd.DataFrame, *, missing: measures.Missing = "skip") -> pd.DataFrame:
+    """Scored pre/post questionnaires matched into pairs: one row per respondent and activity,
+    with ``has_pre``/``has_post`` (a response exists) and ``<scale>_pre`` and ``<scale>_post``
+    for every scale in :data:`measures.SCALES`.
+
+    Respondents with only one timepoint keep a row (their other side is ``<NA>``) so that
+    summaries can say how many were not paired."""
+    keys = ["respondent_id", "site", "activity"]
+    scales = list(measures.SCALES)
+    if prepost.empty:
+        cols = keys + [f"{s}_{t}" for s in scales for t in ("pre", "post")]
+        out = pd.DataFrame({c: pd.Series(dtype="str" if c in keys else "Float64") for c in cols})
+        out.insert(3, "has_pre", pd.Series(dtype=bool))
+        out.insert(4, "has_post", pd.Series(dtype=bool))
+        return out
+    scored = measures.score_prepost(prepost, missing=missing)
+    wide = scored.set_index([*keys, "timepoint"])[scales].unstack("timepoint")
+    seen = prepost.groupby(keys, observed=True)["timepoint"].agg(lambda t: set(t)).reindex(wide.index)
+    out = pd.DataFrame(index=wide.index)
+    out["has_pre"] = [("pre" in t) for t in seen]
+    out["has_post"] = [("post" in t) for t in seen]
+    for s in scales:
+        for t in ("pre", "post"):
+            col = (s, t)
+            out[f"{s}_{t}"] = (wide[col] if col in wide.columns else pd.Series(np.nan, index=wide.index)
+                               ).astype("Float64")
+    return out.reset_index()
+
+
+def _summary_row(before, after, spec: dict, *, threshold: int, n_not_scored: int,
+                 reliable_change: ReliableChangeSpec | None, seed: int, n_boot: int) -> dict:
+    res = paired_change(before, after, higher_is_better=spec["higher_is_better"], seed=seed, n_boot=n_boot,
+                        reliable_change=reliable_change).as_dict()
+    res["n_not_scored"] = n_not_scored
+    notes = []
+    if res["n_pairs"] < threshold:
+        for c in STAT_COLUMNS:
+            res[c] = float("nan")
+        for c in ("n_improved", "n_same", "n_worse", "n_reliably_improved", "n_reliably_worse"):
+            res[c] = None
+        notes.append(f"fewer than {threshold} pairs: statistics withheld")
+    elif res["n_pairs"] < 30:
+        notes.append("small sample: descriptive only")
+    res["note"] = "; ".join(notes)
+    return res
+
+
+def _finish(rows: list[dict], front: list[str]) -> pd.DataFrame:
+    out = pd.DataFrame(rows)
+    for c in COUNT_COLUMNS:
+        if c in out:
+            out[c] = out[c].astype("Int64")
+    for c in STAT_COLUMNS:
+        if c in out:
+            out[c] = out[c].astype("Float64")
+    rest = [c for c in out.columns if c not in front]
+    return out[front + rest]
+
+
+def prepost_change(
+    prepost: pd.DataFrame,
+    *,
+    by: str | None = None,
+    scales: Sequence[str] | None = None,
+    threshold: int = 5,
+    missing: measures.Missing = "skip",
+    reliable_change: dict[str, ReliableChangeSpec] | None = None,
+    seed: int = 2024,
+    n_boot: int = 9999,
+) -> pd.DataFrame:
+    """Paired pre/post change per scale (rows), optionally per ``by`` group (e.g. ``"activity"``).
+
+    Columns: design, [by], scale, label, domain, then the fields of :class:`PairedChange`,
+    ``n_not_scored`` (pairs lost because an item was missing) and ``note``. Statistics over fewer
+    than ``threshold`` pairs are withheld. Show SWEMWBS rows with :data:`measures.SWEMWBS_NOTICE`."""
+    pairs = prepost_pairs(prepost, missing=missing)
+    rc = RELIABLE_CHANGE_DEFAULTS if reliable_change is None else reliable_change
+    scales = list(scales or measures.SCALES)
+    groups = [(None, pairs)] if by is None else list(pairs.groupby(by, sort=True, observed=True))
+    rows = []
+    for key, g in groups:
+        both = g["has_pre"] & g["has_post"]
+        for s in scales:
+            spec = measures.SCALES[s]
+            n_not = int((both & (g[f"{s}_pre"].isna() | g[f"{s}_post"].isna())).sum())
+            row = {"design": PROSPECTIVE}
+            if by is not None:
+                row[by] = key
+            row |= {"scale": s, "label": spec["label"], "domain": spec["domain"]}
+            row |= _summary_row(g[f"{s}_pre"].to_numpy(dtype=float, na_value=np.nan),
+                                g[f"{s}_post"].to_numpy(dtype=float, na_value=np.nan), spec,
+                                threshold=threshold, n_not_scored=n_not, reliable_change=rc.get(s),
+                                seed=seed, n_boot=n_boot)
+            rows.append(row)
+    front = ["design", *([by] if by else []), "scale", "label", "domain"]
+    return _finish(rows, front)
+
+
+def retrospective_change(
+    retro: pd.DataFrame,
+    *,
+    by: str | None = None,
+    threshold: int = 5,
+    seed: int = 2024,
+    n_boot: int = 9999,
+) -> pd.DataFrame:
+    """Retrospective (then-test) change per item: ``<item>_before`` (rated afterwards, about
+    before) vs ``<item>_now``, both 1-5, higher is better. Same columns as :func:`prepost_change`
+    with ``design`` = retrospective; never pooled with prospective results."""
+    from ..schemas import OUTCOME_DOMAINS
+
+    rows = []
+    groups = [(None, retro)] if by is None else list(retro.groupby(by, sort=True, observed=True))
+    for key, g in groups:
+        for item in RETRO_ITEMS:
+            domain = item if item in OUTCOME_DOMAINS else "wellbeing"
+            spec = {"higher_is_better": True}
+            before = g[f"{item}_before"].to_numpy(dtype=float, na_value=np.nan)
+            now = g[f"{item}_now"].to_numpy(dtype=float, na_value=np.nan)
+            n_not = int((np.isnan(before) | np.isnan(now)).sum())
+            row = {"design": RETROSPECTIVE}
+            if by is not None:
+                row[by] = key
+            row |= {"scale": item, "label": f"{item.replace('_', ' ').capitalize()} (1-5, then vs now)",
+                    "domain": domain}
+            row |= _summary_row(before, now, spec, threshold=threshold, n_not_scored=n_not,
+                                reliable_change=None, seed=seed, n_boot=n_boot)
+            rows.append(row)
+    front = ["design", *([by] if by else []), "scale", "label", "domain"]
+    return _finish(rows, front)
+
+
+def combine_designs(*tables: pd.DataFrame) -> pd.DataFrame:
+    """Stack change tables for display, one block per design, refusing anything that would pool
+    designs: every input must hold a single ``design`` and no two inputs the same design."""
+    seen: set[str] = set()
+    for t in tables:
+        designs = set(t["design"].unique())
+        if len(designs) != 1:
+            raise ValueError(f"a change table must hold one design, got {sorted(designs)}")
+        (d,) = designs
+        if d in seen:
+            raise ValueError(f"design {d!r} given twice: tables are shown side by side, never pooled")
+        seen.add(d)
+    return pd.concat(tables, ignore_index=True)
+
+
+def display_table(change: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
+    """A reader-facing view of a change table: n, medians, mean change with 95% CI, exact
+    Wilcoxon and sign-test p, g_av, shares improved/same/worse and reliable change."""
+
+    def fmt(x, d=digits):
+        return "" if pd.isna(x) else f"{x:.{d}f}"
+
+    def pct(x):
+        return "" if pd.isna(x) else f"{x:.0%}"
+
+    out = pd.DataFrame({
+        "Design": change["design"],
+        "Measure": change["label"],
+    })
+    for extra in ("activity", "site"):
+        if extra in change:
+            out.insert(1, extra.capitalize(), change[extra])
+    out["Pairs"] = change["n_pairs"]
+    out["Median before"] = change["median_before"].map(fmt)
+    out["Median after"] = change["median_after"].map(fmt)
+    out["Mean change (95% CI)"] = [
+        "" if pd.isna(m) else f"{m:+.{digits}f} ({lo:.{digits}f} to {hi:.{digits}f})"
+        for m, lo, hi in zip(change["mean_diff"], change["ci_low"], change["ci_high"], strict=True)
+    ]
+    out["Exact Wilcoxon p"] = change["wilcoxon_p"].map(lambda x: fmt(x, 3))
+    out["Sign test p"] = change["sign_p"].map(lambda x: fmt(x, 3))
+    out["Hedges g_av"] = change["g_av"].map(fmt)
+    out["Improved"] = change["n_improved"]
+    out["Same"] = change["n_same"]
+    out["Worse"] = change["n_worse"]
+    out["Improved %"] = change["share_improved"].map(pct)
+    if "n_reliably_improved" in change:
+        out["Reliably improved"] = change["n_reliably_improved"]
+        out["Reliably worse"] = change["n_reliably_worse"]
+    out["Note"] = change["note"]
+    return out
+
+
+#: count columns of :func:`display_table` (pass to ``cj.report.table(..., counts=...)``)
+DISPLAY_COUNTS = ["Pairs", "Improved", "Same", "Worse", "Reliably improved", "Reliably worse"]
