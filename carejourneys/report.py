@@ -1,0 +1,500 @@
+"""What report notebooks call to show things: the data-origin banner, tables, figures, notes, quotes.
+
+A notebook starts with::
+
+    ctx = cj.report.setup(site=site, data_dir=data_dir, disclosure_threshold=disclosure_threshold)
+
+which loads the dataset (``ctx.ds``), remembers the context for the calls that follow and shows the
+banner: the data's origin (synthetic or real), the site, the parameters, the package version, the
+dataset's manifest checksum and the data's date as the manifest states it (never the clock, so a
+rebuilt page has the same bytes). Then one call per table or figure::
+
+    cj.report.table(frame, caption="...", counts=["people"])     # disclosure control applied
+    cj.report.figure(fig, alt="...", caption="...")               # PNG with alt text
+    cj.report.note("..."); cj.report.caveat("...")
+    cj.report.quotes(...)                                          # via carejourneys.quotes.select_quotes
+
+Each call displays its HTML at once (in a notebook, or as text in a plain interpreter) and returns
+None; the ``*_html`` functions return the same HTML as a string (for tests and other tools).
+Computations belong in ``carejourneys.metrics``; this module only protects and renders.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import io
+import math
+import numbers
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from . import __version__, disclosure, sites
+
+#: local authority codes accepted by ``setup(..., any_la=True)``: old 3-digit or new 9-character form
+LA_CODE = re.compile(r"^(?:\d{3}|E\d{8})$")
+#: shown in place of a missing value
+MISSING = "–"
+
+ORIGIN_TEXT = {
+    "synthetic": ("Synthetic data",
+                  "Every figure on this page is computed from the synthetic replica shipped with the "
+                  "carejourneys package. It imitates the evaluation's files; it describes no real person."),
+    "real": ("Evaluation data",
+             "Computed from the evaluation's own data. Counts of fewer people than the disclosure "
+             "threshold are shown as c."),
+    "public": ("Public statistics only",
+               "This page shows published official statistics only; no evaluation data is used."),
+}
+
+CSS = """
+.cj-banner{border:2px solid #b35900;background:#fff4e5;color:#222;padding:.6em .9em;margin:.5em 0 1em;
+ border-radius:6px;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+.cj-banner[data-origin=real]{border-color:#1d4f91;background:#eef4fb}
+.cj-banner[data-origin=public]{border-color:#2e6b30;background:#eef7ee}
+.cj-banner strong.cj-origin{font-size:1.1em;display:block}
+.cj-banner dl{display:flex;flex-wrap:wrap;gap:.2em 1.2em;margin:.4em 0 0}
+.cj-banner dt{font-weight:600} .cj-banner dd{margin:0 0 0 .3em;overflow-wrap:anywhere}
+.cj-banner dl div{display:flex}
+.cj-table{margin:1em 0;max-width:100%;overflow-x:auto;-webkit-overflow-scrolling:touch}
+.cj-table table{border-collapse:collapse;font:14px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+.cj-table caption{caption-side:top;text-align:left;font-weight:600;padding:.3em 0}
+.cj-table th,.cj-table td{border-bottom:1px solid #ccc;padding:.3em .6em;vertical-align:top}
+.cj-table thead th{border-bottom:2px solid #555;text-align:left}
+.cj-table td.num,.cj-table th.num{text-align:right;font-variant-numeric:tabular-nums}
+.cj-table tr.cj-total td,.cj-table tr.cj-total th{font-weight:600;border-top:2px solid #555}
+.cj-table p.cj-footnote{font-size:12px;color:#444;margin:.3em 0}
+.cj-figure{margin:1em 0} .cj-figure img{max-width:100%;height:auto}
+.cj-figure figcaption{font-size:14px;color:#333}
+.cj-note{font-size:15px} .cj-caveat{border-left:4px solid #b35900;padding:.3em .8em;background:#fafafa}
+.cj-keyfigures{display:flex;flex-wrap:wrap;gap:.6em;margin:1em 0;padding:0;list-style:none}
+.cj-keyfigures li{border:1px solid #ccc;border-radius:6px;padding:.4em .8em;min-width:8em}
+.cj-keyfigures .cj-value{display:block;font-size:1.6em;font-weight:700}
+.cj-quote{border-left:4px solid #888;margin:.8em 0;padding:.2em .9em;font-style:italic}
+.cj-quote footer{font-style:normal;color:#444;font-size:.9em}
+""".strip()
+
+
+@dataclass
+class ReportContext:
+    """The report's parameters and data, set by :func:`setup` and used by every later call.
+
+    ``ds`` is the loaded Dataset, or None for a page of public statistics (``any_la`` with an LA
+    code, then ``la_code`` holds the code as given). ``origin`` is synthetic, real or public.
+    """
+
+    site: str
+    data_dir: str | None
+    disclosure_threshold: int
+    params: dict[str, Any] = field(default_factory=dict)
+    ds: Any = None
+    la_code: str | None = None
+    origin: str = "synthetic"
+    manifest_checksum: str | None = None
+    data_date: str | None = None
+    version: str = __version__
+    disclosure_log: list[dict] = field(default_factory=list)
+
+    @property
+    def public_only(self) -> bool:
+        """True when the page uses public statistics only (no evaluation dataset is loaded)."""
+        return self.ds is None
+
+    @property
+    def site_label(self) -> str:
+        if self.site == sites.ALL:
+            return "All sites"
+        if self.site in sites.keys():
+            return sites.get(self.site).name
+        return f"Local authority {self.site}"
+
+    def parameters(self) -> dict[str, Any]:
+        """The notebook parameters as shown in the banner and the index."""
+        return {"site": self.site, "data_dir": self.data_dir,
+                "disclosure_threshold": self.disclosure_threshold, **self.params}
+
+
+_CONTEXT: ReportContext | None = None
+
+
+def current() -> ReportContext | None:
+    """The context set by the last :func:`setup` (None before any)."""
+    return _CONTEXT
+
+
+def _load_dataset(data_dir: str | None, site: str) -> Any:
+    from .dataset import load_dataset
+
+    return load_dataset(data_dir=data_dir, site=site)
+
+
+def _data_date(manifest: Any) -> str | None:
+    extra = getattr(manifest, "extra", None) or {}
+    for key in ("data_date", "as_of", "date", "released", "snapshot"):
+        value = extra.get(key)
+        if value:
+            return value.isoformat() if isinstance(value, dt.date) else str(value)
+    return None
+
+
+def setup(
+    site: str = "plymouth",
+    data_dir: str | None = None,
+    disclosure_threshold: int = 5,
+    *,
+    any_la: bool = False,
+    show: bool = True,
+    **params: Any,
+) -> ReportContext:
+    """Load the data for ``site``, remember the report context and show the data-origin banner.
+
+    ``site``: a site key (``brent``, ``plymouth``) or ``all``; with ``any_la=True`` also any local
+    authority code (old ``"330"`` or new ``"E08000025"`` form), in which case no dataset is loaded
+    (``ctx.ds`` is None, ``ctx.la_code`` is the code) and the banner says the page shows public
+    statistics only. Extra keyword ``params`` are shown in the banner. ``show=False`` skips display.
+    """
+    global _CONTEXT
+    if isinstance(disclosure_threshold, bool) or not isinstance(disclosure_threshold, numbers.Integral):
+        raise TypeError(f"disclosure_threshold must be a whole number, not {disclosure_threshold!r}")
+    if disclosure_threshold < 1:
+        raise ValueError(f"disclosure_threshold must be 1 or more, not {disclosure_threshold}")
+    if not isinstance(site, str):
+        raise TypeError(f"site must be a string, not {site!r}")
+    data_dir = None if data_dir is None else str(data_dir)
+    ctx = ReportContext(site=site, data_dir=data_dir, disclosure_threshold=int(disclosure_threshold),
+                        params=dict(params))
+    is_site = site == sites.ALL or site in sites.keys()
+    if any_la and not is_site:
+        if not LA_CODE.match(site):
+            raise ValueError(f"site {site!r} is neither a site ({', '.join([*sites.keys(), sites.ALL])}) "
+                             "nor a local authority code like '330' or 'E08000025'")
+        ctx.la_code = site
+        ctx.origin = "public"
+    else:
+        if not is_site:
+            sites.get(site)  # raises KeyError listing the valid keys
+        ctx.ds = _load_dataset(data_dir, site)
+        ctx.origin = str(getattr(ctx.ds, "origin", "synthetic"))
+        manifest = getattr(ctx.ds, "manifest", None)
+        ctx.manifest_checksum = getattr(manifest, "checksum", None) or None
+        ctx.data_date = _data_date(manifest)
+        if any_la and site in sites.keys():
+            ctx.la_code = sites.get(site).la_new_code
+    _CONTEXT = ctx
+    if show:
+        _display(banner_html(ctx))
+    return ctx
+
+
+# --------------------------------------------------------------------------- rendering helpers
+
+
+def _display(markup: str) -> None:
+    try:
+        from IPython.display import HTML, display
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        print(markup)
+        return
+    display(HTML(markup))
+
+
+def _esc(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _format_param(value: Any) -> str:
+    return repr(value)
+
+
+def banner_html(ctx: ReportContext) -> str:
+    """The data-origin banner for ``ctx`` (with the page's CSS)."""
+    title, text = ORIGIN_TEXT.get(ctx.origin, (ctx.origin.title(), ""))
+    params = ", ".join(f"{k}={_format_param(v)}" for k, v in ctx.parameters().items())
+    items = [("Site", ctx.site_label), ("Parameters", params), ("carejourneys", ctx.version)]
+    if ctx.public_only:
+        items.append(("Data", "public statistics (see the sources below)"))
+    else:
+        items.append(("Data manifest sha256", ctx.manifest_checksum or "not available"))
+        items.append(("Data date", ctx.data_date or "not stated in the manifest"))
+    rows = "".join(f"<div><dt>{_esc(k)}:</dt><dd>{_esc(v)}</dd></div>" for k, v in items)
+    return (f"<style>{CSS}</style>"
+            f'<section class="cj-banner" data-origin="{_esc(ctx.origin)}" data-site="{_esc(ctx.site)}" '
+            f'role="note" aria-label="About the data">'
+            f'<strong class="cj-origin">{_esc(title)}</strong><span>{_esc(text)}</span>'
+            f"<dl>{rows}</dl></section>")
+
+
+def format_value(value: Any, decimals: int = 1) -> tuple[str, bool]:
+    """A cell as text, and whether it is numeric (right-aligned)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return MISSING, False
+    if isinstance(value, bool):
+        return ("yes" if value else "no"), False
+    if isinstance(value, numbers.Integral):
+        return f"{int(value):,}", True
+    if isinstance(value, numbers.Real):
+        v = float(value)
+        if math.isnan(v):
+            return MISSING, False
+        if v.is_integer() and decimals == 0:
+            return f"{int(v):,}", True
+        return f"{v:,.{decimals}f}", True
+    if isinstance(value, pd.Timestamp | dt.datetime):
+        ts = pd.Timestamp(value)
+        return (ts.date().isoformat() if ts == ts.normalize() else ts.isoformat(sep=" ")), False
+    if isinstance(value, dt.date):
+        return value.isoformat(), False
+    if isinstance(value, pd.Period):
+        return str(value), False
+    if value == disclosure.SUPPRESSED:
+        return disclosure.SUPPRESSED, True
+    return str(value), False
+
+
+def _label(label: Any) -> str:
+    if isinstance(label, tuple):
+        return " · ".join(str(part) for part in label if str(part) != "")
+    return str(label)
+
+
+def _numeric_column(s: pd.Series) -> bool:
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return True
+    values = [v for v in s if not (v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)))]
+    return bool(values) and all(
+        v == disclosure.SUPPRESSED or (isinstance(v, numbers.Real) and not isinstance(v, bool))
+        for v in values)
+
+
+def _show_index(df: pd.DataFrame) -> bool:
+    idx = df.index
+    if isinstance(idx, pd.MultiIndex) or any(n is not None for n in idx.names):
+        return True
+    return not (isinstance(idx, pd.RangeIndex) and idx.start == 0 and idx.step == 1)
+
+
+def table_html(
+    df: pd.DataFrame,
+    *,
+    caption: str,
+    decimals: int | Mapping[str, int] = 1,
+    footnotes: Iterable[str] = (),
+    index: bool | None = None,
+    threshold: int | None = None,
+) -> str:
+    """Render an already protected table as accessible, phone-readable HTML (no disclosure applied)."""
+    show_index = _show_index(df) if index is None else index
+    index_names = [n if n is not None else "" for n in df.index.names] if show_index else []
+    head = "".join(f'<th scope="col">{_esc(_label(n))}</th>' for n in index_names)
+    numeric_cols = {c: _numeric_column(df[c]) for c in df.columns}
+    num_attr = ' class="num"'
+    head += "".join(f'<th scope="col"{num_attr if numeric_cols[c] else ""}>{_esc(_label(c))}</th>'
+                    for c in df.columns)
+    body = []
+    has_suppressed = False
+    for label, row in zip(df.index, df.itertuples(index=False, name=None), strict=True):
+        labels = label if isinstance(label, tuple) else (label,)
+        cls = ' class="cj-total"' if disclosure._is_total(label) else ""
+        cells = "".join(f'<th scope="row">{_esc(format_value(v, 0)[0])}</th>' for v in labels) \
+            if show_index else ""
+        for col, v in zip(df.columns, row, strict=True):
+            d = decimals.get(col, 1) if isinstance(decimals, Mapping) else decimals
+            text, is_num = format_value(v, d)
+            if text == disclosure.SUPPRESSED:
+                has_suppressed = True
+            cells += f'<td class="num">{_esc(text)}</td>' if is_num else f"<td>{_esc(text)}</td>"
+        body.append(f"<tr{cls}>{cells}</tr>")
+    notes = list(footnotes)
+    if has_suppressed:
+        who = f"fewer than {threshold} people" if threshold else "too few people"
+        notes.insert(0, f"c: withheld to protect privacy ({who}, or hidden so that a small number "
+                        "cannot be worked out from the others).")
+    foot = "".join(f'<p class="cj-footnote">{_esc(n)}</p>' for n in notes)
+    return (f'<div class="cj-table"><table><caption>{_esc(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{foot}</div>")
+
+
+def _threshold(threshold: int | None) -> int:
+    if threshold is not None:
+        return threshold
+    return _CONTEXT.disclosure_threshold if _CONTEXT is not None else 5
+
+
+def protected(
+    df: pd.DataFrame,
+    *,
+    counts: str | Iterable | None = None,
+    percent_of: Mapping | str | None = None,
+    threshold: int | None = None,
+    **protect_kwargs: Any,
+) -> pd.DataFrame:
+    """``df`` after disclosure control with the context's threshold (what :func:`table` shows)."""
+    return disclosure.protect(df, counts=counts, threshold=_threshold(threshold), percent_of=percent_of,
+                              **protect_kwargs)
+
+
+def table(
+    df: pd.DataFrame,
+    *,
+    caption: str,
+    counts: str | Iterable | None = None,
+    percent_of: Mapping | str | None = None,
+    decimals: int | Mapping[str, int] = 1,
+    footnotes: Iterable[str] = (),
+    index: bool | None = None,
+    threshold: int | None = None,
+    **protect_kwargs: Any,
+) -> None:
+    """Show ``df`` as a table after disclosure control.
+
+    ``counts``: the columns that count people (small ones are shown as ``c``, with secondary
+    suppression). ``percent_of``: ``{column: n_column}`` for percentages, means or medians over
+    ``n_column`` people (withheld when fewer than the threshold). ``threshold`` defaults to the
+    context's ``disclosure_threshold``. Other keywords go to :func:`carejourneys.disclosure.protect`.
+    """
+    if not caption:
+        raise ValueError("every table needs a caption")
+    t = _threshold(threshold)
+    safe = protected(df, counts=counts, percent_of=percent_of, threshold=t, **protect_kwargs)
+    if _CONTEXT is not None:
+        _CONTEXT.disclosure_log += [{"table": caption, **d} for d in safe.attrs.get("disclosure", [])]
+    _display(table_html(safe, caption=caption, decimals=decimals, footnotes=footnotes, index=index,
+                        threshold=t))
+
+
+def key_figures_html(values: Mapping[str, Any], *, people: bool = True, threshold: int | None = None) -> str:
+    """Headline numbers as cards; counts of people below the threshold are shown as ``c``."""
+    t = _threshold(threshold)
+    items = []
+    for label, v in values.items():
+        text, _ = format_value(v, 0)
+        if people and isinstance(v, numbers.Real) and 0 < float(v) < t:
+            text = disclosure.SUPPRESSED
+        items.append(f'<li><span class="cj-value">{_esc(text)}</span>{_esc(label)}</li>')
+    return f'<ul class="cj-keyfigures">{"".join(items)}</ul>'
+
+
+def key_figures(values: Mapping[str, Any], *, people: bool = True, threshold: int | None = None) -> None:
+    """Show headline numbers (``{"young people interviewed": 45, ...}``) with disclosure control."""
+    _display(key_figures_html(values, people=people, threshold=threshold))
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _figure_of(fig: Any) -> Any:
+    for attr in ("figure", "fig"):  # seaborn grids and Axes
+        inner = getattr(fig, attr, None)
+        if inner is not None and hasattr(inner, "savefig"):
+            return inner
+    if hasattr(fig, "savefig"):
+        return fig
+    get = getattr(fig, "get_figure", None)
+    if get is not None:
+        return get()
+    raise TypeError(f"figure() needs a matplotlib Figure, Axes or seaborn grid, not {type(fig).__name__}")
+
+
+def png_bytes(fig: Any, *, dpi: int = 110, close: bool = True) -> bytes:
+    """The figure as PNG bytes, identical for identical figures (no software or date metadata)."""
+    import matplotlib.pyplot as plt
+
+    figure = _figure_of(fig)
+    buf = io.BytesIO()
+    try:
+        figure.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    finally:
+        if close:
+            plt.close(figure)
+    return buf.getvalue()
+
+
+def figure_html(fig: Any, *, alt: str, caption: str | None = None, dpi: int = 110) -> str:
+    """A figure as an ``<img>`` with its PNG inline (the page needs nothing from elsewhere)."""
+    if not alt or not str(alt).strip():
+        raise ValueError("every figure needs alt text describing what it shows")
+    data = base64.b64encode(png_bytes(fig, dpi=dpi)).decode("ascii")
+    cap = f"<figcaption>{_esc(caption)}</figcaption>" if caption else ""
+    return (f'<figure class="cj-figure"><img src="data:image/png;base64,{data}" alt="{_esc(alt)}">'
+            f"{cap}</figure>")
+
+
+def figure(fig: Any, *, alt: str, caption: str | None = None, dpi: int = 110) -> None:
+    """Show a matplotlib/seaborn figure as a PNG with alt text, then close it."""
+    _display(figure_html(fig, alt=alt, caption=caption, dpi=dpi))
+
+
+# --------------------------------------------------------------------------- text
+
+
+def note_html(text: str) -> str:
+    return f'<p class="cj-note">{_esc(text)}</p>'
+
+
+def caveat_html(text: str) -> str:
+    return f'<aside class="cj-caveat" role="note"><strong>Caveat:</strong> {_esc(text)}</aside>'
+
+
+def note(text: str) -> None:
+    """Show a short paragraph of plain text (escaped: no markup)."""
+    _display(note_html(text))
+
+
+def caveat(text: str) -> None:
+    """Show a caveat the reader should keep in mind (small samples, coverage gaps, ...)."""
+    _display(caveat_html(text))
+
+
+# --------------------------------------------------------------------------- quotes
+
+
+def _get(item: Any, *names: str) -> Any:
+    for n in names:
+        if isinstance(item, Mapping) and n in item:
+            return item[n]
+        if hasattr(item, n):
+            return getattr(item, n)
+    return None
+
+
+def quotes_html(selected: Any, *, caption: str | None = None) -> str:
+    """Render quotes (a DataFrame or a list of mappings/objects with text and attribution or role)."""
+    if isinstance(selected, tuple) and selected and isinstance(selected[0], pd.DataFrame | list):
+        selected = selected[0]  # (quotes, replacement log): the log is never shown
+    items = quotes_items(selected)
+    parts = [f'<p class="cj-note"><strong>{_esc(caption)}</strong></p>'] if caption else []
+    for item in items:
+        text = _get(item, "text", "quote", "excerpt")
+        who = _get(item, "attribution", "role")
+        if text is None:
+            continue
+        foot = f"<footer>— {_esc(who)}</footer>" if who else ""
+        parts.append(f'<blockquote class="cj-quote"><p>{_esc(text)}</p>{foot}</blockquote>')
+    if not items:
+        parts.append(note_html("No excerpt is available for this theme."))
+    return "".join(parts)
+
+
+def quotes_items(selected: Any) -> list[Any]:
+    if isinstance(selected, pd.DataFrame):
+        return selected.to_dict("records")
+    return list(selected or [])
+
+
+def quotes(*args: Any, caption: str | None = None, **kwargs: Any) -> None:
+    """Show illustrative excerpts chosen by :func:`carejourneys.quotes.select_quotes`.
+
+    Arguments go to ``select_quotes`` unchanged; when no segments frame is given first and a dataset
+    is loaded, the context's ``ds.coded_segments`` is passed as the first argument.
+    """
+    from .quotes import select_quotes
+
+    if (not args or not isinstance(args[0], pd.DataFrame)) and "segments" not in kwargs \
+            and _CONTEXT is not None and _CONTEXT.ds is not None:
+        args = (_CONTEXT.ds.coded_segments, *args)
+    _display(quotes_html(select_quotes(*args, **kwargs), caption=caption))

@@ -1,0 +1,191 @@
+"""cj.report: setup and the banner, protected tables, deterministic figures, notes, quotes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import types
+from dataclasses import dataclass, field
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import carejourneys as cj  # noqa: E402
+from carejourneys import report  # noqa: E402
+
+
+@dataclass
+class FakeManifest:
+    checksum: str = "ab" * 32
+    extra: dict = field(default_factory=lambda: {"data_date": "2024-06-30"})
+
+
+@dataclass
+class FakeDataset:
+    site: str
+    origin: str = "synthetic"
+    manifest: FakeManifest = field(default_factory=FakeManifest)
+    coded_segments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"text": ["x"]}))
+
+
+@pytest.fixture
+def shown(monkeypatch):
+    """Collect what the report functions display, and load a fake dataset."""
+    out: list[str] = []
+    monkeypatch.setattr(report, "_display", out.append)
+    loads: list[tuple] = []
+
+    def fake_load(data_dir, site):
+        loads.append((data_dir, site))
+        return FakeDataset(site=site)
+
+    monkeypatch.setattr(report, "_load_dataset", fake_load)
+    monkeypatch.setattr(report, "_CONTEXT", None)
+    out_loads = types.SimpleNamespace(html=out, loads=loads)
+    return out_loads
+
+
+def test_setup_loads_the_dataset_and_shows_the_banner(shown):
+    ctx = cj.report.setup(site="plymouth", data_dir=None, disclosure_threshold=5)
+    assert shown.loads == [(None, "plymouth")]
+    assert ctx.ds.site == "plymouth" and ctx.origin == "synthetic" and not ctx.public_only
+    assert report.current() is ctx
+    banner = shown.html[0]
+    assert 'class="cj-banner"' in banner and 'data-origin="synthetic"' in banner
+    for text in ("Synthetic data", "Plymouth", "site=&#x27;plymouth&#x27;", "disclosure_threshold=5",
+                 cj.__version__, "ab" * 32, "2024-06-30"):
+        assert text in banner, text
+    # never the clock
+    assert dt.date.today().isoformat() not in banner
+
+
+def test_banner_for_real_data_and_for_all_sites(shown, monkeypatch):
+    monkeypatch.setattr(report, "_load_dataset",
+                        lambda d, s: FakeDataset(site=s, origin="real", manifest=FakeManifest(extra={})))
+    ctx = cj.report.setup(site="all", data_dir="/secure/cj", disclosure_threshold=10, wave=2)
+    banner = shown.html[-1]
+    assert 'data-origin="real"' in banner and "All sites" in banner and "wave=2" in banner
+    assert "not stated in the manifest" in banner
+    assert ctx.parameters() == {"site": "all", "data_dir": "/secure/cj", "disclosure_threshold": 10,
+                                "wave": 2}
+
+
+def test_setup_any_la(shown):
+    ctx = cj.report.setup(site="E08000025", any_la=True)
+    assert ctx.ds is None and ctx.la_code == "E08000025" and ctx.public_only and ctx.origin == "public"
+    assert shown.loads == []
+    assert "Public statistics only" in shown.html[-1]
+    ctx = cj.report.setup(site="330", any_la=True)
+    assert ctx.la_code == "330"
+    ctx = cj.report.setup(site="brent", any_la=True)
+    assert ctx.ds is not None and ctx.la_code == cj.sites.get("brent").la_new_code
+    with pytest.raises(ValueError, match="local authority code"):
+        cj.report.setup(site="leeds", any_la=True)
+
+
+def test_setup_rejects_bad_parameters(shown):
+    with pytest.raises(KeyError, match="valid sites"):
+        cj.report.setup(site="leeds")
+    with pytest.raises(KeyError):
+        cj.report.setup(site="330")  # an LA code only with any_la
+    with pytest.raises(TypeError):
+        cj.report.setup(site="brent", disclosure_threshold="5")
+    with pytest.raises(ValueError):
+        cj.report.setup(site="brent", disclosure_threshold=0)
+    assert shown.loads == []
+
+
+def test_table_applies_disclosure_with_the_context_threshold(shown):
+    cj.report.setup(site="brent", disclosure_threshold=10)
+    t = pd.DataFrame({"Group": ["a", "b", "c"], "People": [7, 12, 30], "Mean": [2.5, 3.25, 4.0]})
+    cj.report.table(t, caption="People by group", counts=["People"], percent_of={"Mean": "People"})
+    html = shown.html[-1]
+    assert "<caption>People by group</caption>" in html
+    assert '<td class="num">c</td>' in html and ">7<" not in html and ">12<" not in html
+    assert '<td class="num">30</td>' in html and '<td class="num">4.0</td>' in html
+    assert "fewer than 10 people" in html
+    # the decision is logged in the context, positions and rules only
+    log = report.current().disclosure_log
+    assert {(d["row"], d["column"]) for d in log} >= {(0, "People"), (1, "People"), (0, "Mean")}
+    assert all(d["table"] == "People by group" for d in log)
+
+
+def test_table_html_formatting_and_escaping():
+    t = pd.DataFrame({"Name": ["<b>x</b>", None], "n": pd.array([1234, None], dtype="Int64"),
+                      "when": pd.to_datetime(["2021-10-01", "2022-01-31"])},
+                     index=pd.Index(["one", "Total"], name="Row"))
+    html = report.table_html(t, caption="A & B", decimals=2)
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+    assert "A &amp; B" in html and "1,234" in html and report.MISSING in html
+    assert "2021-10-01" in html and 'scope="row">one<' in html and 'class="cj-total"' in html
+    assert 'scope="col">Row<' in html
+    plain = report.table_html(pd.DataFrame({"x": [1.234]}), caption="c", decimals=2)
+    assert "1.23" in plain and 'scope="row"' not in plain
+
+
+def test_table_needs_a_caption(shown):
+    with pytest.raises(ValueError):
+        cj.report.table(pd.DataFrame({"x": [1]}), caption="")
+
+
+def _chart(seed: int = 0):
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.bar(["a", "b"], [seed + 1, 3])
+    ax.set_title("t")
+    return fig
+
+
+def test_figures_are_deterministic_png_with_alt_text_and_closed(shown):
+    before = set(plt.get_fignums())
+    a = report.png_bytes(_chart())
+    b = report.png_bytes(_chart())
+    assert a == b and a[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"matplotlib" not in a.lower() and b"Software" not in a
+    assert set(plt.get_fignums()) == before
+    assert report.png_bytes(_chart(1)) != a
+    cj.report.figure(_chart(), alt='Two bars "a" and b', caption="Demo")
+    html = shown.html[-1]
+    assert 'alt="Two bars &quot;a&quot; and b"' in html and "data:image/png;base64," in html
+    assert "<figcaption>Demo</figcaption>" in html
+    with pytest.raises(ValueError, match="alt text"):
+        cj.report.figure(_chart(), alt=" ")
+    # Axes are accepted too
+    fig, ax = plt.subplots()
+    assert report.png_bytes(ax)[:4] == b"\x89PNG"
+
+
+def test_notes_caveats_and_key_figures(shown):
+    cj.report.note("Fewer <than> five")
+    cj.report.caveat("Small samples")
+    assert "Fewer &lt;than&gt; five" in shown.html[0]
+    assert "Caveat:" in shown.html[1] and "Small samples" in shown.html[1]
+    cj.report.setup(site="brent", disclosure_threshold=5)
+    cj.report.key_figures({"young people interviewed": 45, "in one group": 3, "none": 0})
+    html = shown.html[-1]
+    assert ">45<" in html and ">c<" in html and ">0<" in html and ">3<" not in html
+
+
+def test_quotes_delegate_to_select_quotes(shown, monkeypatch):
+    calls = []
+
+    def select_quotes(segments, theme, n=3):
+        calls.append((segments, theme, n))
+        return pd.DataFrame({"text": ["It <helped>", "Not much"], "attribution": ["Young person", "Manager"]})
+
+    monkeypatch.setitem(sys.modules, "carejourneys.quotes",
+                        types.SimpleNamespace(select_quotes=select_quotes))
+    ctx = cj.report.setup(site="plymouth")
+    cj.report.quotes("Outcomes for young people", n=2, caption="In their words")
+    assert calls[0][0] is ctx.ds.coded_segments and calls[0][1:] == ("Outcomes for young people", 2)
+    html = shown.html[-1]
+    assert html.count('<blockquote class="cj-quote">') == 2
+    assert "It &lt;helped&gt;" in html and "— Young person" in html and "In their words" in html
+    # lists of mappings and (quotes, log) pairs render too; the log never does
+    html = report.quotes_html(([{"quote": "Fine", "role": "Stakeholder"}], ["log: secret"]))
+    assert "Fine" in html and "Stakeholder" in html and "secret" not in html
+    assert "No excerpt" in report.quotes_html([])
