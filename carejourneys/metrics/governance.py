@@ -1,0 +1,196 @@
+"""Governance cadence and the systems-changes log.
+
+Meetings (``meetings.csv``): one row per meeting of a forum, with attendees from the council,
+from Barnardo's and from elsewhere, and the number of young people present. The cadence is the
+number of meetings per calendar quarter and forum; the *gaps* are the days between consecutive
+meetings of one forum, and a gap is flagged when it is longer than ``max_gap_days`` (default 120
+days: a quarterly board that misses a meeting).
+
+Systems changes (``systems_changes.csv``): one row per change and status reached (influenced,
+proposed, adopted, embedded), so a change's history is its rows in date order and its current
+status is the furthest one reached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from ..errors import DataError
+from ..schemas import CHANGE_STATUS, FORUMS
+
+MEETING_COLUMNS = ("site", "forum", "date", "attendees_council", "attendees_barnardos", "attendees_other",
+                   "young_people_present")
+CHANGE_COLUMNS = ("site", "change_id", "description", "level", "kind", "status", "date", "evidence")
+PARTNERS = {"attendees_council": "council", "attendees_barnardos": "barnardos", "attendees_other": "other"}
+#: a readable name for each forum code
+FORUM_LABELS = {
+    "partnership_board": "Partnership board",
+    "operational_group": "Operational group",
+    "young_people_forum": "Young people's forum",
+    "practice_network": "Practice network",
+}
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    columns = list(columns)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{what} lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}",
+                        column=missing[0])
+
+
+def _quarters(dates: pd.Series) -> pd.PeriodIndex:
+    return pd.PeriodIndex(pd.to_datetime(dates), freq="Q")
+
+
+def meetings_per_quarter(meetings: pd.DataFrame, start: object | None = None,
+                         end: object | None = None) -> pd.DataFrame:
+    """Meetings per calendar quarter (rows, labelled like ``2021Q3``) and forum (columns).
+
+    Every quarter from ``start`` (default: the first meeting) to ``end`` (default: the last) is
+    present, with 0 where a forum did not meet; forums are in the order of ``schemas.FORUMS``
+    and only those that ever met are included.
+    """
+    _require(meetings, MEETING_COLUMNS, "meetings")
+    if meetings.empty:
+        return pd.DataFrame(index=pd.Index([], name="quarter", dtype="str"))
+    q = _quarters(meetings["date"])
+    lo = pd.Period(pd.Timestamp(start), "Q") if start is not None else q.min()
+    hi = pd.Period(pd.Timestamp(end), "Q") if end is not None else q.max()
+    counts = pd.crosstab(q.astype(str), meetings["forum"].to_numpy())
+    quarters = pd.period_range(lo, hi, freq="Q").astype(str)
+    forums = [f for f in FORUMS if f in counts.columns] + [f for f in counts.columns if f not in FORUMS]
+    out = counts.reindex(index=quarters, columns=forums, fill_value=0).astype("int64")
+    out.index.name = "quarter"
+    out.columns.name = "forum"
+    return out
+
+
+def meeting_gaps(meetings: pd.DataFrame, forum: str = "partnership_board", max_gap_days: int = 120,
+                 until: object | None = None) -> pd.DataFrame:
+    """Intervals between consecutive meetings of one forum, per site.
+
+    Columns: site, forum, from_date, to_date, gap_days, long_gap (gap_days > ``max_gap_days``),
+    open (True for the last interval when ``until`` is given: from the last meeting to ``until``,
+    e.g. the programme end, a gap that never closed).
+    """
+    _require(meetings, MEETING_COLUMNS, "meetings")
+    m = meetings[meetings["forum"] == forum].sort_values("date", kind="stable")
+    rows = []
+    for site, g in m.groupby("site", sort=True):
+        dates = list(pd.to_datetime(g["date"]).drop_duplicates())
+        for a, b in zip(dates[:-1], dates[1:], strict=True):
+            rows.append({"site": site, "forum": forum, "from_date": a, "to_date": b,
+                         "gap_days": (b - a).days, "open": False})
+        if until is not None and dates and pd.Timestamp(until) > dates[-1]:
+            rows.append({"site": site, "forum": forum, "from_date": dates[-1], "to_date": pd.Timestamp(until),
+                         "gap_days": (pd.Timestamp(until) - dates[-1]).days, "open": True})
+    out = pd.DataFrame(rows, columns=["site", "forum", "from_date", "to_date", "gap_days", "open"])
+    out["gap_days"] = out["gap_days"].astype("int64")
+    out["long_gap"] = out["gap_days"] > max_gap_days
+    return out[["site", "forum", "from_date", "to_date", "gap_days", "long_gap", "open"]]
+
+
+def longest_gap(meetings: pd.DataFrame, forum: str = "partnership_board",
+                until: object | None = None) -> pd.Series:
+    """The longest interval between meetings of ``forum`` (a row of :func:`meeting_gaps`)."""
+    gaps = meeting_gaps(meetings, forum=forum, until=until)
+    if gaps.empty:
+        raise ValueError(f"fewer than two {forum} meetings: no gap to measure")
+    return gaps.loc[gaps["gap_days"].idxmax()]
+
+
+def attendance(meetings: pd.DataFrame, by: str = "year") -> pd.DataFrame:
+    """Attendance by partner per forum and period (``by`` is "year" or "quarter").
+
+    Columns: forum, period, meetings, council, barnardos, other (mean attendees per meeting from
+    each partner), young_people_present (total young people present over the period's meetings)
+    and meetings_with_young_people.
+    """
+    _require(meetings, MEETING_COLUMNS, "meetings")
+    if by not in ("year", "quarter"):
+        raise ValueError("by must be 'year' or 'quarter'")
+    m = meetings.copy()
+    dates = pd.to_datetime(m["date"])
+    m["period"] = dates.dt.year.astype(str) if by == "year" else _quarters(dates).astype(str)
+    g = m.groupby(["forum", "period"], sort=True)
+    out = g.size().rename("meetings").to_frame()
+    for col, name in PARTNERS.items():
+        out[name] = g[col].mean().astype("float64").round(1)
+    out["young_people_present"] = g["young_people_present"].sum().astype("int64")
+    out["meetings_with_young_people"] = g["young_people_present"].agg(lambda s: int((s > 0).sum()))
+    return out.reset_index()
+
+
+def attendance_by_partner(meetings: pd.DataFrame) -> pd.DataFrame:
+    """Per forum: meetings held and mean attendees per meeting from each partner over the whole period."""
+    _require(meetings, MEETING_COLUMNS, "meetings")
+    g = meetings.groupby("forum", sort=False)
+    out = g.size().rename("meetings").to_frame()
+    for col, name in PARTNERS.items():
+        out[name] = g[col].mean().astype("float64").round(1)
+    out["young_people_present"] = g["young_people_present"].sum().astype("int64")
+    order = [f for f in FORUMS if f in out.index] + [f for f in out.index if f not in FORUMS]
+    return out.loc[order].reset_index()
+
+
+# --------------------------------------------------------------------------- systems changes
+
+_STATUS_RANK = {s: i for i, s in enumerate(CHANGE_STATUS)}
+
+
+def changes_log(changes: pd.DataFrame) -> pd.DataFrame:
+    """One row per change: its furthest status, when it was first recorded and reached that status.
+
+    Columns: site, change_id, description, level, kind, status (furthest reached), first_date,
+    status_date, history (statuses in date order joined by " -> "), evidence (of the latest row).
+    """
+    _require(changes, CHANGE_COLUMNS, "systems_changes")
+    c = changes.assign(_rank=changes["status"].map(_STATUS_RANK))
+    rows = []
+    ordered = c.sort_values(["date", "_rank"], kind="stable")
+    for (site, cid), g in ordered.groupby(["site", "change_id"], sort=True):
+        top = g.loc[g["_rank"].idxmax()]
+        rows.append({"site": site, "change_id": cid, "description": g["description"].iloc[-1],
+                     "level": g["level"].iloc[-1], "kind": g["kind"].iloc[-1], "status": top["status"],
+                     "first_date": g["date"].min(), "status_date": top["date"],
+                     "history": " -> ".join(g["status"].astype(str)), "evidence": g["evidence"].iloc[-1]})
+    return pd.DataFrame(rows, columns=["site", "change_id", "description", "level", "kind", "status",
+                                       "first_date", "status_date", "history", "evidence"])
+
+
+def changes_by(changes: pd.DataFrame, rows: str = "level", columns: str = "kind") -> pd.DataFrame:
+    """Number of changes (each counted once, at its furthest status) by two of level, kind, status."""
+    log = changes_log(changes)
+    out = pd.crosstab(log[rows], log[columns])
+    if "status" in (rows, columns):
+        axis = "index" if rows == "status" else "columns"
+        order = [s for s in CHANGE_STATUS if s in getattr(out, axis)]
+        out = out.reindex(**{axis: order})
+    return out
+
+
+def status_over_time(changes: pd.DataFrame, freq: str = "Y") -> pd.DataFrame:
+    """Number of changes at each status at the end of each period (rows: periods, columns: statuses).
+
+    A change counts at the furthest status it had reached by the period's end, so each column
+    moves as changes progress and every row sums to the changes recorded so far.
+    """
+    _require(changes, CHANGE_COLUMNS, "systems_changes")
+    if changes.empty:
+        return pd.DataFrame(columns=list(CHANGE_STATUS))
+    dates = pd.to_datetime(changes["date"])
+    periods = pd.period_range(dates.min().to_period(freq), dates.max().to_period(freq), freq=freq)
+    c = changes.assign(_rank=changes["status"].map(_STATUS_RANK), _date=dates)
+    out = {}
+    for p in periods:
+        upto = c[c["_date"] <= p.end_time]
+        best = upto.groupby(["site", "change_id"])["_rank"].max()
+        counts = best.map(dict(enumerate(CHANGE_STATUS))).value_counts()
+        out[str(p)] = counts.reindex(list(CHANGE_STATUS), fill_value=0)
+    frame = pd.DataFrame(out).T.astype("int64")
+    frame.index.name = "period"
+    frame.columns.name = "status"
+    return frame

@@ -1,0 +1,148 @@
+"""Rubric ratings of the five programme outcomes, by site and wave.
+
+Each rating (``rubric.csv``) places one outcome, at one site and wave, on the ordered rubric
+``Insufficient evidence < Poor < Adequate < Good < Very good < Excellent`` with the evaluators'
+rationale and references to the evidence. The overall rating is its own recorded judgement
+(the ``overall`` row): it is never computed from the five outcome ratings, and this module
+refuses to invent one where it was not recorded.
+
+"Insufficient evidence" is not a level of performance: it is kept in the order so that it can be
+shown, but :func:`changes` does not treat a move to or from it as an improvement or a decline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from ..errors import DataError
+from ..schemas import RUBRIC_LEVELS, RUBRIC_OUTCOMES, WAVES
+
+RUBRIC_COLUMNS = ("site", "wave", "outcome", "level", "rationale", "evidence_refs")
+INSUFFICIENT = RUBRIC_LEVELS[0]
+#: the rubric as an ordered categorical type
+LEVEL_TYPE = pd.CategoricalDtype(list(RUBRIC_LEVELS), ordered=True)
+#: the five programme outcomes (without the overall judgement)
+OUTCOMES = tuple(o for o in RUBRIC_OUTCOMES if o != "overall")
+OUTCOME_LABELS = {
+    "co_production": "Co-production with young people",
+    "robust_partnership": "Robust partnership",
+    "learning_shared": "Learning shared",
+    "systems_improved": "Systems improved",
+    "policy_influence": "Policy influence",
+    "overall": "Overall (recorded judgement)",
+}
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    columns = list(columns)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{what} lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}",
+                        column=missing[0])
+
+
+def level_score(levels: pd.Series) -> pd.Series:
+    """Position on the rubric: Poor=1 ... Excellent=5; Insufficient evidence and blanks are missing."""
+    cat = pd.Series(pd.Categorical(levels, dtype=LEVEL_TYPE), index=levels.index)
+    codes = pd.Series(cat.cat.codes, index=levels.index).astype("Int64")
+    return codes.mask(codes <= 0)
+
+
+def ratings(rubric: pd.DataFrame, site: str | None = None) -> pd.DataFrame:
+    """The ratings in reading order (site, outcome in rubric order, wave), level as an ordered category."""
+    _require(rubric, RUBRIC_COLUMNS, "rubric")
+    r = rubric if site is None else rubric[rubric["site"] == site]
+    out = r.loc[:, list(RUBRIC_COLUMNS)].copy()
+    out["level"] = pd.Categorical(out["level"], dtype=LEVEL_TYPE)
+    out["score"] = level_score(r["level"])
+    out["outcome"] = pd.Categorical(out["outcome"], categories=list(RUBRIC_OUTCOMES), ordered=True)
+    out = out.sort_values(["site", "outcome", "wave"], kind="stable").reset_index(drop=True)
+    out["outcome"] = out["outcome"].astype("str")
+    return out
+
+
+def heat_table(rubric: pd.DataFrame, site: str, labels: bool = True) -> pd.DataFrame:
+    """Outcomes (rows, in rubric order, overall last) by wave (columns) holding the level names.
+
+    Cells with no rating are empty (``NA``), not "Insufficient evidence": a rating that was not
+    made is not a judgement. With ``labels`` the rows carry readable outcome names.
+    """
+    r = ratings(rubric, site)
+    waves = sorted(set(WAVES) | set(r["wave"].dropna().astype(int)))
+    table = r.pivot(index="outcome", columns="wave", values="level").astype("object")
+    present = [o for o in RUBRIC_OUTCOMES if o in table.index]
+    table = table.reindex(index=present, columns=waves)
+    table = table.astype("str").where(table.notna(), pd.NA)
+    table.columns = [f"Wave {w}" for w in waves]
+    table.columns.name = "wave"
+    if labels:
+        table.index = [OUTCOME_LABELS.get(o, o) for o in table.index]
+    table.index.name = "outcome"
+    return table
+
+
+def score_table(rubric: pd.DataFrame, site: str) -> pd.DataFrame:
+    """Like :func:`heat_table` but with rubric positions (1 = Poor ... 5 = Excellent) for colouring."""
+    r = ratings(rubric, site)
+    waves = sorted(set(WAVES) | set(r["wave"].dropna().astype(int)))
+    table = r.pivot(index="outcome", columns="wave", values="score")
+    present = [o for o in RUBRIC_OUTCOMES if o in table.index]
+    table = table.reindex(index=present, columns=waves).astype("Float64")
+    table.columns = [f"Wave {w}" for w in waves]
+    table.index = [OUTCOME_LABELS.get(o, o) for o in table.index]
+    table.index.name = "outcome"
+    return table
+
+
+def overall(rubric: pd.DataFrame, site: str) -> pd.DataFrame:
+    """The recorded overall judgement per wave, with its rationale; waves without one are absent.
+
+    The overall rating is read, never derived: when no ``overall`` row was recorded for a wave,
+    that wave simply has no overall rating.
+    """
+    r = ratings(rubric, site)
+    return r[r["outcome"] == "overall"].loc[:, ["site", "wave", "level", "rationale", "evidence_refs"]] \
+        .reset_index(drop=True)
+
+
+def changes(rubric: pd.DataFrame, site: str) -> pd.DataFrame:
+    """For each outcome, the move between consecutive rated waves.
+
+    Columns: outcome, from_wave, to_wave, from_level, to_level, direction ("up", "down", "same"
+    or "not comparable" when either side is "Insufficient evidence").
+    """
+    r = ratings(rubric, site)
+    rows = []
+    for outcome, g in r.groupby("outcome", sort=False):
+        g = g.sort_values("wave")
+        for (_, a), (_, b) in zip(g.iloc[:-1].iterrows(), g.iloc[1:].iterrows(), strict=True):
+            if pd.isna(a["score"]) or pd.isna(b["score"]):
+                direction = "not comparable"
+            else:
+                direction = "up" if b["score"] > a["score"] else "down" if b["score"] < a["score"] else "same"
+            rows.append({"outcome": outcome, "from_wave": int(a["wave"]), "to_wave": int(b["wave"]),
+                         "from_level": str(a["level"]), "to_level": str(b["level"]), "direction": direction})
+    return pd.DataFrame(rows, columns=["outcome", "from_wave", "to_wave", "from_level", "to_level",
+                                       "direction"])
+
+
+def rationale_table(rubric: pd.DataFrame, site: str, wave: int | None = None) -> pd.DataFrame:
+    """Outcome, wave, level, rationale and evidence references for reading (latest wave by default)."""
+    r = ratings(rubric, site)
+    if r.empty:
+        return r.loc[:, ["outcome", "wave", "level", "rationale", "evidence_refs"]]
+    w = int(r["wave"].max()) if wave is None else wave
+    r = r[r["wave"] == w].copy()
+    r["outcome"] = r["outcome"].map(lambda o: OUTCOME_LABELS.get(o, o))
+    r["level"] = r["level"].astype("str")
+    return r.loc[:, ["outcome", "wave", "level", "rationale", "evidence_refs"]].reset_index(drop=True)
+
+
+def missing_ratings(rubric: pd.DataFrame, site: str) -> list[tuple[int, str]]:
+    """(wave, outcome) pairs with no recorded rating among the waves the site was rated in."""
+    r = ratings(rubric, site)
+    have = set(zip(r["wave"].astype(int), r["outcome"], strict=True))
+    waves = sorted(set(r["wave"].astype(int)))
+    return [(w, o) for w in waves for o in RUBRIC_OUTCOMES if (w, o) not in have]

@@ -1,0 +1,250 @@
+"""Planned against actual: milestones, slippage, and pauses while an initiative was negotiated.
+
+Milestones (``milestones.csv``) carry a planned date and, once reached, an actual date. Slippage
+is the actual date minus the planned date in days (positive = late). A milestone not yet reached
+is *overdue* when its planned date is before the reference date (``as_of``, by default the latest
+date in the records), and its slippage so far is counted up to that date.
+
+An initiative's *negotiation window* runs from its first reached milestone (typically the proposal)
+to the milestone that put it into operation (by default its last reached milestone). Activities
+paused, or attendance that dropped, inside that window are what the digests describe as other work
+being put on hold while one initiative was negotiated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..errors import DataError
+
+MILESTONE_COLUMNS = ("site", "initiative", "milestone", "planned_date", "actual_date")
+ACTIVITY_COLUMNS = ("site", "activity_id", "name", "kind", "start", "end", "status")
+
+#: what each slippage status means
+STATUS_MEANING = {
+    "early": "reached before the planned date",
+    "on time": "reached within the tolerance of the planned date",
+    "late": "reached after the planned date (beyond the tolerance)",
+    "overdue": "not reached, and the planned date has passed",
+    "not yet due": "not reached, and the planned date is still to come",
+}
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{what} lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}",
+                        column=missing[0])
+
+
+def _reference_date(milestones: pd.DataFrame, as_of: object | None) -> pd.Timestamp:
+    if as_of is not None:
+        return pd.Timestamp(as_of)
+    dates = pd.concat([milestones["planned_date"], milestones["actual_date"]]).dropna()
+    return dates.max() if len(dates) else pd.Timestamp.today().normalize()
+
+
+def slippage(milestones: pd.DataFrame, as_of: object | None = None, tolerance_days: int = 14) -> pd.DataFrame:
+    """One row per milestone with its slippage in days and a status (see ``STATUS_MEANING``).
+
+    ``slippage_days`` is actual minus planned for reached milestones and, for overdue ones, the
+    days from the planned date to ``as_of`` (a lower bound on the eventual slippage); it is empty
+    for milestones not yet due. Rows are ordered by site, initiative and planned date.
+    """
+    _require(milestones, MILESTONE_COLUMNS, "milestones")
+    ref = _reference_date(milestones, as_of)
+    out = milestones.loc[:, list(MILESTONE_COLUMNS)].copy()
+    planned = pd.to_datetime(out["planned_date"])
+    actual = pd.to_datetime(out["actual_date"])
+    reached = actual.notna()
+    days = (actual - planned).dt.days
+    overdue = ~reached & (planned < ref)
+    days = days.where(reached, (ref - planned).dt.days.where(overdue))
+    status = pd.Series("not yet due", index=out.index, dtype="str")
+    status = status.mask(reached & (days < -tolerance_days), "early")
+    status = status.mask(reached & (days.abs() <= tolerance_days), "on time")
+    status = status.mask(reached & (days > tolerance_days), "late")
+    status = status.mask(overdue, "overdue")
+    out["slippage_days"] = days.astype("Int64")
+    out["reached"] = reached
+    out["status"] = status
+    return out.sort_values(["site", "initiative", "planned_date"], kind="stable").reset_index(drop=True)
+
+
+def initiatives(milestones: pd.DataFrame, as_of: object | None = None,
+                tolerance_days: int = 14) -> pd.DataFrame:
+    """One row per site and initiative: its planned and actual span and how far it slipped.
+
+    Columns: milestones, reached, planned_start, planned_end, actual_start, actual_end,
+    planned_days (first to last planned date), actual_days (first to last actual date; to
+    ``as_of`` while milestones are outstanding), final_slippage_days (slippage of the last planned
+    milestone, so far if it is overdue), max_slippage_days, late (milestones late or overdue).
+    """
+    s = slippage(milestones, as_of=as_of, tolerance_days=tolerance_days)
+    ref = _reference_date(milestones, as_of)
+    rows = []
+    for (site, initiative), g in s.groupby(["site", "initiative"], sort=True):
+        g = g.sort_values("planned_date", kind="stable")
+        actual = g["actual_date"].dropna()
+        outstanding = not g["reached"].all()
+        actual_end = actual.max() if len(actual) else pd.NaT
+        span_end = ref if outstanding else actual_end
+        rows.append({
+            "site": site,
+            "initiative": initiative,
+            "milestones": len(g),
+            "reached": int(g["reached"].sum()),
+            "planned_start": g["planned_date"].min(),
+            "planned_end": g["planned_date"].max(),
+            "actual_start": actual.min() if len(actual) else pd.NaT,
+            "actual_end": actual_end,
+            "planned_days": (g["planned_date"].max() - g["planned_date"].min()).days,
+            "actual_days": (span_end - actual.min()).days if len(actual) else pd.NA,
+            "final_slippage_days": g["slippage_days"].iloc[-1],
+            "max_slippage_days": g["slippage_days"].max(),
+            "late": int(g["status"].isin(["late", "overdue"]).sum()),
+        })
+    out = pd.DataFrame(rows, columns=["site", "initiative", "milestones", "reached", "planned_start",
+                                      "planned_end", "actual_start", "actual_end", "planned_days",
+                                      "actual_days", "final_slippage_days", "max_slippage_days", "late"])
+    for c in ("planned_days", "actual_days", "final_slippage_days", "max_slippage_days", "milestones",
+              "reached", "late"):
+        out[c] = out[c].astype("Int64")
+    return out
+
+
+def find_milestone(milestones: pd.DataFrame, initiative: str, contains: str,
+                   site: str | None = None) -> pd.Series:
+    """The single milestone of ``initiative`` whose name contains ``contains`` (case-insensitive).
+
+    Raises ``KeyError`` naming the milestones there are when none or several match.
+    """
+    _require(milestones, MILESTONE_COLUMNS, "milestones")
+    m = milestones[milestones["initiative"].str.casefold() == initiative.casefold()]
+    if site is not None:
+        m = m[m["site"] == site]
+    hit = m[m["milestone"].str.casefold().str.contains(contains.casefold(), regex=False)]
+    if len(hit) != 1:
+        names = "; ".join(m["milestone"].astype(str)) or "none"
+        raise KeyError(f"{len(hit)} milestones of {initiative!r} match {contains!r} (there are: {names})")
+    return hit.iloc[0]
+
+
+def elapsed_days(milestones: pd.DataFrame, initiative: str, start: str, end: str, site: str | None = None,
+                 planned: bool = False) -> int | None:
+    """Days from milestone ``start`` to milestone ``end`` of an initiative (names matched by substring).
+
+    Uses actual dates (planned dates with ``planned=True``); ``None`` when either is not reached.
+    """
+    col = "planned_date" if planned else "actual_date"
+    a = find_milestone(milestones, initiative, start, site)[col]
+    b = find_milestone(milestones, initiative, end, site)[col]
+    if pd.isna(a) or pd.isna(b):
+        return None
+    return int((pd.Timestamp(b) - pd.Timestamp(a)).days)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A period in which an initiative was being negotiated (from ``start`` to ``end``, inclusive)."""
+
+    site: str
+    initiative: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+
+    @property
+    def days(self) -> int:
+        return int((self.end - self.start).days)
+
+
+def negotiation_window(milestones: pd.DataFrame, initiative: str, site: str | None = None,
+                       start: str | None = None, end: str | None = None) -> Window:
+    """From an initiative's first reached milestone (or ``start``) to its last reached one (or ``end``)."""
+    _require(milestones, MILESTONE_COLUMNS, "milestones")
+    m = milestones[milestones["initiative"].str.casefold() == initiative.casefold()]
+    if site is not None:
+        m = m[m["site"] == site]
+    if m.empty:
+        raise KeyError(f"no milestones for initiative {initiative!r}"
+                       + (f" at site {site!r}" if site else ""))
+    if m["site"].nunique() > 1:
+        raise ValueError(f"initiative {initiative!r} appears at several sites; pass site=")
+    a = find_milestone(m, initiative, start)["actual_date"] if start else m["actual_date"].min()
+    b = find_milestone(m, initiative, end)["actual_date"] if end else m["actual_date"].max()
+    if pd.isna(a) or pd.isna(b):
+        raise ValueError(f"initiative {initiative!r} has not reached the milestones that bound its window")
+    return Window(str(m["site"].iloc[0]), str(m["initiative"].iloc[0]), pd.Timestamp(a), pd.Timestamp(b))
+
+
+def paused_during(activities: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """Activities of the window's site that were paused or stopped and overlap the window.
+
+    An activity overlaps when it started before the window ended and had not ended before it began.
+    """
+    _require(activities, ACTIVITY_COLUMNS, "activities")
+    a = activities[activities["site"] == window.site]
+    overlap = (a["start"] <= window.end) & (a["end"].isna() | (a["end"] >= window.start))
+    out = a[overlap & a["status"].isin(["paused", "stopped"])]
+    return out.loc[:, list(ACTIVITY_COLUMNS)].sort_values("start", kind="stable").reset_index(drop=True)
+
+
+def activity_rate(participation: pd.DataFrame, window: Window,
+                  margin_days: int | None = None) -> pd.DataFrame:
+    """Attendances and young people per 30 days before, during and after a window, at its site.
+
+    ``before`` and ``after`` cover ``margin_days`` each side (default: the window's own length), so
+    the three periods are comparable. Columns: period, start, end, days, attendances, young_people,
+    attendances_per_30_days. ``young_people`` is a count of people: publish it through cj.report.
+    """
+    _require(participation, ("young_person_id", "site", "date"), "participation")
+    margin = pd.Timedelta(days=window.days if margin_days is None else margin_days)
+    p = participation[participation["site"] == window.site]
+    periods = [
+        ("before", window.start - margin, window.start - pd.Timedelta(days=1)),
+        ("during", window.start, window.end),
+        ("after", window.end + pd.Timedelta(days=1), window.end + margin),
+    ]
+    rows = []
+    for name, lo, hi in periods:
+        inside = p[(p["date"] >= lo) & (p["date"] <= hi)]
+        days = int((hi - lo).days) + 1
+        rows.append({"period": name, "start": lo, "end": hi, "days": days, "attendances": len(inside),
+                     "young_people": inside["young_person_id"].nunique(),
+                     "attendances_per_30_days": round(len(inside) * 30 / days, 2) if days > 0 else pd.NA})
+    return pd.DataFrame(rows)
+
+
+def gantt_frame(milestones: pd.DataFrame, activities: pd.DataFrame | None = None,
+                as_of: object | None = None) -> pd.DataFrame:
+    """Bars for a Gantt-style chart: one planned and one actual bar per initiative, one bar per activity.
+
+    Columns: site, label, group ("initiative" or "activity"), bar ("planned", "actual" or
+    "activity"), start, end, open (True when the bar runs on to ``as_of`` because the work was
+    not finished), status. Initiatives come first in order of planned start.
+    """
+    ini = initiatives(milestones, as_of=as_of)
+    ref = _reference_date(milestones, as_of)
+    rows = []
+    for r in ini.sort_values("planned_start", kind="stable").itertuples(index=False):
+        rows.append({"site": r.site, "label": r.initiative, "group": "initiative", "bar": "planned",
+                     "start": r.planned_start, "end": r.planned_end, "open": False, "status": "planned"})
+        if pd.notna(r.actual_start):
+            done = r.reached == r.milestones
+            rows.append({"site": r.site, "label": r.initiative, "group": "initiative", "bar": "actual",
+                         "start": r.actual_start, "end": r.actual_end if done else ref, "open": not done,
+                         "status": "complete" if done else "in progress"})
+    if activities is not None and len(activities):
+        _require(activities, ACTIVITY_COLUMNS, "activities")
+        a_ref = max(ref, activities["start"].max())
+        for r in activities.sort_values("start", kind="stable").itertuples(index=False):
+            rows.append({"site": r.site, "label": r.name, "group": "activity", "bar": "activity",
+                         "start": r.start, "end": r.end if pd.notna(r.end) else a_ref,
+                         "open": bool(pd.isna(r.end)), "status": r.status})
+    out = pd.DataFrame(rows, columns=["site", "label", "group", "bar", "start", "end", "open", "status"])
+    out["start"] = pd.to_datetime(out["start"])
+    out["end"] = pd.to_datetime(out["end"])
+    return out

@@ -1,0 +1,135 @@
+"""Tests for carejourneys.metrics.governance: meeting cadence, gaps, attendance, systems changes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carejourneys.errors import DataError
+from carejourneys.metrics import governance
+
+D = pd.Timestamp
+
+
+def meetings(rows):
+    cols = ["site", "forum", "date", "attendees_council", "attendees_barnardos", "attendees_other",
+            "young_people_present"]
+    df = pd.DataFrame(rows, columns=cols)
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+@pytest.fixture
+def mt():
+    return meetings([
+        ("plymouth", "partnership_board", "2020-01-15", 4, 3, 1, 0),
+        ("plymouth", "partnership_board", "2020-04-15", 2, 3, 0, 2),
+        ("plymouth", "partnership_board", "2021-09-01", 1, 2, 0, 0),
+        ("plymouth", "operational_group", "2020-02-01", 3, 3, 0, 1),
+        ("plymouth", "operational_group", "2020-03-01", 5, 1, 0, 0),
+        ("brent", "partnership_board", "2020-01-20", 3, 3, 0, 0),
+    ])
+
+
+def test_meetings_per_quarter_fills_every_quarter(mt):
+    q = governance.meetings_per_quarter(mt[mt["site"] == "plymouth"])
+    assert q.index[0] == "2020Q1" and q.index[-1] == "2021Q3"
+    assert len(q) == 7
+    assert q.loc["2020Q1", "operational_group"] == 2
+    assert q.loc["2020Q3", "partnership_board"] == 0
+    assert q.to_numpy().sum() == 5
+    assert list(q.columns) == ["partnership_board", "operational_group"]
+
+
+def test_meeting_gaps_flag_long_and_open_gaps(mt):
+    g = governance.meeting_gaps(mt, until="2024-04-30")
+    ply = g[g["site"] == "plymouth"]
+    assert list(ply["gap_days"]) == [(D("2020-04-15") - D("2020-01-15")).days,
+                                     (D("2021-09-01") - D("2020-04-15")).days,
+                                     (D("2024-04-30") - D("2021-09-01")).days]
+    assert list(ply["long_gap"]) == [False, True, True]
+    assert list(ply["open"]) == [False, False, True]
+    longest = governance.longest_gap(mt[mt["site"] == "plymouth"])
+    assert longest["from_date"] == D("2020-04-15")
+
+
+def test_longest_gap_needs_two_meetings(mt):
+    with pytest.raises(ValueError, match="fewer than two"):
+        governance.longest_gap(mt[mt["site"] == "brent"])
+
+
+def test_attendance_means_and_young_people(mt):
+    a = governance.attendance(mt[mt["site"] == "plymouth"], by="year").set_index(["forum", "period"])
+    row = a.loc[("partnership_board", "2020")]
+    assert row["meetings"] == 2
+    assert row["council"] == 3.0 and row["barnardos"] == 3.0 and row["other"] == 0.5
+    assert row["young_people_present"] == 2 and row["meetings_with_young_people"] == 1
+    by_partner = governance.attendance_by_partner(mt).set_index("forum")
+    assert by_partner.loc["partnership_board", "meetings"] == 4
+    assert by_partner.loc["partnership_board", "council"] == round(np.mean([4, 2, 1, 3]), 1)
+
+
+def changes(rows):
+    cols = ["site", "change_id", "description", "level", "kind", "status", "date", "evidence"]
+    df = pd.DataFrame(rows, columns=cols)
+    df["date"] = pd.to_datetime(df["date"])
+    return df
+
+
+@pytest.fixture
+def sc():
+    return changes([
+        ("plymouth", "c1", "Rent guarantor", "local", "policy", "influenced", "2021-02-01", None),
+        ("plymouth", "c1", "Rent guarantor", "local", "policy", "proposed", "2022-03-01", "minutes"),
+        ("plymouth", "c1", "Rent guarantor", "local", "policy", "adopted", "2023-05-01", "policy doc"),
+        ("plymouth", "c2", "Covenant", "national", "policy", "influenced", "2022-06-01", None),
+        ("plymouth", "c3", "Bags protocol", "local", "practice", "embedded", "2024-01-01", "protocol"),
+    ])
+
+
+def test_changes_log_takes_the_furthest_status(sc):
+    log = governance.changes_log(sc).set_index("change_id")
+    assert log.loc["c1", "status"] == "adopted"
+    assert log.loc["c1", "history"] == "influenced -> proposed -> adopted"
+    assert log.loc["c1", "first_date"] == D("2021-02-01")
+    assert log.loc["c1", "status_date"] == D("2023-05-01")
+    assert len(log) == 3
+
+
+def test_changes_by_counts_each_change_once(sc):
+    t = governance.changes_by(sc, "level", "kind")
+    assert t.to_numpy().sum() == 3
+    assert t.loc["local", "policy"] == 1
+    s = governance.changes_by(sc, "status", "level")
+    assert list(s.index) == ["influenced", "adopted", "embedded"]
+
+
+def test_status_over_time(sc):
+    t = governance.status_over_time(sc, freq="Y")
+    assert list(t.index) == ["2021", "2022", "2023", "2024"]
+    assert t.loc["2021", "influenced"] == 1
+    assert t.loc["2022", "proposed"] == 1 and t.loc["2022", "influenced"] == 1
+    assert t.loc["2023", "adopted"] == 1
+    assert t.loc["2024"].sum() == 3
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["c1", "c2", "c3", "c4"]),
+                          st.sampled_from(list(governance.CHANGE_STATUS)),
+                          st.integers(min_value=0, max_value=1500)), min_size=1, max_size=20,
+                unique_by=lambda t: (t[0], t[1])))
+def test_status_over_time_rows_count_changes_so_far(rows):
+    df = changes([("brent", c, c, "local", "policy", s, D("2020-01-01") + pd.Timedelta(days=d), None)
+                  for c, s, d in rows])
+    t = governance.status_over_time(df, freq="Q")
+    totals = t.sum(axis=1)
+    assert (np.diff(totals.to_numpy()) >= 0).all()
+    assert totals.iloc[-1] == df["change_id"].nunique()
+
+
+def test_missing_column_is_a_data_error(mt):
+    with pytest.raises(DataError, match="young_people_present"):
+        governance.attendance(mt.drop(columns=["young_people_present"]))

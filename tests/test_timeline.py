@@ -1,0 +1,133 @@
+"""Tests for carejourneys.metrics.timeline: slippage, spans, negotiation windows, Gantt bars."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carejourneys.errors import DataError
+from carejourneys.metrics import timeline
+
+D = pd.Timestamp
+
+
+def milestones(rows):
+    df = pd.DataFrame(rows, columns=["site", "initiative", "milestone", "planned_date", "actual_date"])
+    df["planned_date"] = pd.to_datetime(df["planned_date"])
+    df["actual_date"] = pd.to_datetime(df["actual_date"])
+    return df
+
+
+@pytest.fixture
+def ms():
+    return milestones([
+        ("plymouth", "Links", "Proposal agreed", "2021-05-01", "2021-05-03"),
+        ("plymouth", "Links", "Service launched", "2021-10-01", "2023-02-01"),
+        ("plymouth", "Links", "Worker in post", "2021-11-01", "2023-07-03"),
+        ("plymouth", "Bags", "Bags packed", "2022-10-01", "2022-09-01"),
+        ("plymouth", "Bags", "Bags in use", "2023-06-01", None),
+        ("plymouth", "Bags", "Bags reviewed", "2030-01-01", None),
+    ])
+
+
+def test_slippage_days_and_status(ms):
+    s = timeline.slippage(ms, as_of="2024-04-30").set_index("milestone")
+    assert s.loc["Proposal agreed", "slippage_days"] == 2
+    assert s.loc["Proposal agreed", "status"] == "on time"
+    assert s.loc["Service launched", "slippage_days"] == (D("2023-02-01") - D("2021-10-01")).days
+    assert s.loc["Service launched", "status"] == "late"
+    assert s.loc["Bags packed", "status"] == "early"
+    # not reached and the planned date has passed: overdue, slippage so far up to as_of
+    assert s.loc["Bags in use", "status"] == "overdue"
+    assert s.loc["Bags in use", "slippage_days"] == (D("2024-04-30") - D("2023-06-01")).days
+    assert s.loc["Bags reviewed", "status"] == "not yet due"
+    assert pd.isna(s.loc["Bags reviewed", "slippage_days"])
+    assert set(s["status"]) <= set(timeline.STATUS_MEANING)
+
+
+def test_tolerance_moves_the_on_time_boundary(ms):
+    s = timeline.slippage(ms, tolerance_days=0).set_index("milestone")
+    assert s.loc["Proposal agreed", "status"] == "late"
+
+
+@settings(max_examples=60, deadline=None)
+@given(planned=st.dates(min_value=D("2019-01-01").date(), max_value=D("2024-12-31").date()),
+       delta=st.integers(min_value=-400, max_value=1200))
+def test_slippage_is_actual_minus_planned(planned, delta):
+    p = pd.Timestamp(planned)
+    a = p + pd.Timedelta(days=delta)
+    s = timeline.slippage(milestones([("brent", "X", "m", p, a)]))
+    assert s.loc[0, "slippage_days"] == delta
+    assert (s.loc[0, "status"] == "late") == (delta > 14)
+    assert (s.loc[0, "status"] == "early") == (delta < -14)
+
+
+def test_initiatives_spans(ms):
+    ini = timeline.initiatives(ms, as_of="2024-04-30").set_index("initiative")
+    links = ini.loc["Links"]
+    assert links["milestones"] == 3 and links["reached"] == 3
+    assert links["planned_days"] == (D("2021-11-01") - D("2021-05-01")).days
+    assert links["actual_days"] == (D("2023-07-03") - D("2021-05-03")).days
+    assert links["final_slippage_days"] == (D("2023-07-03") - D("2021-11-01")).days
+    assert links["late"] == 2
+    bags = ini.loc["Bags"]
+    # still outstanding: the actual span runs to as_of
+    assert bags["actual_days"] == (D("2024-04-30") - D("2022-09-01")).days
+
+
+def test_elapsed_days_between_named_milestones(ms):
+    days = timeline.elapsed_days(ms, "links", "proposal", "in post")
+    assert days == (D("2023-07-03") - D("2021-05-03")).days
+    assert timeline.elapsed_days(ms, "Links", "proposal", "in post", planned=True) == 184
+    assert timeline.elapsed_days(ms, "Bags", "packed", "in use") is None
+    with pytest.raises(KeyError, match="there are"):
+        timeline.find_milestone(ms, "Links", "nothing like this")
+    with pytest.raises(KeyError):
+        timeline.find_milestone(ms, "Bags", "bags")  # several match
+
+
+def test_negotiation_window_and_pauses(ms):
+    w = timeline.negotiation_window(ms, "Links", start="proposal", end="in post")
+    assert (w.start, w.end, w.site) == (D("2021-05-03"), D("2023-07-03"), "plymouth")
+    assert w.days == (w.end - w.start).days
+    acts = pd.DataFrame({
+        "site": ["plymouth", "plymouth", "plymouth", "brent"],
+        "activity_id": ["a1", "a2", "a3", "a4"],
+        "name": ["Hub", "Walks", "Old project", "Panel"],
+        "kind": ["participation"] * 4,
+        "start": pd.to_datetime(["2020-01-01", "2021-01-01", "2019-01-01", "2021-01-01"]),
+        "end": pd.to_datetime([None, "2022-01-01", "2020-12-31", None]),
+        "status": ["running", "paused", "paused", "paused"],
+    })
+    paused = timeline.paused_during(acts, w)
+    # a2 overlaps and was paused; a3 ended before the window; a4 is another site; a1 was running
+    assert list(paused["activity_id"]) == ["a2"]
+
+
+def test_activity_rate_counts_each_period():
+    w = timeline.Window("plymouth", "Links", D("2022-01-01"), D("2022-12-31"))
+    dates = ["2021-03-01", "2021-06-01", "2021-09-01", "2022-05-01", "2023-02-01", "2023-03-01"]
+    p = pd.DataFrame({"young_person_id": ["a", "b", "a", "c", "d", "d"], "site": "plymouth",
+                      "activity": "Hub", "date": pd.to_datetime(dates), "role": "participant"})
+    r = timeline.activity_rate(p, w).set_index("period")
+    assert list(r["attendances"]) == [3, 1, 2]
+    assert list(r["young_people"]) == [2, 1, 1]
+    assert r.loc["during", "attendances_per_30_days"] == round(1 * 30 / 365, 2)
+
+
+def test_gantt_frame_has_planned_and_actual_bars(ms):
+    g = timeline.gantt_frame(ms, as_of="2024-04-30")
+    links = g[g["label"] == "Links"].set_index("bar")
+    assert links.loc["planned", "start"] == D("2021-05-01")
+    assert links.loc["actual", "end"] == D("2023-07-03")
+    assert not links.loc["actual", "open"]
+    bags = g[g["label"] == "Bags"].set_index("bar")
+    assert bags.loc["actual", "open"] and bags.loc["actual", "end"] == D("2024-04-30")
+    assert (g["end"] >= g["start"]).all()
+
+
+def test_missing_column_is_a_data_error(ms):
+    with pytest.raises(DataError, match="actual_date"):
+        timeline.slippage(ms.drop(columns=["actual_date"]))
