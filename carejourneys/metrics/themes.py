@@ -1,0 +1,437 @@
+"""Themes by stakeholder group and seniority, valence by seniority, enablers and barriers, learning points.
+
+Works on coded segments (``ds.coded_segments``: one row per coded excerpt with the speaker's
+role and seniority, the wave, the code path and the text). Codes are counted by *people*, by
+*sources* (transcripts or documents) and by *segments*:
+
+- a person is the segment's ``speaker_id`` where the data has one, otherwise its ``source_id``
+  (one interview, one person); a focus group without speaker ids therefore counts once;
+- a code "covers" its children: ``Collaboration`` counts every segment coded
+  ``Collaboration/...``.
+
+Valence is coded as its own codes (``Valence/Positive``, ``Valence/Negative``, ``Valence/Mixed``)
+on the same passages as the themes. Valence is scored Negative = -1, Mixed = 0, Positive = +1
+and compared across the staff seniority ladder (practitioner < manager < senior leader) with a
+Jonckheere-Terpstra test for an ordered trend, a Kruskal-Wallis test, and Kendall's tau-b between
+seniority rank and valence as the effect size.
+
+Tables of people are counts of people: publish them through ``cj.report.table(..., counts=...)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DataError
+from ..schemas import CODE_SEPARATOR, CODEBOOK, ROLES, SENIORITY, STAFF_SENIORITY
+
+SEGMENT_COLUMNS = ("segment_id", "source_id", "site", "role", "seniority", "wave", "code_path", "text",
+                   "start", "end")
+VALENCE = "Valence"
+VALENCE_SCORES = {f"{VALENCE}/Negative": -1, f"{VALENCE}/Mixed": 0, f"{VALENCE}/Positive": 1}
+ENABLERS, BARRIERS = "Enablers", "Barriers"
+#: readable names for the seniority codes
+SENIORITY_LABELS = {"not_applicable": "Young people", "practitioner": "Practitioners",
+                    "manager": "Managers", "senior_leader": "Senior leaders"}
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    columns = list(columns)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{what} lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}",
+                        column=missing[0])
+
+
+def person_ids(segments: pd.DataFrame) -> pd.Series:
+    """Who said each segment: ``speaker_id`` where recorded, else the ``source_id``."""
+    src = segments["source_id"].astype("str")
+    if "speaker_id" in segments.columns:
+        spk = segments["speaker_id"]
+        return spk.astype("str").where(spk.notna() & (spk.astype("str").str.len() > 0), src)
+    return src
+
+
+def under(segments: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Segments coded ``code`` or any code below it."""
+    cp = segments["code_path"].astype("str")
+    return segments[(cp == code) | cp.str.startswith(code + CODE_SEPARATOR)]
+
+
+def top_level(code_paths: pd.Series) -> pd.Series:
+    return code_paths.astype("str").str.split(CODE_SEPARATOR, n=1).str[0]
+
+
+def child_code(code_paths: pd.Series) -> pd.Series:
+    """The first two levels of each code path (``Top/Child``), or the top level where there is no child."""
+    parts = code_paths.astype("str").str.split(CODE_SEPARATOR)
+    return parts.map(lambda p: CODE_SEPARATOR.join(p[:2]))
+
+
+def _with_people(segments: pd.DataFrame) -> pd.DataFrame:
+    _require(segments, SEGMENT_COLUMNS, "coded_segments")
+    return segments.assign(person=person_ids(segments))
+
+
+# --------------------------------------------------------------------------- prevalence
+
+
+def group_sizes(segments: pd.DataFrame, by: str = "role") -> pd.Series:
+    """People per group (who said anything that was coded)."""
+    s = _with_people(segments)
+    return s.groupby(by, sort=False)["person"].nunique()
+
+
+def _group_order(by: str, present: Iterable) -> list:
+    present = list(present)
+    order = {"role": list(ROLES), "seniority": list(SENIORITY)}.get(by, [])
+    return [g for g in order if g in present] + sorted(g for g in present if g not in order)
+
+
+def prevalence(segments: pd.DataFrame, by: str = "role", parent: str | None = None,
+               measure: str = "people", exclude: Sequence[str] = (VALENCE,)) -> pd.DataFrame:
+    """How many people (or ``measure`` = "sources" / "segments") in each group raised each theme.
+
+    Rows are themes: the children of ``parent`` (e.g. ``"Programme learning"``), or the top-level
+    codes when ``parent`` is None (leaving out ``exclude``). Columns are the groups of ``by``
+    (``role``, ``seniority``, ``wave`` ...) in their natural order. Values are counts.
+    """
+    if measure not in ("people", "sources", "segments"):
+        raise ValueError("measure must be people, sources or segments")
+    s = _with_people(segments)
+    if parent is None:
+        s = s.assign(theme_code=top_level(s["code_path"]))
+        s = s[~s["theme_code"].isin(list(exclude))]
+        order = [c for c in CODEBOOK if c not in exclude]
+    else:
+        s = under(s, parent)
+        s = s[s["code_path"].astype("str") != parent]
+        s = s.assign(theme_code=child_code(s["code_path"]).str.slice(len(parent) + 1))
+        order = list(CODEBOOK.get(parent, ()))
+    col = {"people": "person", "sources": "source_id", "segments": "segment_id"}[measure]
+    table = s.groupby(["theme_code", by])[col].nunique().unstack(by, fill_value=0)
+    rows = [t for t in order if t in table.index] + sorted(t for t in table.index if t not in order)
+    table = table.reindex(index=rows, columns=_group_order(by, table.columns), fill_value=0).astype("int64")
+    table.index.name = "theme"
+    table.columns.name = by
+    return table
+
+
+def prevalence_share(segments: pd.DataFrame, by: str = "role", parent: str | None = None,
+                     exclude: Sequence[str] = (VALENCE,)) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(percent, counts): the percentage of each group's people who raised each theme, and the counts.
+
+    The denominator is the number of people in the group who said anything coded in these data.
+    """
+    counts = prevalence(segments, by=by, parent=parent, measure="people", exclude=exclude)
+    sizes = group_sizes(segments, by).reindex(counts.columns)
+    pct = (100 * counts / sizes).round(1)
+    return pct, counts
+
+
+def prevalence_long(segments: pd.DataFrame, by: str = "role", parent: str | None = None) -> pd.DataFrame:
+    """:func:`prevalence_share` as a tidy table: theme, group, people, group_people, percent."""
+    pct, counts = prevalence_share(segments, by=by, parent=parent)
+    sizes = group_sizes(segments, by)
+    out = counts.stack().rename("people").reset_index()
+    out.columns = ["theme", "group", "people"]
+    out["group_people"] = out["group"].map(sizes).astype("int64")
+    out["percent"] = pct.stack().to_numpy()
+    return out
+
+
+# --------------------------------------------------------------------------- valence
+
+
+def valence_segments(segments: pd.DataFrame) -> pd.DataFrame:
+    """The segments coded with a valence, with a ``valence`` label and a ``score`` (-1, 0, +1)."""
+    s = _with_people(segments)
+    v = s[s["code_path"].astype("str").isin(list(VALENCE_SCORES))].copy()
+    v["score"] = v["code_path"].map(VALENCE_SCORES).astype("int64")
+    v["valence"] = v["code_path"].astype("str").str.split(CODE_SEPARATOR).str[-1]
+    return v
+
+
+def valenced_themes(segments: pd.DataFrame) -> pd.DataFrame:
+    """Each theme segment with the valence coded on an overlapping span of the same source.
+
+    Returns the non-valence segments that have a valence, with ``valence`` and ``score`` added
+    (when several valence codes overlap one segment, the one with the largest overlap wins).
+    """
+    s = _with_people(segments)
+    v = valence_segments(segments)[["source_id", "start", "end", "valence", "score"]]
+    t = s[~s["code_path"].astype("str").isin(list(VALENCE_SCORES))
+          & (top_level(s["code_path"]) != VALENCE)]
+    m = t.reset_index(drop=True).reset_index(names="_row").merge(v, on="source_id", suffixes=("", "_v"))
+    overlap = np.minimum(m["end"], m["end_v"]) - np.maximum(m["start"], m["start_v"])
+    m = m.assign(_overlap=overlap)
+    m = m[(m["_overlap"] > 0) | ((m["start"] == m["start_v"]) & (m["end"] == m["end_v"]))]
+    m = m.sort_values(["_row", "_overlap"], ascending=[True, False], kind="stable").drop_duplicates("_row")
+    return m.drop(columns=["_row", "_overlap", "start_v", "end_v"]).reset_index(drop=True)
+
+
+def valence_by_group(segments: pd.DataFrame, by: str = "seniority",
+                     groups: Sequence[str] | None = None) -> pd.DataFrame:
+    """Valence counts per group: people, segments, positive, mixed, negative, percent_positive, mean_score.
+
+    ``groups`` restricts and orders the groups (default: every group present, in natural order).
+    """
+    v = valence_segments(segments)
+    order = list(groups) if groups is not None else _group_order(by, v[by].unique())
+    rows = []
+    for g in order:
+        x = v[v[by] == g]
+        n = len(x)
+        rows.append({"group": g, "people": x["person"].nunique(), "segments": n,
+                     "positive": int((x["score"] == 1).sum()), "mixed": int((x["score"] == 0).sum()),
+                     "negative": int((x["score"] == -1).sum()),
+                     "percent_positive": round(100 * (x["score"] == 1).mean(), 1) if n else np.nan,
+                     "mean_score": round(float(x["score"].mean()), 2) if n else np.nan})
+    return pd.DataFrame(rows, columns=["group", "people", "segments", "positive", "mixed", "negative",
+                                       "percent_positive", "mean_score"])
+
+
+def jonckheere_terpstra(groups: Sequence[Sequence[float]],
+                        alternative: str = "two-sided") -> tuple[float, float, float]:
+    """Jonckheere-Terpstra test for an ordered trend across groups given in their hypothesised order.
+
+    Returns (J, z, p): J counts, over every pair of groups i < j, the pairs of observations with
+    the later group's value larger (ties count one half); z uses the normal approximation with the
+    variance corrected for ties (Hollander & Wolfe); ``alternative`` is "two-sided", "increasing"
+    or "decreasing".
+    """
+    arrays = [np.asarray(g, dtype=float) for g in groups]
+    arrays = [a[~np.isnan(a)] for a in arrays]
+    if sum(len(a) > 0 for a in arrays) < 2:
+        raise ValueError("the Jonckheere-Terpstra test needs at least two non-empty groups")
+    j = 0.0
+    for i in range(len(arrays)):
+        for k in range(i + 1, len(arrays)):
+            a, b = arrays[i][:, None], arrays[k][None, :]
+            j += float((b > a).sum() + 0.5 * (b == a).sum())
+    n = np.array([len(a) for a in arrays], dtype=float)
+    big_n = n.sum()
+    _, t = np.unique(np.concatenate(arrays), return_counts=True)
+    t = t.astype(float)
+    mean = (big_n ** 2 - (n ** 2).sum()) / 4
+    var = (big_n * (big_n - 1) * (2 * big_n + 5) - (n * (n - 1) * (2 * n + 5)).sum()
+           - (t * (t - 1) * (2 * t + 5)).sum()) / 72
+    if big_n > 2:
+        var += ((n * (n - 1) * (n - 2)).sum() * (t * (t - 1) * (t - 2)).sum()
+                / (36 * big_n * (big_n - 1) * (big_n - 2)))
+    var += (n * (n - 1)).sum() * (t * (t - 1)).sum() / (8 * big_n * (big_n - 1))
+    if var <= 0:
+        return j, float("nan"), float("nan")
+    z = (j - mean) / np.sqrt(var)
+    if alternative == "two-sided":
+        p = 2 * stats.norm.sf(abs(z))
+    elif alternative == "increasing":
+        p = stats.norm.sf(z)
+    elif alternative == "decreasing":
+        p = stats.norm.cdf(z)
+    else:
+        raise ValueError("alternative must be two-sided, increasing or decreasing")
+    return j, float(z), float(min(1.0, p))
+
+
+@dataclass(frozen=True)
+class OrdinalTrend:
+    """An ordinal comparison of valence across ordered groups.
+
+    ``jt``/``jt_z``/``jt_p``: Jonckheere-Terpstra statistic, z and two-sided p. ``kw_h``/``kw_p``:
+    Kruskal-Wallis H and p (scipy). ``epsilon_squared``: H / (n - 1), the Kruskal-Wallis effect size
+    (0 none, 1 complete separation). ``tau``/``tau_p``: Kendall's tau-b between group rank and
+    valence (scipy), the size and direction of the trend (positive: higher groups more positive).
+    """
+
+    groups: tuple[str, ...]
+    n: tuple[int, ...]
+    unit: str
+    jt: float
+    jt_z: float
+    jt_p: float
+    kw_h: float
+    kw_p: float
+    epsilon_squared: float
+    tau: float
+    tau_p: float
+
+    @property
+    def direction(self) -> str:
+        if np.isnan(self.tau) or self.tau == 0:
+            return "none"
+        return "increasing" if self.tau > 0 else "decreasing"
+
+    def as_frame(self) -> pd.DataFrame:
+        """The results as a two-column table (statistic, value) for a report."""
+        rows = [("Unit of analysis", self.unit),
+                ("Groups (in order)", " < ".join(SENIORITY_LABELS.get(g, g) for g in self.groups)),
+                ("Jonckheere-Terpstra z", round(self.jt_z, 2)),
+                ("Jonckheere-Terpstra p (two-sided)", _p(self.jt_p)),
+                ("Kruskal-Wallis H", round(self.kw_h, 2)),
+                ("Kruskal-Wallis p", _p(self.kw_p)),
+                ("Effect size: epsilon squared", round(self.epsilon_squared, 3)),
+                ("Effect size: Kendall's tau-b (rank of group vs valence)", round(self.tau, 3)),
+                ("Direction", self.direction)]
+        return pd.DataFrame(rows, columns=["statistic", "value"]).astype({"value": "str"})
+
+
+def _p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def valence_trend(segments: pd.DataFrame, by: str = "seniority", order: Sequence[str] = STAFF_SENIORITY,
+                  unit: str = "person") -> OrdinalTrend:
+    """Test whether valence rises (or falls) along the ordered groups ``order`` of ``by``.
+
+    ``unit="person"`` (default) scores each person by the mean valence of what they said, so that
+    a talkative interviewee counts once; ``unit="segment"`` uses every valence-coded segment.
+    """
+    if unit not in ("person", "segment"):
+        raise ValueError("unit must be person or segment")
+    v = valence_segments(segments)
+    v = v[v[by].isin(list(order))]
+    if unit == "person":
+        v = v.groupby(["person", by], as_index=False)["score"].mean()
+    samples = [v.loc[v[by] == g, "score"].to_numpy(dtype=float) for g in order]
+    used = [(g, s) for g, s in zip(order, samples, strict=True) if len(s)]
+    if len(used) < 2:
+        raise ValueError(f"valence by {by} needs at least two groups with data; found {[g for g, _ in used]}")
+    names, samples = zip(*used, strict=True)
+    j, z, p = jonckheere_terpstra(samples)
+    all_scores = np.concatenate(samples)
+    if np.unique(all_scores).size > 1:
+        h, kw_p = stats.kruskal(*samples)
+    else:
+        h, kw_p = 0.0, 1.0
+    n_total = len(all_scores)
+    rank = np.concatenate([np.full(len(s), i) for i, s in enumerate(samples)])
+    tau = stats.kendalltau(rank, all_scores, variant="b")
+    return OrdinalTrend(groups=tuple(names), n=tuple(len(s) for s in samples), unit=unit, jt=j, jt_z=z,
+                        jt_p=p, kw_h=float(h), kw_p=float(kw_p),
+                        epsilon_squared=float(h / (n_total - 1)) if n_total > 1 else float("nan"),
+                        tau=float(tau.statistic), tau_p=float(tau.pvalue))
+
+
+# --------------------------------------------------------------------------- enablers and barriers
+
+
+def factor_items(segments: pd.DataFrame, factor: str) -> pd.DataFrame:
+    """The segments coded under ``factor`` (Enablers or Barriers), each with the ``item`` it names.
+
+    The item is the child code where there is one (``Enablers/Strategic sponsorship``); otherwise
+    the theme code from another part of the codebook coded on an overlapping span of the same
+    source (``Collaboration/Strategic support``); otherwise the segment's ``theme`` column.
+    """
+    s = _with_people(segments)
+    f = under(s, factor)
+    child = f["code_path"].astype("str").str.slice(len(factor) + 1)
+    f = f.assign(item=child.where(child.str.len() > 0))
+    missing = f["item"].isna()
+    if missing.any():
+        others = s[~top_level(s["code_path"]).isin([factor, VALENCE, ENABLERS, BARRIERS])]
+        m = (f[missing].reset_index(names="_row")
+             .merge(others[["source_id", "start", "end", "code_path"]], on="source_id", suffixes=("", "_o")))
+        ov = np.minimum(m["end"], m["end_o"]) - np.maximum(m["start"], m["start_o"])
+        m = m.assign(_ov=ov)
+        m = m[m["_ov"] > 0].sort_values(["_row", "_ov"], ascending=[True, False], kind="stable")
+        best = m.drop_duplicates("_row").set_index("_row")["code_path_o"]
+        f.loc[best.index, "item"] = best.astype("str")
+    if "theme" in f.columns:
+        f["item"] = f["item"].fillna(f["theme"].astype("str"))
+    return f
+
+
+def ranked_factors(segments: pd.DataFrame, factor: str) -> pd.DataFrame:
+    """Enablers or barriers ranked by the number of people, then sources, who named them.
+
+    Columns: rank, item, people, sources, segments, groups (distinct roles), example_segment
+    (the segment_id of an illustrative excerpt: the longest from the most common role).
+    """
+    if factor not in (ENABLERS, BARRIERS):
+        raise ValueError(f"factor must be {ENABLERS!r} or {BARRIERS!r}")
+    f = factor_items(segments, factor)
+    cols = ["rank", "item", "people", "sources", "segments", "groups", "example_segment"]
+    if f.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for item, g in f.groupby("item", sort=True):
+        top_role = g["role"].value_counts().index[0]
+        cand = g[g["role"] == top_role]
+        example = cand.loc[cand["text"].astype("str").str.len().idxmax(), "segment_id"]
+        rows.append({"item": item, "people": g["person"].nunique(), "sources": g["source_id"].nunique(),
+                     "segments": len(g), "groups": g["role"].nunique(), "example_segment": example})
+    out = pd.DataFrame(rows).sort_values(["people", "sources", "segments", "item"],
+                                         ascending=[False, False, False, True], kind="stable")
+    out.insert(0, "rank", range(1, len(out) + 1))
+    return out[cols].reset_index(drop=True)
+
+
+def collaboration_factors(segments: pd.DataFrame) -> pd.DataFrame:
+    """The collaboration factors (children of ``Collaboration``): people, sources, segments, groups,
+    and the share of their valence-coded passages that were positive.
+    """
+    s = _with_people(segments)
+    c = under(s, "Collaboration")
+    c = c[c["code_path"].astype("str") != "Collaboration"]
+    c = c.assign(factor=child_code(c["code_path"]).str.slice(len("Collaboration") + 1))
+    vt = valenced_themes(segments)
+    vt = under(vt, "Collaboration").assign(
+        factor=lambda d: child_code(d["code_path"]).str.slice(len("Collaboration") + 1))
+    order = list(CODEBOOK["Collaboration"])
+    rows = []
+    for factor in [f for f in order if f in set(c["factor"])] + sorted(set(c["factor"]) - set(order)):
+        g = c[c["factor"] == factor]
+        v = vt[vt["factor"] == factor]
+        rows.append({"factor": factor, "people": g["person"].nunique(), "sources": g["source_id"].nunique(),
+                     "segments": len(g), "groups": g["role"].nunique(),
+                     "percent_positive": round(100 * (v["score"] == 1).mean(), 1) if len(v) else np.nan})
+    return pd.DataFrame(rows, columns=["factor", "people", "sources", "segments", "groups",
+                                       "percent_positive"])
+
+
+# --------------------------------------------------------------------------- learning points
+
+#: evidence is "broad" with at least this many people, groups and waves
+BROAD = {"people": 10, "groups": 3, "waves": 2}
+
+
+def learning_point_evidence(learning_points: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Each learning point with the evidence behind its codes.
+
+    For the segments coded to any of the point's ``code_paths`` (separated by ';'; a code covers
+    its children): people, groups (distinct roles), waves, sources and segments, and ``breadth``:
+    "broad" when at least ``BROAD`` people, groups and waves support it, "narrow" when one group or
+    one source does, otherwise "moderate"; "no coded evidence" when nothing does. Codes that are
+    not in the data are listed in ``codes_without_evidence``.
+    """
+    _require(learning_points, ("site", "point_id", "heading", "code_paths"), "learning_points")
+    s = _with_people(segments)
+    rows = []
+    for lp in learning_points.itertuples(index=False):
+        codes = [c.strip() for c in str(lp.code_paths).split(";") if c.strip()]
+        here = s[s["site"] == lp.site] if "site" in s.columns else s
+        parts = {c: under(here, c) for c in codes}
+        ev = pd.concat(parts.values()).drop_duplicates("segment_id") if parts else here.iloc[0:0]
+        people, groups, waves = ev["person"].nunique(), ev["role"].nunique(), ev["wave"].nunique()
+        sources = ev["source_id"].nunique()
+        if ev.empty:
+            breadth = "no coded evidence"
+        elif people >= BROAD["people"] and groups >= BROAD["groups"] and waves >= BROAD["waves"]:
+            breadth = "broad"
+        elif groups <= 1 or sources <= 1:
+            breadth = "narrow"
+        else:
+            breadth = "moderate"
+        rows.append({"site": lp.site, "point_id": lp.point_id, "heading": lp.heading,
+                     "codes": "; ".join(codes),
+                     "people": people, "groups": groups, "waves": waves, "sources": sources,
+                     "segments": len(ev), "breadth": breadth,
+                     "codes_without_evidence": "; ".join(c for c, p in parts.items() if p.empty)})
+    return pd.DataFrame(rows, columns=["site", "point_id", "heading", "codes", "people", "groups", "waves",
+                                       "sources", "segments", "breadth", "codes_without_evidence"])

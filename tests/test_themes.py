@@ -1,0 +1,226 @@
+"""Tests for carejourneys.metrics.themes: prevalence, valence and its ordinal test, factors, learning."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from carejourneys.errors import DataError
+from carejourneys.metrics import themes
+
+ROLE = {"practitioner": "Staff member", "manager": "Manager", "senior_leader": "Senior leader",
+        "not_applicable": "Young person"}
+
+
+def segments(rows):
+    """rows: (source_id, speaker_id, seniority, wave, code_path, start, end[, text])."""
+    out = []
+    for i, r in enumerate(rows):
+        src, spk, sen, wave, code, start, end = r[:7]
+        text = r[7] if len(r) > 7 else f"synthetic excerpt {i}"
+        out.append({"segment_id": f"s{i}", "source_id": src, "site": "plymouth", "speaker_id": spk,
+                    "role": ROLE[sen], "seniority": sen, "wave": wave, "date": pd.Timestamp("2022-01-01"),
+                    "code_path": code, "theme": code.split("/")[0], "text": text, "start": start, "end": end,
+                    "coder": "AB"})
+    return pd.DataFrame(out)
+
+
+@pytest.fixture
+def segs():
+    return segments([
+        ("t1", "p1", "practitioner", 1, "Programme learning/Governance", 0, 50),
+        ("t1", "p1", "practitioner", 1, "Valence/Negative", 0, 50),
+        ("t1", "p1", "practitioner", 1, "Barriers", 0, 50),
+        ("t1", "p1", "practitioner", 1, "Programme learning/Governance", 60, 90),
+        ("t2", "p2", "manager", 2, "Collaboration/Leading by example", 0, 40),
+        ("t2", "p2", "manager", 2, "Valence/Positive", 0, 40),
+        ("t2", "p2", "manager", 2, "Enablers", 0, 40, "a longer synthetic excerpt about leading"),
+        ("t3", "p3", "senior_leader", 3, "Collaboration/Leading by example", 10, 30),
+        ("t3", "p3", "senior_leader", 3, "Valence/Positive", 5, 35),
+        ("t3", "p3", "senior_leader", 3, "Enablers", 10, 30),
+        ("t3", "p3", "senior_leader", 3, "Programme learning/Governance", 100, 140),
+        ("t4", "y1", "not_applicable", 2, "Outcomes for young people/Social connections", 0, 20),
+        ("t4", "y1", "not_applicable", 2, "Barriers/Transport", 30, 40),
+        ("fg", None, "practitioner", 2, "Programme learning/Governance", 0, 20),
+    ])
+
+
+def test_people_fall_back_to_sources(segs):
+    ids = themes.person_ids(segs)
+    assert ids.iloc[-1] == "fg" and ids.iloc[0] == "p1"
+
+
+def test_prevalence_counts_people_sources_segments(segs):
+    p = themes.prevalence(segs, by="seniority", parent="Programme learning")
+    assert list(p.index) == ["Governance"]
+    assert p.loc["Governance", "practitioner"] == 2  # p1 and the focus group
+    assert p.loc["Governance", "senior_leader"] == 1
+    s = themes.prevalence(segs, by="seniority", parent="Programme learning", measure="segments")
+    assert s.loc["Governance", "practitioner"] == 3
+    top = themes.prevalence(segs, by="role")
+    assert "Valence" not in top.index
+    assert list(top.columns) == ["Young person", "Staff member", "Manager", "Senior leader"]
+    assert top.loc["Collaboration", "Manager"] == 1
+
+
+def test_prevalence_share_denominator_is_people_in_group(segs):
+    pct, counts = themes.prevalence_share(segs, by="seniority", parent="Programme learning")
+    assert pct.loc["Governance", "practitioner"] == 100.0
+    long = themes.prevalence_long(segs, by="seniority", parent="Collaboration")
+    row = long[(long["theme"] == "Leading by example") & (long["group"] == "manager")].iloc[0]
+    assert row["people"] == 1 and row["group_people"] == 1 and row["percent"] == 100.0
+
+
+def test_valence_by_group_and_linking(segs):
+    v = themes.valence_by_group(segs, groups=["practitioner", "manager", "senior_leader"])
+    assert list(v["positive"]) == [0, 1, 1] and list(v["negative"]) == [1, 0, 0]
+    linked = themes.valenced_themes(segs)
+    gov = linked[linked["code_path"] == "Programme learning/Governance"]
+    assert list(gov["valence"]) == ["Negative"]  # only the span 0-50 of t1 is valence-coded
+    lead = linked[linked["code_path"] == "Collaboration/Leading by example"]
+    assert list(lead["score"]) == [1, 1]
+
+
+# --------------------------------------------------------------------------- the ordinal test
+
+
+def _permutation_p(groups, n_resamples=4000, seed=1):
+    rng = np.random.default_rng(seed)
+    obs, _, _ = themes.jonckheere_terpstra(groups)
+    sizes = [len(g) for g in groups]
+    pooled = np.concatenate(groups)
+    n = sum(sizes)
+    mean = (n ** 2 - sum(s ** 2 for s in sizes)) / 4
+    hits = 0
+    for _ in range(n_resamples):
+        perm = rng.permutation(pooled)
+        parts = np.split(perm, np.cumsum(sizes)[:-1])
+        j, _, _ = themes.jonckheere_terpstra(parts)
+        hits += abs(j - mean) >= abs(obs - mean) - 1e-9
+    return (hits + 1) / (n_resamples + 1)
+
+
+def test_jt_two_groups_equals_mann_whitney():
+    x = [-1, -1, 0, 0, 1, -1, 0, 1]
+    y = [0, 1, 1, 1, 0, 1, 1]
+    j, z, p = themes.jonckheere_terpstra([x, y])
+    mw = stats.mannwhitneyu(y, x, method="asymptotic", use_continuity=False)
+    assert j == pytest.approx(mw.statistic)
+    assert p == pytest.approx(mw.pvalue, rel=1e-9)
+
+
+def test_jt_normal_approximation_agrees_with_permutation():
+    rng = np.random.default_rng(7)
+    groups = [rng.choice([-1, 0, 1], size=14, p=p) for p in ([.5, .3, .2], [.35, .35, .3], [.2, .3, .5])]
+    _, _, p = themes.jonckheere_terpstra(groups)
+    perm = _permutation_p(groups)
+    assert abs(p - perm) < 0.03
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(min_value=-1, max_value=1), min_size=1, max_size=8), min_size=2,
+                max_size=4))
+def test_jt_statistic_matches_kendall_count(groups):
+    """J counts ordered pairs (ties one half): check it against a brute-force count."""
+    j, _, p = themes.jonckheere_terpstra(groups)
+    brute = 0.0
+    for i in range(len(groups)):
+        for k in range(i + 1, len(groups)):
+            for a in groups[i]:
+                for b in groups[k]:
+                    brute += 1.0 if b > a else 0.5 if b == a else 0.0
+    assert j == pytest.approx(brute)
+    assert np.isnan(p) or 0 <= p <= 1
+    # reversing the order turns J into its mirror image around the mean
+    rj, _, _ = themes.jonckheere_terpstra(groups[::-1])
+    sizes = [len(g) for g in groups]
+    n = sum(sizes)
+    assert j + rj == pytest.approx((n ** 2 - sum(s ** 2 for s in sizes)) / 2)
+
+
+def _gradient_segments(probs, per_group=12, seed=3):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for sen, p in zip(("practitioner", "manager", "senior_leader"), probs, strict=True):
+        for k in range(per_group):
+            v = rng.choice(["Negative", "Mixed", "Positive"], p=p)
+            rows.append((f"{sen}{k}", f"{sen}{k}", sen, 2, f"Valence/{v}", 0, 10))
+            rows.append((f"{sen}{k}", f"{sen}{k}", sen, 2, "Programme learning/Governance", 0, 10))
+    return segments(rows)
+
+
+def test_valence_trend_finds_a_gradient_and_cross_checks_scipy():
+    s = _gradient_segments([[.6, .3, .1], [.3, .4, .3], [.1, .2, .7]])
+    t = themes.valence_trend(s, unit="segment")
+    assert t.groups == ("practitioner", "manager", "senior_leader") and t.n == (12, 12, 12)
+    assert t.direction == "increasing" and t.jt_p < 0.01
+    v = themes.valence_segments(s)
+    samples = [v.loc[v["seniority"] == g, "score"].to_numpy() for g in t.groups]
+    h, kp = stats.kruskal(*samples)
+    assert t.kw_h == pytest.approx(h) and t.kw_p == pytest.approx(kp)
+    assert t.epsilon_squared == pytest.approx(h / (36 - 1))
+    rank = np.repeat([0, 1, 2], 12)
+    assert t.tau == pytest.approx(stats.kendalltau(rank, np.concatenate(samples)).statistic)
+    # one segment per person here, so both units agree
+    assert themes.valence_trend(s, unit="person").jt_z == pytest.approx(t.jt_z)
+    assert "Kendall" in " ".join(t.as_frame()["statistic"])
+
+
+def test_valence_trend_without_gradient_is_not_significant():
+    s = _gradient_segments([[.34, .33, .33]] * 3, per_group=15, seed=11)
+    t = themes.valence_trend(s, unit="segment")
+    assert t.jt_p > 0.05
+
+
+def test_valence_trend_person_unit_averages_speakers(segs):
+    extra = segments([("t1", "p1", "practitioner", 1, "Valence/Positive", 60, 90)])
+    extra["segment_id"] = "x1"
+    s = pd.concat([segs, extra], ignore_index=True)
+    t = themes.valence_trend(s, unit="person")
+    assert t.n == (1, 1, 1)
+    with pytest.raises(ValueError, match="two groups"):
+        themes.valence_trend(segs[segs["seniority"] == "manager"])
+
+
+# --------------------------------------------------------------------------- factors, learning points
+
+
+def test_ranked_factors_use_child_or_overlapping_code(segs):
+    e = themes.ranked_factors(segs, "Enablers")
+    assert list(e["item"]) == ["Collaboration/Leading by example"]
+    assert e.loc[0, "people"] == 2 and e.loc[0, "sources"] == 2 and e.loc[0, "groups"] == 2
+    assert e.loc[0, "example_segment"] in set(segs["segment_id"])
+    b = themes.ranked_factors(segs, "Barriers").set_index("item")
+    assert set(b.index) == {"Programme learning/Governance", "Transport"}
+    assert list(themes.ranked_factors(segs, "Barriers")["rank"]) == [1, 2]
+    with pytest.raises(ValueError):
+        themes.ranked_factors(segs, "Collaboration")
+
+
+def test_collaboration_factors(segs):
+    c = themes.collaboration_factors(segs).set_index("factor")
+    assert c.loc["Leading by example", "people"] == 2
+    assert c.loc["Leading by example", "percent_positive"] == 100.0
+
+
+def test_learning_point_evidence(segs):
+    lp = pd.DataFrame({"site": "plymouth", "point_id": ["L1", "L2", "L3"],
+                       "heading": ["Governance needs care", "Lead by example", "Unsupported"],
+                       "code_paths": ["Programme learning/Governance", "Collaboration; Enablers",
+                                      "Programme learning/Permission to fail"]})
+    ev = themes.learning_point_evidence(lp, segs).set_index("point_id")
+    assert ev.loc["L1", "people"] == 3 and ev.loc["L1", "sources"] == 3 and ev.loc["L1", "waves"] == 3
+    assert ev.loc["L1", "segments"] == 4 and ev.loc["L1", "groups"] == 2
+    assert ev.loc["L1", "breadth"] == "moderate"
+    assert ev.loc["L2", "segments"] == 4 and ev.loc["L2", "people"] == 2
+    assert ev.loc["L3", "breadth"] == "no coded evidence"
+    assert ev.loc["L3", "codes_without_evidence"] == "Programme learning/Permission to fail"
+
+
+def test_missing_columns_are_data_errors(segs):
+    with pytest.raises(DataError, match="seniority"):
+        themes.prevalence(segs.drop(columns=["seniority"]))
