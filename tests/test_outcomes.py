@@ -286,3 +286,23 @@ def test_display_table_counts_and_blank_withheld_stats():
     music = shown[shown["Activity"] == "music"]
     assert (music["Mean change (95% CI)"] == "").all() and (music["Pairs"] == 2).all()
     assert set(oc.DISPLAY_COUNTS) <= set(shown.columns)
+
+
+def test_change_shares_chart_one_design_only():
+    import matplotlib.pyplot as plt
+
+    from carejourneys.metrics import outcomes_plots
+
+    df = pd.concat([_prepost(6, "art", 1), _prepost(2, "music", 2)], ignore_index=True)
+    by = oc.prepost_change(df, by="activity", n_boot=200)
+    fig = outcomes_plots.change_shares(by[by["scale"] == "swemwbs_metric"])
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert any("(n=6)" in t for t in labels) and any("(n=2)" in t for t in labels)
+    assert any("withheld" in t.get_text() for t in ax.texts)
+    plt.close(fig)
+    retro = oc.retrospective_change(_retro(11, 5), n_boot=200)
+    pre = oc.prepost_change(_prepost(6, "art", 1), n_boot=200)
+    with pytest.raises(ValueError):
+        outcomes_plots.change_shares(pd.concat([pre, retro]))
+    plt.close("all")

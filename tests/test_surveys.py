@@ -139,3 +139,20 @@ def test_retrospective_distribution():
     assert out.loc["goals", "higher_now"] == int((a > b).sum())
     small = sv.retrospective_distribution(df.head(3), threshold=5)
     assert small["median_now"].isna().all() and small["note"].str.contains("withheld").all()
+
+
+def test_charts_show_n_and_withheld_rows():
+    import matplotlib.pyplot as plt
+
+    from carejourneys.metrics import outcomes_plots
+
+    df = _pa({"skills": ["Much better"] * 6, "goals": ["No change"] * 2 + [None] * 4},
+             [f"YP{i}" for i in range(6)])
+    fig = outcomes_plots.pa_better(sv.pa_ratings(df, threshold=5))
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "Skills and knowledge  (n=6)" in labels
+    assert any("withheld" in t.get_text() for t in ax.texts)
+    fig2 = outcomes_plots.facilitator_over_time(sv.facilitator_sessions(_sessions()))
+    assert len(fig2.axes[0].lines) == 2
+    plt.close("all")
