@@ -1,0 +1,879 @@
+"""Read REFI-QDA projects (``.qdpx`` archives and bare ``.qde`` files) into pandas.
+
+What real tools write is messier than the standard, so the reader accepts:
+
+* containers: exactly one ``*.qde`` at the root of the archive in any letter case (``project.qde``,
+  ``Project.qde``, ``Trial.qde``); source files under ``sources/`` or ``Sources/``; a UTF-8 byte-order
+  mark on the XML or on a source; ``PlainTextContent`` held inline; ``internal://``, ``relative://``
+  and bare paths. A source file that cannot be found gives a :class:`DataWarning` and the reader goes on
+  (its selections keep their raw positions, and their text is taken from the selection name when that
+  name is exactly as long as the selection).
+* positions: the standard counts Unicode code points from 0 with the end exclusive. NVivo for Windows
+  counts UTF-16 code units over CRLF text (without the byte-order mark); ATLAS.ti counts CRLF as one
+  character. A policy is guessed from the project's ``@origin`` and then checked for each text against
+  each selection's ``name`` (ATLAS.ti names a quotation by its text) and against word boundaries; a
+  policy that fits clearly better replaces the guess. Every position returned counts code points over
+  the text with line endings normalised to LF. :attr:`QdaProject.positions` reports what was assumed.
+* hierarchy: from nesting of ``Code`` elements and from ``::`` in code names (ATLAS.ti); paths are
+  joined with ``schemas.CODE_SEPARATOR`` ("/").
+* case attributes: ``Cases`` with ``VariableValue`` (linked to sources by ``SourceRef`` or to selections
+  by ``SelectionRef``), ``VariableValue`` on sources, and ``Sets`` named like ``gender: male``.
+* safety: XML is parsed with defusedxml (no DTD entities, no external references); archives with too
+  many or too large members, a suspicious compression ratio (zip bomb), or member names that escape the
+  archive (``../``, absolute paths) are refused with :class:`DataError`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from xml.etree.ElementTree import Element, ParseError
+
+import numpy as np
+import pandas as pd
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
+
+from ..errors import DataError, DataWarning
+from ..schemas import CODE_SEPARATOR
+
+NAMESPACE = "urn:QDA-XML:project:1.0"
+
+#: position policies: how a tool counted offsets into a text (see :func:`position_units`)
+POLICIES = {
+    "codepoints": "Unicode code points over the text as stored, CRLF counted as two (the standard)",
+    "codepoints_crlf1": "Unicode code points with CRLF counted as one character (ATLAS.ti)",
+    "utf16": "UTF-16 code units over the text as stored, CRLF counted as two, no BOM (NVivo for Windows)",
+    "utf16_crlf1": "UTF-16 code units with CRLF counted as one",
+}
+
+#: case and source variables that the data contract knows by name (matched case-insensitively)
+CONTRACT_VARIABLES = ("site", "speaker_id", "role", "seniority", "wave", "date")
+
+SEGMENT_COLUMNS = [
+    "segment_id", "source_id", "code_path", "theme", "text", "start", "end", "coder",
+    "code_name", "code_guid", "kind", "selection_guid", "coding_guid", "source_guid", "selection_name",
+    "case", "text_from",
+]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits that protect the reader from hostile or broken archives."""
+
+    max_members: int = 20_000
+    max_member_bytes: int = 512 * 1024**2
+    max_total_bytes: int = 2 * 1024**3
+    #: members that expand more than this many times (and beyond 1 MiB) are treated as zip bombs
+    max_ratio: float = 200.0
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass
+class QdaProject:
+    """A REFI-QDA project as tidy DataFrames.
+
+    Attributes:
+        codes: one row per code: ``guid``, ``name`` (last part of the path), ``code_path`` (full path
+            through the hierarchy joined with "/"), ``parent_guid``, ``depth`` (0 at the top),
+            ``description``, ``color``, ``is_codable``.
+        sources: one row per source: ``guid``, ``source_id`` (the source's name), ``kind``
+            (TextSource, PDFSource, ...), ``path`` (as written), ``has_text``, ``n_chars`` (code points
+            of the LF-normalised text) and any source variables.
+        cases: one row per case: ``guid``, ``case``, ``description`` and the case variables (wide).
+        segments: one row per code applied to a selection (a "coded segment"): the contract columns
+            ``segment_id``, ``source_id``, ``code_path``, ``theme`` (top level of the path), ``text``,
+            ``start``/``end`` (code points over the LF text, end exclusive), ``coder``; the
+            selection's case variables (``site``, ``role``, ``seniority``, ``wave``, ``date``,
+            ``speaker_id`` and any others); and provenance (``kind``, GUIDs, ``selection_name``,
+            ``text_from``: "source", "inline", "selection_name" or missing).
+        positions: one row per text read: which position policy was guessed from ``@origin``, which
+            was used, and how many selections matched their names and word boundaries.
+        texts: LF-normalised plain text of each text source, keyed by ``source_id``.
+        name, origin, path: the project's name and ``@origin`` attribute, and where it was read from.
+    """
+
+    codes: pd.DataFrame
+    sources: pd.DataFrame
+    cases: pd.DataFrame
+    segments: pd.DataFrame
+    positions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    texts: dict[str, str] = field(default_factory=dict)
+    name: str | None = None
+    origin: str | None = None
+    path: str | None = None
+
+    def __repr__(self) -> str:
+        return (f"QdaProject(name={self.name!r}, origin={self.origin!r}, codes={len(self.codes)}, "
+                f"sources={len(self.sources)}, cases={len(self.cases)}, segments={len(self.segments)})")
+
+    def assumptions(self) -> str:
+        """A short human-readable account of the position policies used."""
+        if self.positions.empty:
+            return "No text selections."
+        lines = []
+        for r in self.positions.itertuples(index=False):
+            lines.append(f"{r.source_id}: {r.policy} ({POLICIES.get(r.policy, r.policy)}); "
+                         f"{r.name_matches}/{r.n_selections} selections match their names; {r.note}")
+        return "\n".join(lines)
+
+
+# ============================================================================ containers
+
+
+def _norm_member(name: str) -> str:
+    return name.replace("\\", "/")
+
+
+def _unsafe_member(name: str) -> bool:
+    n = _norm_member(name)
+    if n.startswith("/") or re.match(r"^[A-Za-z]:", n):
+        return True
+    return any(part == ".." for part in n.split("/"))
+
+
+class _Container:
+    """Where the .qde and its source files come from (a zip archive or a folder)."""
+
+    def __init__(self, path: Path, limits: Limits):
+        self.path = path
+        self.limits = limits
+        self.zip: zipfile.ZipFile | None = None
+        self.members: dict[str, zipfile.ZipInfo] = {}
+        if path.suffix.lower() == ".qde" or not zipfile.is_zipfile(path):
+            if path.suffix.lower() != ".qde":
+                raise DataError("not a REFI-QDA project: expected a .qdpx (zip) archive or a .qde file",
+                                path=path)
+            size = path.stat().st_size
+            if size > limits.max_member_bytes:
+                raise DataError(f"project XML is {size} bytes, over the limit of "
+                                f"{limits.max_member_bytes}", path=path)
+            self.qde_name = path.name
+            self.qde = path.read_bytes()
+            self.base = path.parent
+            return
+        self.base = None
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as e:
+            raise DataError(f"cannot open the archive: {e}", path=path) from e
+        infos = self.zip.infolist()
+        if len(infos) > limits.max_members:
+            raise DataError(f"archive has {len(infos)} members, over the limit of {limits.max_members}",
+                            path=path)
+        total = 0
+        for info in infos:
+            if _unsafe_member(info.filename):
+                raise DataError(f"archive member {info.filename!r} would escape the archive "
+                                "(absolute path or '..'); refusing to read it", path=path)
+            total += info.file_size
+            if info.file_size > limits.max_member_bytes:
+                raise DataError(f"archive member {info.filename!r} expands to {info.file_size} bytes, "
+                                f"over the limit of {limits.max_member_bytes}", path=path)
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > 1024**2 and ratio > limits.max_ratio:
+                raise DataError(f"archive member {info.filename!r} expands {ratio:.0f} times "
+                                f"(limit {limits.max_ratio:.0f}): refusing a possible zip bomb", path=path)
+            if not info.is_dir():
+                self.members[_norm_member(info.filename).lower()] = info
+        if total > limits.max_total_bytes:
+            raise DataError(f"archive expands to {total} bytes, over the limit of {limits.max_total_bytes}",
+                            path=path)
+        qdes = [i for k, i in self.members.items() if "/" not in k and k.endswith(".qde")]
+        if len(qdes) != 1:
+            found = ", ".join(sorted(i.filename for i in qdes)) or "none"
+            raise DataError(f"expected exactly one .qde file at the root of the archive, found {found}",
+                            path=path)
+        self.qde_name = qdes[0].filename
+        self.qde = self._read_member(qdes[0])
+
+    def _read_member(self, info: zipfile.ZipInfo) -> bytes:
+        assert self.zip is not None
+        cap = self.limits.max_member_bytes
+        try:
+            with self.zip.open(info) as f:
+                data = f.read(cap + 1)
+        except (zipfile.BadZipFile, OSError, RuntimeError) as e:
+            raise DataError(f"cannot read archive member {info.filename!r}: {e}", path=self.path) from e
+        if len(data) > cap:
+            raise DataError(f"archive member {info.filename!r} expands beyond {cap} bytes", path=self.path)
+        return data
+
+    def read_source(self, ref: str) -> bytes | None:
+        """The bytes of a source file referred to by ``ref``, or None when it is not there."""
+        kind, rest = _split_ref(ref)
+        if kind != "absolute":
+            rest = rest.lstrip("/")
+        if _unsafe_member(rest) and kind != "absolute":
+            raise DataError(f"source path {ref!r} would escape the project; refusing to read it",
+                            path=self.path)
+        rest = rest.lstrip("/")
+        candidates = [f"sources/{rest}", rest] if kind != "absolute" else []
+        candidates.append(f"sources/{PurePosixPath(rest).name}")
+        if self.zip is not None:
+            for c in candidates:
+                info = self.members.get(c.lower())
+                if info is not None:
+                    return self._read_member(info)
+            return None
+        assert self.base is not None
+        base = self.base.resolve()
+        for c in candidates:
+            for folder in ("", "sources", "Sources"):
+                p = (base / folder / c.removeprefix("sources/")).resolve() if folder else (base / c).resolve()
+                if base not in p.parents and p != base:
+                    continue
+                if p.is_file():
+                    if p.stat().st_size > self.limits.max_member_bytes:
+                        raise DataError(f"source file is over the limit of {self.limits.max_member_bytes} "
+                                        "bytes", path=p)
+                    return p.read_bytes()
+        return None
+
+
+def _split_ref(ref: str) -> tuple[str, str]:
+    r = ref.strip().replace("\\", "/")
+    low = r.lower()
+    for prefix in ("internal://", "relative://"):
+        if low.startswith(prefix):
+            return prefix[:-3], r[len(prefix):]
+    if low.startswith("file://"):
+        return "absolute", r[len("file://"):]
+    if r.startswith("/") or re.match(r"^[A-Za-z]:", r):
+        return "absolute", r
+    return "bare", r
+
+
+def decode_text(data: bytes, where: str | Path | None = None) -> str:
+    """Source bytes as text: UTF-8 with or without a byte-order mark (UTF-16 when it has a UTF-16 BOM)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        warnings.warn(f"{where}: source text is not UTF-8; read as Windows-1252", DataWarning, stacklevel=3)
+        return data.decode("cp1252", errors="replace")
+
+
+# ============================================================================ XML
+
+
+def _local(tag: object) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _parse_xml(data: bytes, path: Path, name: str) -> Element:
+    where = f"{path}!{name}" if path.name != name else str(path)
+    try:
+        return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as e:
+        raise DataError(f"refused unsafe XML ({type(e).__name__}: entity declarations and external "
+                        "references are not allowed)", path=where) from e
+    except ParseError as e:
+        line = getattr(e, "position", (None, None))[0]
+        raise DataError(f"the project XML is not well formed: {e}", path=where, row=line) from e
+
+
+def _children(el: Element, name: str) -> list[Element]:
+    return [c for c in el if _local(c.tag) == name]
+
+
+def _child(el: Element, name: str) -> Element | None:
+    for c in el:
+        if _local(c.tag) == name:
+            return c
+    return None
+
+
+def _child_text(el: Element, name: str) -> str | None:
+    c = _child(el, name)
+    return c.text if c is not None else None
+
+
+def _variable_value(vv: Element, variables: dict[str, tuple[str, str]]) -> tuple[str, object] | None:
+    ref = _child(vv, "VariableRef")
+    if ref is None:
+        return None
+    name, _ = variables.get(ref.get("targetGUID", ""), (None, None))
+    if name is None:
+        return None
+    for c in vv:
+        tag = _local(c.tag)
+        if tag.endswith("Value") and tag != "VariableRef":
+            text = c.text
+            if text is None:
+                return name, None
+            if tag == "IntegerValue":
+                try:
+                    return name, int(text)
+                except ValueError:
+                    return name, text
+            if tag == "BooleanValue":
+                return name, text.strip().lower() in ("true", "1")
+            return name, text
+    return name, None
+
+
+def _var_name(name: str) -> str:
+    low = name.strip().lower().replace(" ", "_")
+    return low if low in CONTRACT_VARIABLES else name.strip()
+
+
+# ============================================================================ positions
+
+
+def guess_policy(origin: str | None) -> str:
+    """The position policy a tool is known to use, from the project's ``@origin``."""
+    o = (origin or "").lower()
+    if "nvivo" in o:
+        return "utf16"
+    if "atlas" in o:
+        return "codepoints_crlf1"
+    return "codepoints"
+
+
+@dataclass
+class _Text:
+    raw: str
+    lf: str
+    cum: dict[str, np.ndarray]
+
+    @classmethod
+    def build(cls, raw: str) -> _Text:
+        lf = raw.replace("\r\n", "\n")
+        crlf_at = np.fromiter((m.start() for m in re.finditer("\r\n", raw)), dtype=np.int64)
+        crlf_at = crlf_at - np.arange(len(crlf_at), dtype=np.int64)  # positions in the LF text
+        lf = lf.replace("\r", "\n")
+        astral = np.fromiter((m.start() for m in re.finditer("[\U00010000-\U0010FFFF]", lf)),
+                             dtype=np.int64)
+        n = len(lf)
+        cum: dict[str, np.ndarray] = {}
+        base = np.arange(n + 1, dtype=np.int64)
+
+        def with_extra(idx_lists):
+            extra = np.zeros(n + 1, dtype=np.int64)
+            for idx in idx_lists:
+                if len(idx):
+                    np.add.at(extra, idx + 1, 1)
+            return base + np.cumsum(extra)
+
+        cum["codepoints_crlf1"] = base
+        cum["codepoints"] = with_extra([crlf_at]) if len(crlf_at) else base
+        cum["utf16_crlf1"] = with_extra([astral]) if len(astral) else base
+        cum["utf16"] = with_extra([crlf_at, astral]) if len(crlf_at) or len(astral) else base
+        return cls(raw, lf, cum)
+
+    def distinct_policies(self) -> list[str]:
+        seen: list[str] = []
+        out = []
+        for p in POLICIES:
+            arr = self.cum[p]
+            if not any(arr is s for s in seen):
+                seen.append(arr)
+                out.append(p)
+        return out
+
+    def map(self, policy: str, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Offsets under ``policy`` -> (code point offsets in the LF text, exact flags)."""
+        cum = self.cum[policy]
+        idx = np.searchsorted(cum, offsets, side="left")
+        idx = np.clip(idx, 0, len(cum) - 1)
+        exact = (cum[idx] == offsets) & (offsets >= 0) & (offsets <= cum[-1])
+        return idx, exact
+
+
+_WS = re.compile(r"\s+")
+
+
+def _squash(s: str) -> str:
+    return _WS.sub(" ", unicodedata.normalize("NFC", s)).strip()
+
+
+def _name_matches(name: str | None, text: str) -> bool:
+    if not name:
+        return False
+    n = _squash(name).rstrip("…").removesuffix("...").rstrip()
+    if len(n) < 4:
+        return False
+    return _squash(text).startswith(n)
+
+
+def _is_boundary(text: str, i: int) -> bool:
+    if i <= 0 or i >= len(text):
+        return True
+    return not (text[i - 1].isalnum() and text[i].isalnum())
+
+
+def _choose_policy(t: _Text, starts: np.ndarray, ends: np.ndarray, names: list[str | None],
+                   preferred: str) -> tuple[str, dict[str, tuple[int, int, int]]]:
+    """Score each distinct policy by (name matches, boundary hits, exact in-range positions)."""
+    scores: dict[str, tuple[int, int, int]] = {}
+    policies = t.distinct_policies()
+    for p in policies:
+        s, se = t.map(p, starts)
+        e, ee = t.map(p, ends)
+        matches = bounds = 0
+        for k in range(len(s)):
+            a, b = int(s[k]), int(e[k])
+            if names[k] is not None and _name_matches(names[k], t.lf[a:b]):
+                matches += 1
+            bounds += _is_boundary(t.lf, a) + _is_boundary(t.lf, b)
+        scores[p] = (matches, bounds, int((se & ee).sum()))
+    # the preferred policy stands for the group of policies identical to it on this text
+    pref = next((p for p in policies if t.cum[p] is t.cum[preferred]), policies[0])
+    best = pref
+    for p in policies:
+        if p == pref:
+            continue
+        m, b, x = scores[p]
+        bm, bb, bx = scores[best]
+        if m > bm or (m == bm == 0 and (x > bx or (x == bx and b > bb + max(2, len(starts) // 10)))):
+            best = p
+    return best, scores
+
+
+# ============================================================================ reading
+
+
+def read_qdpx(path: str | Path, *, limits: Limits = DEFAULT_LIMITS,
+              policy: str | None = None) -> QdaProject:
+    """Read a REFI-QDA project (``.qdpx`` archive or bare ``.qde``) into a :class:`QdaProject`.
+
+    Args:
+        path: the project file.
+        limits: size limits for archives and files (:class:`Limits`).
+        policy: force a position policy (one of :data:`POLICIES`) instead of guessing it from
+            ``@origin`` and checking it against the selections.
+
+    Raises:
+        DataError: the file is not a project, is unsafe (entity expansion, external entities, zip bomb,
+            paths escaping the archive), too large, or its XML is malformed.
+    """
+    path = Path(path)
+    if policy is not None and policy not in POLICIES:
+        raise ValueError(f"policy must be one of {sorted(POLICIES)}, not {policy!r}")
+    if not path.exists():
+        raise DataError("file not found", path=path)
+    box = _Container(path, limits)
+    root = _parse_xml(box.qde, path, box.qde_name)
+    if _local(root.tag) != "Project":
+        raise DataError(f"the root element is <{_local(root.tag)}>, expected <Project>", path=path)
+    return _Reader(box, root, policy).run()
+
+
+class _Reader:
+    def __init__(self, box: _Container, root: Element, policy: str | None):
+        self.box = box
+        self.root = root
+        self.path = box.path
+        self.origin = root.get("origin")
+        self.forced = policy
+        self.preferred = policy or guess_policy(self.origin)
+        self.users: dict[str, str] = {}
+        self.variables: dict[str, tuple[str, str]] = {}
+        self.codes: list[dict] = []
+        self.code_by_guid: dict[str, dict] = {}
+        self.segments: list[dict] = []
+        self.sources: list[dict] = []
+        self.positions: list[dict] = []
+        self.texts: dict[str, str] = {}
+        self.missing: list[str] = []
+
+    # ------------------------------------------------------------------ project parts
+    def run(self) -> QdaProject:
+        r = self.root
+        for el in r:
+            tag = _local(el.tag)
+            if tag == "Users":
+                for u in _children(el, "User"):
+                    self.users[u.get("guid", "").upper()] = u.get("name") or u.get("id") or u.get("guid", "")
+            elif tag == "CodeBook":
+                codes = _child(el, "Codes")
+                if codes is not None:
+                    for c in _children(codes, "Code"):
+                        self._code(c, None, [])
+            elif tag == "Variables":
+                for v in _children(el, "Variable"):
+                    self.variables[v.get("guid", "").upper()] = (_var_name(v.get("name", "")),
+                                                                 v.get("typeOfVariable", "Text"))
+        self._resolve_double_colon()
+        # VariableRef targets are matched case-insensitively
+        self.variables = {k.upper(): v for k, v in self.variables.items()}
+        cases = self._cases(_child(r, "Cases"))
+        set_vars = self._sets(_child(r, "Sets"))
+        sources_el = _child(r, "Sources")
+        if sources_el is not None:
+            for s in sources_el:
+                self._source(s)
+        if self.missing:
+            warnings.warn(f"{self.path}: {len(self.missing)} source file(s) not found in the project "
+                          f"({', '.join(self.missing[:5])}{' ...' if len(self.missing) > 5 else ''}); "
+                          "their selections keep raw positions", DataWarning, stacklevel=3)
+        segments = self._segments_frame(cases, set_vars)
+        sources = self._sources_frame(set_vars)
+        case_frame = pd.DataFrame(
+            [{"guid": c["guid"], "case": c["name"], "description": c["description"], **c["vars"]}
+             for c in cases.values()],
+            columns=None if cases else ["guid", "case", "description"])
+        codes = pd.DataFrame(self.codes, columns=["guid", "name", "code_path", "parent_guid", "depth",
+                                                  "description", "color", "is_codable"])
+        positions = pd.DataFrame(self.positions, columns=[
+            "source_id", "origin_policy", "policy", "n_selections", "name_matches", "boundary_hits",
+            "inexact", "note"])
+        return QdaProject(codes=codes, sources=sources, cases=case_frame, segments=segments,
+                          positions=positions, texts=self.texts, name=self.root.get("name"),
+                          origin=self.origin, path=str(self.path))
+
+    def _code(self, el: Element, parent: dict | None, parent_path: list[str]) -> None:
+        name = el.get("name") or ""
+        row = {
+            "guid": (el.get("guid") or "").upper(),
+            "name": name,
+            "path_parts": [*parent_path, name],
+            "parent_guid": parent["guid"] if parent else None,
+            "description": _child_text(el, "Description"),
+            "color": el.get("color"),
+            "is_codable": (el.get("isCodable", "true").strip().lower() != "false"),
+        }
+        self.codes.append(row)
+        self.code_by_guid[row["guid"]] = row
+        for c in _children(el, "Code"):
+            self._code(c, row, row["path_parts"])
+
+    def _resolve_double_colon(self) -> None:
+        """ATLAS.ti writes hierarchy as ``parent::child`` in a flat code list."""
+        for row in self.codes:
+            if "::" in row["name"]:
+                parts = [p.strip() for p in row["name"].split("::") if p.strip()]
+                row["path_parts"] = [*row["path_parts"][:-1], *parts]
+                row["name"] = parts[-1] if parts else row["name"]
+        by_path = {tuple(r["path_parts"]): r for r in self.codes}
+        for row in self.codes:
+            parts = tuple(row["path_parts"])
+            if row["parent_guid"] is None and len(parts) > 1:
+                parent = by_path.get(parts[:-1])
+                if parent is not None:
+                    row["parent_guid"] = parent["guid"]
+        for row in self.codes:
+            parts = row.pop("path_parts")
+            row["code_path"] = CODE_SEPARATOR.join(parts)
+            row["depth"] = len(parts) - 1
+
+    def _cases(self, el: Element | None) -> dict[str, dict]:
+        cases: dict[str, dict] = {}
+        if el is None:
+            return cases
+        for c in _children(el, "Case"):
+            vars_: dict[str, object] = {}
+            for vv in _children(c, "VariableValue"):
+                got = _variable_value(vv, self.variables)
+                if got is not None:
+                    vars_[got[0]] = got[1]
+            cases[(c.get("guid") or "").upper()] = {
+                "guid": (c.get("guid") or "").upper(),
+                "name": c.get("name"),
+                "description": _child_text(c, "Description"),
+                "vars": vars_,
+                "sources": {(s.get("targetGUID") or "").upper() for s in _children(c, "SourceRef")},
+                "selections": {(s.get("targetGUID") or "").upper() for s in _children(c, "SelectionRef")},
+            }
+        return cases
+
+    def _sets(self, el: Element | None) -> dict[str, dict[str, object]]:
+        """Source variables from sets named ``variable: value`` (ATLAS.ti document groups)."""
+        out: dict[str, dict[str, object]] = {}
+        if el is None:
+            return out
+        for s in _children(el, "Set"):
+            m = re.fullmatch(r"\s*([^:]+?)\s*:\s*(.+?)\s*", s.get("name") or "")
+            if not m or "::" in (s.get("name") or ""):
+                continue
+            var, value = _var_name(m.group(1)), m.group(2)
+            for ms in _children(s, "MemberSource"):
+                out.setdefault((ms.get("targetGUID") or "").upper(), {})[var] = value
+        return out
+
+    # ------------------------------------------------------------------ sources and selections
+    def _load_text(self, holder: Element, source_name: str) -> tuple[_Text | None, str | None]:
+        inline = _child_text(holder, "PlainTextContent")
+        ref = holder.get("plainTextPath")
+        if ref:
+            data = self.box.read_source(ref)
+            if data is not None:
+                return _Text.build(decode_text(data, f"{self.path}!{ref}")), "source"
+            if inline is None:
+                self.missing.append(f"{source_name} ({ref})")
+        if inline is not None:
+            return _Text.build(inline), "inline"
+        return None, None
+
+    def _source(self, s: Element) -> None:
+        kind = _local(s.tag)
+        guid = (s.get("guid") or "").upper()
+        ref = s.get("plainTextPath") or s.get("path")
+        # qc writes no name: fall back to the file's stem, then to the GUID
+        name = s.get("name") or (PurePosixPath(_split_ref(ref)[1]).stem if ref else "") or guid
+        vars_: dict[str, object] = {}
+        for vv in _children(s, "VariableValue"):
+            got = _variable_value(vv, self.variables)
+            if got is not None:
+                vars_[got[0]] = got[1]
+        src = {"guid": guid, "source_id": name, "kind": kind,
+               "path": s.get("plainTextPath") or s.get("path"), "has_text": False, "n_chars": pd.NA,
+               "vars": vars_}
+        self.sources.append(src)
+        ctx = {"source_guid": guid, "source_id": name}
+        holders: list[Element] = []
+        if kind == "TextSource":
+            holders.append(s)
+        for c in s:
+            if _local(c.tag) in ("Representation", "Transcript", "TextDescription"):
+                holders.append(c)
+        for h in holders:
+            text, text_from = self._load_text(h, name)
+            if text is not None and h is s:
+                src["has_text"] = True
+                src["n_chars"] = len(text.lf)
+                self.texts[name] = text.lf
+            elif text is not None and not src["has_text"]:
+                src["has_text"] = True
+                src["n_chars"] = len(text.lf)
+                self.texts.setdefault(name, text.lf)
+            sels = _children(h, "PlainTextSelection")
+            if text is None and sels:
+                self.positions.append({"source_id": name, "origin_policy": self.preferred, "policy": "raw",
+                                       "n_selections": len(sels), "name_matches": 0, "boundary_hits": 0,
+                                       "inexact": 0, "note": "text missing: positions kept as written"})
+            self._text_selections(sels, text, text_from, ctx)
+            for ts in _children(h, "TranscriptSelection"):
+                self._other_selection(ts, "transcript", ctx)
+        for c in s:
+            tag = _local(c.tag)
+            if tag in ("PictureSelection", "PDFSelection", "AudioSelection", "VideoSelection"):
+                self._other_selection(c, tag.removesuffix("Selection").lower(), ctx)
+            elif tag == "Coding":  # the whole source coded
+                self._add_codings([c], {**ctx, "kind": "source", "selection_guid": guid,
+                                        "selection_name": name, "start": pd.NA, "end": pd.NA,
+                                        "text": None, "text_from": None, "creator": s.get("creatingUser")})
+
+    def _text_selections(self, sels: list[Element], text: _Text | None, text_from: str | None,
+                         ctx: dict) -> None:
+        if not sels:
+            if text is not None:
+                self.positions.append({"source_id": ctx["source_id"], "origin_policy": self.preferred,
+                                       "policy": self.preferred, "n_selections": 0, "name_matches": 0,
+                                       "boundary_hits": 0, "inexact": 0, "note": "no selections"})
+            return
+        starts, ends, names = [], [], []
+        for sel in sels:
+            try:
+                starts.append(int(sel.get("startPosition", "")))
+                ends.append(int(sel.get("endPosition", "")))
+            except ValueError as e:
+                raise DataError(f"selection {sel.get('guid')!r} in source {ctx['source_id']!r} has a "
+                                f"non-integer position ({e})", path=self.path,
+                                column="startPosition/endPosition") from e
+            names.append(sel.get("name"))
+        s_arr = np.asarray(starts, dtype=np.int64)
+        e_arr = np.asarray(ends, dtype=np.int64)
+        texts: list[str | None]
+        if text is None:
+            out_s, out_e = s_arr, e_arr
+            texts = [n if n is not None and len(n) == e - s else None
+                     for n, s, e in zip(names, starts, ends, strict=True)]
+            froms = ["selection_name" if t is not None else None for t in texts]
+        else:
+            if self.forced:
+                pol = self.forced
+                scores = {}
+            else:
+                pol, scores = _choose_policy(text, s_arr, e_arr, names, self.preferred)
+            out_s, ok_s = text.map(pol, s_arr)
+            out_e, ok_e = text.map(pol, e_arr)
+            inexact = int((~(ok_s & ok_e)).sum())
+            lf = text.lf
+            texts = [lf[a:b] for a, b in zip(out_s.tolist(), out_e.tolist(), strict=True)]
+            froms = [text_from] * len(texts)
+            m, b, _ = scores.get(pol, (pd.NA, pd.NA, 0))
+            note = []
+            if len(text.distinct_policies()) == 1:
+                note.append("all policies agree on this text (no CRLF, no characters outside the BMP)")
+            elif pol != self.preferred:
+                note.append(f"positions fit {pol} better than {self.preferred} guessed from the origin")
+                warnings.warn(f"{self.path}: source {ctx['source_id']!r}: positions read as {pol} "
+                              f"({POLICIES[pol]}), not {self.preferred} as guessed from origin "
+                              f"{self.origin!r}", DataWarning, stacklevel=5)
+            else:
+                note.append(f"{pol} {'(forced)' if self.forced else 'kept'}")
+            if inexact:
+                note.append(f"{inexact} selection(s) fall inside a character or beyond the text and "
+                            "were moved to the next boundary")
+                warnings.warn(f"{self.path}: source {ctx['source_id']!r}: {inexact} selection(s) do not "
+                              "fall on character boundaries or lie beyond the text", DataWarning,
+                              stacklevel=5)
+            self.positions.append({"source_id": ctx["source_id"], "origin_policy": self.preferred,
+                                   "policy": pol, "n_selections": len(sels), "name_matches": m,
+                                   "boundary_hits": b, "inexact": inexact, "note": "; ".join(note)})
+        out_s_l = out_s.tolist()
+        out_e_l = out_e.tolist()
+        for k, sel in enumerate(sels):
+            self._add_codings(_children(sel, "Coding"), {
+                **ctx, "kind": "text", "selection_guid": (sel.get("guid") or "").upper(),
+                "selection_name": names[k], "start": out_s_l[k], "end": out_e_l[k], "text": texts[k],
+                "text_from": froms[k], "creator": sel.get("creatingUser")})
+
+    def _other_selection(self, sel: Element, kind: str, ctx: dict) -> None:
+        text = None
+        rep = _child(sel, "Representation")
+        if rep is not None:
+            text = _child_text(rep, "PlainTextContent")
+        begin = sel.get("begin")
+        end = sel.get("end")
+        self._add_codings(_children(sel, "Coding"), {
+            **ctx, "kind": kind, "selection_guid": (sel.get("guid") or "").upper(),
+            "selection_name": sel.get("name"),
+            "start": int(begin) if begin and begin.lstrip("-").isdigit() else pd.NA,
+            "end": int(end) if end and end.lstrip("-").isdigit() else pd.NA,
+            "text": text, "text_from": "inline" if text is not None else None,
+            "creator": sel.get("creatingUser")})
+
+    def _add_codings(self, codings: list[Element], base: dict) -> None:
+        for k, cod in enumerate(codings):
+            ref = _child(cod, "CodeRef")
+            code_guid = (ref.get("targetGUID") or "").upper() if ref is not None else ""
+            code = self.code_by_guid.get(code_guid)
+            user = cod.get("creatingUser") or base["creator"]
+            coder = self.users.get((user or "").upper(), user)
+            sel_guid = base["selection_guid"]
+            self.segments.append({
+                "selection_guid": sel_guid,
+                "coding_guid": (cod.get("guid") or "").upper(),
+                "coding_index": k,
+                "code_guid": code_guid,
+                "code_path": code["code_path"] if code else None,
+                "code_name": code["name"] if code else None,
+                "coder": coder,
+                **{key: base[key] for key in ("source_guid", "source_id", "kind", "selection_name",
+                                              "start", "end", "text", "text_from")},
+            })
+            if code is None:
+                warnings.warn(f"{self.path}: a coding refers to unknown code {code_guid!r}", DataWarning,
+                              stacklevel=5)
+
+    # ------------------------------------------------------------------ frames
+    def _segments_frame(self, cases: dict[str, dict], set_vars: dict[str, dict]) -> pd.DataFrame:
+        rows = self.segments
+        ours = (self.origin or "").lower().startswith("carejourneys")
+        multi: dict[str, int] = {}
+        for r in rows:
+            multi[r["selection_guid"]] = multi.get(r["selection_guid"], 0) + 1
+        seen: dict[str, int] = {}
+        for r in rows:
+            if ours and r["selection_name"]:
+                sid = r["selection_name"]
+            elif multi[r["selection_guid"]] == 1 or not r["coding_guid"]:
+                sid = r["selection_guid"]
+            else:  # several codings (or a GUID reused by two selections): one row per coding
+                sid = r["coding_guid"]
+            n = seen.get(sid, 0)
+            seen[sid] = n + 1
+            r["segment_id"] = sid if n == 0 else f"{sid}#{n + 1}"
+            path = r["code_path"]
+            r["theme"] = path.split(CODE_SEPARATOR, 1)[0] if path else None
+        frame = pd.DataFrame(rows)
+        if frame.empty:
+            frame = pd.DataFrame(columns=SEGMENT_COLUMNS)
+        # case variables: source variables < sets < cases by SourceRef < cases by SelectionRef
+        src_vars = {s["guid"]: dict(s["vars"]) for s in self.sources}
+        for g, v in set_vars.items():
+            src_vars.setdefault(g, {}).update(v)
+        by_source: dict[str, list[dict]] = {}
+        by_selection: dict[str, list[dict]] = {}
+        for c in cases.values():
+            for g in c["sources"]:
+                by_source.setdefault(g, []).append(c)
+            for g in c["selections"]:
+                by_selection.setdefault(g, []).append(c)
+        extra: list[dict] = []
+        conflicts = 0
+        cache: dict[tuple[str, str], dict] = {}
+        for r in rows:
+            key = (r["source_guid"], r["selection_guid"])
+            got = cache.get(key)
+            if got is None:
+                got = dict(src_vars.get(r["source_guid"], {}))
+                linked = by_selection.get(r["selection_guid"]) or by_source.get(r["source_guid"]) or []
+                if len(linked) == 1:
+                    got.update(linked[0]["vars"])
+                    got["case"] = linked[0]["name"]
+                elif len(linked) > 1:
+                    merged: dict[str, object] = {}
+                    for c in linked:
+                        for k2, v2 in c["vars"].items():
+                            if k2 in merged and merged[k2] != v2:
+                                merged[k2] = None
+                                conflicts += 1
+                            else:
+                                merged.setdefault(k2, v2)
+                    got.update({k2: v2 for k2, v2 in merged.items() if v2 is not None})
+                    got["case"] = None
+                cache[key] = got
+            extra.append(got)
+        if conflicts:
+            warnings.warn(f"{self.path}: some selections belong to several cases with different values; "
+                          "those variables are left empty", DataWarning, stacklevel=4)
+        if not frame.empty:
+            var_frame = pd.DataFrame(extra, index=frame.index)
+            for col in var_frame.columns:
+                if col not in frame.columns:
+                    frame[col] = var_frame[col]
+            if "speaker_id" not in frame.columns and "case" in frame.columns:
+                frame["speaker_id"] = frame["case"]
+        for col in SEGMENT_COLUMNS:
+            if col not in frame.columns:
+                frame[col] = pd.Series([None] * len(frame), dtype="object", index=frame.index)
+        frame = frame.drop(columns=["coding_index"], errors="ignore")
+        ordered = SEGMENT_COLUMNS + [c for c in frame.columns if c not in SEGMENT_COLUMNS]
+        frame = frame[ordered]
+        return _tidy_types(frame)
+
+    def _sources_frame(self, set_vars: dict[str, dict]) -> pd.DataFrame:
+        rows = []
+        for s in self.sources:
+            v = dict(s["vars"])
+            v.update(set_vars.get(s["guid"], {}))
+            rows.append({k: s[k] for k in ("guid", "source_id", "kind", "path", "has_text", "n_chars")} | v)
+        frame = pd.DataFrame(rows, columns=None if rows else ["guid", "source_id", "kind", "path",
+                                                              "has_text", "n_chars"])
+        return _tidy_types(frame)
+
+
+def _tidy_types(frame: pd.DataFrame) -> pd.DataFrame:
+    """Nullable integer positions, string text columns, numeric waves and dates where they parse."""
+    frame = frame.copy()
+    for col in ("start", "end", "n_chars"):
+        if col in frame.columns:
+            frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Int64")
+    if "wave" in frame.columns:
+        num = pd.to_numeric(frame["wave"], errors="coerce")
+        if num.notna().sum() == frame["wave"].notna().sum():
+            frame["wave"] = num.astype("Int64")
+    if "date" in frame.columns:
+        parsed = pd.to_datetime(frame["date"], errors="coerce", format="ISO8601")
+        if parsed.notna().sum() == frame["date"].notna().sum():
+            frame["date"] = parsed.astype("datetime64[ns]")
+    for col in frame.columns:
+        if frame[col].dtype == object and col not in ("has_text", "is_codable"):
+            vals = frame[col].dropna()
+            if len(vals) == 0 or all(isinstance(v, str) for v in vals):
+                frame[col] = frame[col].astype("str") if len(vals) == len(frame) else \
+                    frame[col].astype(pd.StringDtype(na_value=np.nan))
+    return frame
