@@ -109,7 +109,8 @@ def read_manifest(root: str | Path) -> Manifest:
     root = Path(root)
     path = root / MANIFEST
     if not path.is_file():
-        raise ManifestError(f"no {MANIFEST} in this dataset folder", path=path)
+        raise ManifestError(f"no {MANIFEST} in this dataset folder (for your own data, write one with "
+                            "carejourneys.manifest.write_folder_manifest(folder, origin='real'))", path=path)
     raw = path.read_bytes()
     try:
         doc = yaml.safe_load(raw.decode("utf-8-sig"))
@@ -134,8 +135,15 @@ def read_manifest(root: str | Path) -> Manifest:
                     hashlib.sha256(raw).hexdigest())
 
 
-def check_manifest(root: str | Path, manifest: Manifest | None = None) -> list[DataProblem]:
-    """Every disagreement between the manifest and the files on disk (empty when all is well)."""
+def check_manifest(root: str | Path, manifest: Manifest | None = None, *, unlisted: bool = True
+                   ) -> list[DataProblem]:
+    """Every disagreement between the manifest and the files on disk (empty when all is well).
+
+    A listed file that is missing or whose sha256 differs is a problem; so, with ``unlisted``,
+    is a file in the folder that the manifest does not list (hidden files and folders, whose
+    names start with '.', and ``__pycache__`` are ignored). A missing or malformed manifest is
+    reported as the only problem.
+    """
     root = Path(root)
     try:
         m = manifest or read_manifest(root)
@@ -150,9 +158,39 @@ def check_manifest(root: str | Path, manifest: Manifest | None = None) -> list[D
         elif sha256_file(p) != e.sha256:
             problems.append(DataProblem(str(p), None, None,
                                         f"changed since {MANIFEST} was written (sha256 differs)"))
-    listed = set(m.paths)
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root).as_posix()
-        if p.is_file() and rel != MANIFEST and rel not in listed and not p.name.startswith("."):
+    if unlisted:
+        for rel in unlisted_files(root, m):
             problems.append(DataProblem(mpath, None, None, f"{rel} is in the folder but not in {MANIFEST}"))
     return problems
+
+
+def folder_files(root: str | Path) -> list[str]:
+    """The data files of a dataset folder, relative and '/'-separated, sorted.
+
+    Leaves out the manifest itself, hidden files and folders (names starting with '.') and
+    ``__pycache__`` folders.
+    """
+    root = Path(root)
+    out = []
+    for p in root.rglob("*"):
+        rel = p.relative_to(root)
+        if not p.is_file() or rel.as_posix() == MANIFEST:
+            continue
+        if any(part.startswith(".") or part == "__pycache__" for part in rel.parts):
+            continue
+        out.append(rel.as_posix())
+    return sorted(out)
+
+
+def unlisted_files(root: str | Path, manifest: Manifest) -> list[str]:
+    """Files of the folder (see :func:`folder_files`) that ``manifest`` does not list."""
+    listed = set(manifest.paths)
+    return [rel for rel in folder_files(root) if rel not in listed]
+
+
+def write_folder_manifest(root: str | Path, origin: str, description: str = "") -> Path:
+    """Write ``root/manifest.yml`` listing every data file now in the folder (see :func:`folder_files`).
+
+    For an evaluator's own dataset: ``write_folder_manifest("/secure/carejourneys", "real")``.
+    """
+    return write_manifest(root, folder_files(root), origin, description)

@@ -4,6 +4,7 @@
 ``shared_dir``     the reference folder ``../shared`` beside the project (skips when absent)
 ``synthetic_dir``  the bundled replica ``data/synthetic`` (skips while it has no manifest.yml)
 ``small_dataset``  a factory writing a tiny valid dataset (with manifest) into a temporary folder
+``small_files``    the texts of that dataset's files
 """
 
 from __future__ import annotations
@@ -74,6 +75,12 @@ def synthetic_dir(repo_root: Path) -> Path:
     if not (d / "manifest.yml").is_file():
         pytest.skip(f"{d} has no manifest.yml yet")
     return d
+
+
+@pytest.fixture(scope="session")
+def small_files() -> dict[str, str]:
+    """The files of ``small_dataset`` (relative path -> text); a copy, safe to change."""
+    return dict(SMALL_FILES)
 
 
 @pytest.fixture

@@ -1,0 +1,68 @@
+"""``carejourneys validate [DIR]``: list every problem of a dataset, grouped by file.
+
+:func:`validate_dataset` checks the manifest (missing, changed and unlisted files), then reads
+every source for every site (all rows of every file, care leaver returns and QDPX projects
+included) without stopping at the first bad file. :func:`print_report` prints the result.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import TextIO
+
+from . import manifest as manifest_mod
+from . import sites
+from .dataset import read_sources, resolve_data_dir
+from .errors import DataProblem
+
+
+def validate_dataset(data_dir: str | Path | None = None) -> list[DataProblem]:
+    """Every problem in the dataset at ``data_dir`` (default as for ``load_dataset``); [] when none."""
+    root = resolve_data_dir(data_dir)
+    if not root.exists():
+        return [DataProblem(str(root), None, None, "dataset folder not found")]
+    if not root.is_dir():
+        return [DataProblem(str(root), None, None, "not a folder: expected a dataset folder")]
+    problems = manifest_mod.check_manifest(root)
+    _, _, file_problems = read_sources(root, sites.ALL)
+    seen = set(problems)
+    problems += [p for p in file_problems if p not in seen]
+    return problems
+
+
+def print_report(problems: list[DataProblem], data_dir: str | Path | None = None,
+                 stream: TextIO | None = None) -> None:
+    """Print ``problems`` grouped by file (with a count per file), or that there are none."""
+    stream = stream if stream is not None else sys.stdout
+    root = resolve_data_dir(data_dir)
+    if not problems:
+        n = len(manifest_mod.folder_files(root)) if root.is_dir() else 0
+        print(f"no problems found in {root} ({n} file{'s' if n != 1 else ''})", file=stream)
+        return
+    groups: dict[str, list[DataProblem]] = defaultdict(list)
+    for p in problems:
+        groups[_label(p.path, root)].append(p)
+    total = len(problems)
+    print(f"{total} problem{'s' if total != 1 else ''} in {len(groups)} file{'s' if len(groups) != 1 else ''}"
+          f" of {root}:", file=stream)
+    for label, items in groups.items():
+        print(f"\n{label} ({len(items)} problem{'s' if len(items) != 1 else ''})", file=stream)
+        for p in items:
+            where = []
+            if p.row is not None:
+                where.append(f"row {p.row}")
+            if p.column is not None:
+                where.append(f"column {p.column!r}")
+            prefix = f"{', '.join(where)}: " if where else ""
+            print(f"  {prefix}{p.message}", file=stream)
+
+
+def _label(path: str | None, root: Path) -> str:
+    if not path:
+        return "<dataset>"
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path

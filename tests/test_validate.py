@@ -1,0 +1,115 @@
+"""Tests of carejourneys.validate and the `carejourneys validate` command."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from carejourneys.cli import main
+from carejourneys.errors import DataProblem
+from carejourneys.validate import print_report, validate_dataset
+
+
+def _broken(small_dataset, small_files) -> Path:
+    """A dataset with problems in two files, plus a changed file and an unlisted file."""
+    root = small_dataset({
+        "fieldwork.csv": small_files["fieldwork.csv"].replace("young_person,2020", "child,2020")
+                                                      .replace(",6,T002", ",six,T002"),
+        "prepost_survey.csv": small_files["prepost_survey.csv"].replace(",3,3,2,4,", ",3,3,9,4,"),
+    })
+    (root / "deny_list.csv").write_text("site,term\nall,Example Street\n")   # changed, and a column lost
+    (root / "stray.csv").write_text("a\n1\n")
+    return root
+
+
+def test_validate_clean_dataset(small_dataset, small_files):
+    root = small_dataset()
+    assert validate_dataset(root) == []
+    out = io.StringIO()
+    print_report([], root, out)
+    assert out.getvalue() == f"no problems found in {root} ({len(small_files)} files)\n"
+
+
+def test_validate_lists_every_problem(small_dataset, small_files):
+    root = _broken(small_dataset, small_files)
+    problems = validate_dataset(root)
+    where = {(Path(p.path).name, p.row, p.column) for p in problems}
+    assert where == {
+        ("deny_list.csv", None, None),           # changed since the manifest
+        ("manifest.yml", None, None),            # stray.csv not listed
+        ("fieldwork.csv", 2, "participant_group"),
+        ("fieldwork.csv", 3, "n_participants"),
+        ("prepost_survey.csv", 2, "swemwbs_3"),
+        ("deny_list.csv", 1, "tag"),
+    }
+    assert len(problems) == len(where)
+
+
+def test_validate_missing_folder(tmp_path):
+    problems = validate_dataset(tmp_path / "absent")
+    assert [p.message for p in problems] == ["dataset folder not found"]
+
+
+def test_print_report_groups_by_file(tmp_path):
+    problems = [
+        DataProblem(str(tmp_path / "a.csv"), 2, "site", "'x' is not one of brent, plymouth"),
+        DataProblem(str(tmp_path / "b" / "c.csv"), None, None, "listed in manifest.yml but missing"),
+        DataProblem(str(tmp_path / "a.csv"), 5, "date", "'31/02/2022' is not a real date"),
+    ]
+    out = io.StringIO()
+    print_report(problems, tmp_path, out)
+    assert out.getvalue().splitlines() == [
+        f"3 problems in 2 files of {tmp_path}:",
+        "",
+        "a.csv (2 problems)",
+        "  row 2, column 'site': 'x' is not one of brent, plymouth",
+        "  row 5, column 'date': '31/02/2022' is not a real date",
+        "",
+        "b/c.csv (1 problem)",
+        "  listed in manifest.yml but missing",
+    ]
+
+
+def test_cli_validate_good_exit_0(small_dataset, capsys):
+    root = small_dataset()
+    assert main(["validate", str(root)]) == 0
+    assert "no problems found" in capsys.readouterr().out
+
+
+def test_cli_validate_broken_exit_1(small_dataset, small_files, capsys):
+    root = _broken(small_dataset, small_files)
+    assert main(["validate", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("6 problems in 4 files of")
+    for header in ("fieldwork.csv (2 problems)", "prepost_survey.csv (1 problem)",
+                   "deny_list.csv (2 problems)", "manifest.yml (1 problem)"):
+        assert header in out
+    assert "row 3, column 'n_participants': 'six' is not a whole number" in out
+    assert "row 2, column 'swemwbs_3': '9' is outside 1-5" in out
+
+
+def test_cli_validate_uses_env_var(small_dataset, monkeypatch, capsys):
+    monkeypatch.setenv("CAREJOURNEYS_DATA", str(small_dataset()))
+    assert main(["validate"]) == 0
+
+
+def test_validate_command_as_installed(small_dataset, small_files):
+    root = _broken(small_dataset, small_files)
+    run = subprocess.run([sys.executable, "-m", "carejourneys.cli", "validate", str(root)],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert "fieldwork.csv (2 problems)" in run.stdout
+
+
+def test_validate_synthetic_replica_is_clean(synthetic_dir):
+    problems = validate_dataset(synthetic_dir)
+    assert problems == [], "\n".join(map(str, problems[:20]))
+
+
+def test_validate_default_folder_is_the_bundled_replica(monkeypatch, repo_root):
+    monkeypatch.delenv("CAREJOURNEYS_DATA", raising=False)
+    out = io.StringIO()
+    print_report(validate_dataset(None), None, out)
+    assert str(repo_root / "data" / "synthetic") in out.getvalue().splitlines()[0]
