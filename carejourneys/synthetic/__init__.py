@@ -1,0 +1,83 @@
+"""The synthetic replica: every source of the data contract for both sites, from a seed.
+
+    from carejourneys.synthetic import generate
+    generate(Path("data/synthetic"), seed=2024)      # or: carejourneys synth data/synthetic --seed 2024
+
+The output is byte-identical for the same seed: every random draw comes from a numpy Generator
+seeded from ``seed`` and a fixed stream name (one stream per module), files are written in a
+fixed order with fixed formatting, and nothing depends on the clock or on hash order.
+
+It is calibrated to the counts the evaluation published (DESIGN.md section 4) and follows the
+digests' timelines; see the modules for what each file holds and which patterns are planted:
+:mod:`.fieldwork`, :mod:`.qualitative`, :mod:`.surveys`, :mod:`.participation`, :mod:`.programme`,
+:mod:`.returns`. Everything in it is fictional.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..manifest import write_manifest
+from . import fieldwork, participation, programme, qualitative, returns, surveys
+from ._io import rng_for, write_source, write_text
+
+__all__ = ["generate", "DESCRIPTION"]
+
+DESCRIPTION = ("Synthetic replica of the Care Journeys evaluation data for Brent and Plymouth, written by "
+               "carejourneys.synthetic: fictional people and text in the real file formats, calibrated to "
+               "the published sample sizes and timelines. Not real data.")
+
+
+def generate(out_dir: Path, seed: int = 2024) -> list[Path]:
+    """Write every source for both sites into ``out_dir`` and then ``manifest.yml``.
+
+    Returns the paths written (data files first, the manifest last). ``seed`` is a non-negative
+    integer; the same seed always gives byte-identical files. Files of an earlier run that this
+    run does not write (e.g. transcripts of another seed) are removed from ``transcripts/`` so the
+    folder matches its manifest.
+    """
+    if seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, not {seed}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
+
+    fw_rows, sessions = fieldwork.generate(rng_for(seed, "fieldwork"))
+    files.append(write_source(out_dir, "fieldwork", fw_rows))
+
+    transcripts, segments = qualitative.generate(rng_for(seed, "qualitative"), sessions)
+    tdir = out_dir / "transcripts"
+    for source_id in sorted(transcripts):
+        files.append(write_text(tdir / f"{source_id}.txt", transcripts[source_id]))
+    keep = {p.name for p in files if p.parent == tdir}
+    for stale in sorted(tdir.glob("*.txt")):
+        if stale.name not in keep:
+            stale.unlink()
+    files.append(write_source(out_dir, "coded_segments", segments))
+    files.append(write_source(out_dir, "deny_list", qualitative.deny_list()))
+
+    files.append(write_source(out_dir, "prepost_survey", surveys.prepost(rng_for(seed, "prepost"))))
+    files.append(write_source(out_dir, "retrospective_survey", surveys.retrospective(rng_for(seed, "retro"))))
+    files.append(write_source(out_dir, "pa_survey", surveys.pa_survey(rng_for(seed, "pa"))))
+    files.append(write_source(out_dir, "facilitator_ratings",
+                              surveys.facilitator_ratings(rng_for(seed, "facilitator"))))
+
+    people, attendance = participation.register(rng_for(seed, "participation"))
+    files.append(write_source(out_dir, "young_people", people))
+    files.append(write_source(out_dir, "participation", attendance))
+    files.append(write_source(out_dir, "population", participation.population(rng_for(seed, "population"))))
+
+    files.append(write_source(out_dir, "activities", programme.activities()))
+    files.append(write_source(out_dir, "milestones", programme.milestones()))
+    files.append(write_source(out_dir, "systems_changes", programme.systems_changes()))
+    files.append(write_source(out_dir, "meetings", programme.meetings(rng_for(seed, "meetings"))))
+    files.append(write_source(out_dir, "rubric", programme.rubric(fw_rows)))
+    files.append(write_source(out_dir, "learning_points", programme.learning_points()))
+
+    files.append(write_source(out_dir, "bright_spots", returns.bright_spots(rng_for(seed, "bright_spots"))))
+    files += returns.write_oc3(rng_for(seed, "oc3"), out_dir)
+
+    relative = [f.relative_to(out_dir) for f in files]
+    manifest = write_manifest(out_dir, relative, origin="synthetic", description=DESCRIPTION,
+                              extra={"generator": {"package": "carejourneys", "seed": int(seed)}})
+    return [*files, manifest]
