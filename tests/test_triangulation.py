@@ -213,3 +213,19 @@ def test_triangulate_on_empty_sources():
                              "coded_segments")})
     long = tr.triangulate(ds)
     assert (long["direction"] == "not measured").all() and (long["n"] == 0).all()
+
+
+def test_sample_sizes_name_every_source():
+    ds = _dataset(n_pre=12)
+    out = tr.sample_sizes(ds).set_index("source")
+    assert list(out.index) == [label for label, _ in tr.SOURCES.values()]
+    assert out.loc["Pre/post questionnaire", "n"] == 12
+    assert out.loc["Retrospective survey", "n"] == 4
+    assert out.loc["Personal Adviser survey", "n"] == 8
+    assert out.loc["Facilitator ratings", "n"] == 6
+    people = tr.domain_segments(ds.coded_segments)["person"].nunique()
+    assert out.loc["Interviews with young people", "n"] == people
+    ds.pa_survey = SOURCES["pa_survey"].empty()
+    empty = tr.sample_sizes(ds).set_index("source")
+    assert empty.loc["Personal Adviser survey", "n"] == 0
+    assert empty.loc["Personal Adviser survey", "detail"] == "not collected at this site"

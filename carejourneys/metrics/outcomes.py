@@ -420,7 +420,9 @@ def _summary_row(before, after, spec: dict, *, threshold: int, n_not_scored: int
                         reliable_change=reliable_change).as_dict()
     res["n_not_scored"] = n_not_scored
     notes = []
-    if res["n_pairs"] < threshold:
+    if res["n_pairs"] == 0:
+        notes.append("no paired responses")
+    elif res["n_pairs"] < threshold:
         for c in STAT_COLUMNS:
             res[c] = float("nan")
         for c in ("n_improved", "n_same", "n_worse", "n_reliably_improved", "n_reliably_worse"):
@@ -550,6 +552,8 @@ def display_table(change: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
         if extra in change:
             out.insert(1, extra.capitalize(), change[extra])
     out["Pairs"] = change["n_pairs"]
+    if "n_not_scored" in change:
+        out["Not scored (item missing)"] = change["n_not_scored"]
     out["Median before"] = change["median_before"].map(fmt)
     out["Median after"] = change["median_after"].map(fmt)
     out["Mean change (95% CI)"] = [
@@ -571,4 +575,5 @@ def display_table(change: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
 
 
 #: count columns of :func:`display_table` (pass to ``cj.report.table(..., counts=...)``)
-DISPLAY_COUNTS = ["Pairs", "Improved", "Same", "Worse", "Reliably improved", "Reliably worse"]
+DISPLAY_COUNTS = ["Pairs", "Not scored (item missing)", "Improved", "Same", "Worse", "Reliably improved",
+                  "Reliably worse"]

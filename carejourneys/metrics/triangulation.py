@@ -285,3 +285,30 @@ def matrix(long: pd.DataFrame, *, threshold: int = 5) -> pd.DataFrame:
     grid.index.name = "Outcome domain"
     grid.columns.name = None
     return grid
+
+
+def sample_sizes(ds) -> pd.DataFrame:
+    """Every outcome source with its overall sample size (what each n counts), for the report's
+    opening table. Overall sample sizes of a method are publishable; a source a site did not
+    collect shows 0."""
+    pre = outcomes.prepost_pairs(ds.prepost_survey)
+    paired = int((pre["has_pre"] & pre["has_post"]).sum()) if len(pre) else 0
+    pa = surveys.pa_summary(ds.pa_survey)
+    fac = ds.facilitator_ratings
+    yp = domain_segments(ds.coded_segments)
+    rows = [
+        ("Pre/post questionnaire", "young people with both questionnaires", paired,
+         f"{pre['activity'].nunique()} activities" if len(pre) else ""),
+        ("Retrospective survey", "young people responding", len(ds.retrospective_survey), ""),
+        ("Personal Adviser survey", "young people rated", pa["young_people"],
+         f"{pa['responses']} responses from {pa['personal_advisers']} Personal Advisers"
+         if pa["responses"] else ""),
+        ("Facilitator ratings", "sessions rated", len(fac),
+         f"{int(fac['attendees'].sum())} attendances" if len(fac) else ""),
+        ("Interviews with young people", "young people discussing an outcome domain",
+         int(yp["person"].nunique()), f"{int(yp['source_id'].nunique())} transcripts" if len(yp) else ""),
+    ]
+    out = pd.DataFrame(rows, columns=["source", "counts", "n", "detail"])
+    out["n"] = out["n"].astype("Int64")
+    out.loc[out["n"] == 0, "detail"] = "not collected at this site"
+    return out
