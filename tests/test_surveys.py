@@ -156,3 +156,12 @@ def test_charts_show_n_and_withheld_rows():
     fig2 = outcomes_plots.facilitator_over_time(sv.facilitator_sessions(_sessions()))
     assert len(fig2.axes[0].lines) == 2
     plt.close("all")
+
+
+def test_facilitator_display():
+    shown = sv.facilitator_display(_sessions())
+    assert shown["Sessions rated"].tolist() == [4] and shown["Attendances"].tolist() == [26]
+    assert shown["Period"].item() == "Jan 2023 to Mar 2023"
+    assert shown["Engagement: rated 4-5"].item() == "50%"
+    by = sv.facilitator_display(_sessions(), by="activity")
+    assert by["Activity"].tolist() == ["art", "wellbeing"]

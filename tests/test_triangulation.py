@@ -229,3 +229,10 @@ def test_sample_sizes_name_every_source():
     empty = tr.sample_sizes(ds).set_index("source")
     assert empty.loc["Personal Adviser survey", "n"] == 0
     assert empty.loc["Personal Adviser survey", "detail"] == "not collected at this site"
+
+
+def test_qualitative_display_counts_match():
+    shown = tr.qualitative_display(_segments())
+    q = tr.qualitative_by_domain(_segments())
+    assert shown["People mentioning it"].tolist() == q["people"].tolist()
+    assert set(tr.QUALITATIVE_DISPLAY_COUNTS) <= set(shown.columns)

@@ -201,3 +201,29 @@ def retrospective_distribution(retro: pd.DataFrame, *, threshold: int = 5) -> pd
 
 
 RETRO_COUNTS = ["respondents", "higher_now", "same", "lower_now"]
+
+
+def facilitator_display(ratings: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
+    """:func:`facilitator_summary` for readers: sessions, attendances, period, and engagement and
+    wellbeing as median, mean and share of sessions rated 4-5 (ratings describe sessions, not
+    people, so nothing here is a count of people)."""
+    s = facilitator_summary(ratings, by=by)
+
+    def pct(x):
+        return "" if pd.isna(x) else f"{x:.0%}"
+
+    def num(x):
+        return "" if pd.isna(x) else f"{x:.1f}"
+
+    out = pd.DataFrame({(by.capitalize() if by else "Sessions"): s[by if by else "group"]})
+    out["Sessions rated"] = s["sessions"]
+    out["Attendances"] = s["attendances"]
+    out["Period"] = [
+        "" if pd.isna(a) else f"{a:%b %Y} to {b:%b %Y}" for a, b in zip(s["first_session"], s["last_session"],
+                                                                       strict=True)
+    ]
+    for c, name in (("engagement", "Engagement"), ("wellbeing", "Wellbeing")):
+        out[f"{name}: median (1-5)"] = s[f"{c}_median"].map(num)
+        out[f"{name}: mean"] = s[f"{c}_mean"].map(num)
+        out[f"{name}: rated 4-5"] = s[f"{c}_share_4_5"].map(pct)
+    return out

@@ -312,3 +312,21 @@ def sample_sizes(ds) -> pd.DataFrame:
     out["n"] = out["n"].astype("Int64")
     out.loc[out["n"] == 0, "detail"] = "not collected at this site"
     return out
+
+
+def qualitative_display(segments: pd.DataFrame, *, role: str | None = YOUNG_PERSON_ROLE) -> pd.DataFrame:
+    """:func:`qualitative_by_domain` with readers' column names; counts of people are in
+    :data:`QUALITATIVE_DISPLAY_COUNTS`."""
+    q = qualitative_by_domain(segments, role=role)
+    return pd.DataFrame({
+        "Outcome domain": q["label"],
+        "People mentioning it": q["people"],
+        "Interviews (transcripts)": q["sources"],
+        "Coded passages": q["segments"],
+        "People positive on balance": q["people_positive"],
+        "People negative on balance": q["people_negative"],
+    })
+
+
+QUALITATIVE_DISPLAY_COUNTS = ["People mentioning it", "Interviews (transcripts)",
+                              "People positive on balance", "People negative on balance"]
