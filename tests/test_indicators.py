@@ -1,0 +1,163 @@
+"""metrics.indicators: Wilson intervals, rates, trends, neighbour medians, gaps, returns vs published."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+import carejourneys as cj
+from carejourneys.metrics import indicators as ind
+
+EXTRACT = Path(__file__).resolve().parents[1] / "data" / "public"
+
+
+def wilson_by_hand(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    z = stats.norm.ppf(1 - alpha / 2)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return 100 * (centre - half), 100 * (centre + half)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 2000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+       st.sampled_from([0.05, 0.1, 0.01]))
+def test_wilson_matches_the_formula(kn, alpha):
+    k, n = kn
+    lo, hi = ind.wilson_interval([k], [n], alpha)
+    elo, ehi = wilson_by_hand(k, n, alpha)
+    assert lo[0] == pytest.approx(elo, abs=1e-9) and hi[0] == pytest.approx(ehi, abs=1e-9)
+    assert 0 <= lo[0] <= 100 * k / n <= hi[0] <= 100
+
+
+def test_wilson_missing_and_empty():
+    lo, hi = ind.wilson_interval(pd.array([5, None, 3, 2], dtype="Float64"),
+                                 pd.array([10, 10, None, 0], dtype="Float64"))
+    assert not np.isnan(lo[0]) and np.isnan(lo[1:]).all() and np.isnan(hi[1:]).all()
+
+
+def care_frame(rows):
+    df = pd.DataFrame(rows, columns=["area_code", "old_la_code", "time_period", "age", "table", "measure",
+                                     "count", "percent"])
+    return df.astype({"count": "Float64", "percent": "Float64", "time_period": "Int64"})
+
+
+def test_rates_use_the_table_total_and_keep_suppression():
+    care = care_frame([
+        ("A", "1", 2024, "19-21", "activity", "total", 40, 100),
+        ("A", "1", 2024, "19-21", "activity", "eet", 22, 55),
+        ("A", "1", 2024, "19-21", "activity", "neet", None, None),
+        ("A", "1", 2024, "19-21", "accommodation", "total", 50, 100),
+        ("A", "1", 2024, "19-21", "accommodation", "suitable", 45, 90),
+    ])
+    r = ind.rates(care).set_index(["table", "measure"])
+    assert r.loc[("activity", "eet"), "rate"] == pytest.approx(55.0)
+    assert r.loc[("activity", "eet"), "total"] == 40
+    assert r.loc[("accommodation", "suitable"), "total"] == 50
+    lo, hi = wilson_by_hand(45, 50)
+    assert r.loc[("accommodation", "suitable"), "ci_low"] == pytest.approx(lo)
+    assert pd.isna(r.loc[("activity", "neet"), "rate"]) and pd.isna(r.loc[("activity", "neet"), "ci_low"])
+
+
+def test_neighbour_median_leaves_out_symbols():
+    care = care_frame([
+        ("N1", "101", 2024, "19-21", "activity", "eet", 10, 50),
+        ("N2", "102", 2024, "19-21", "activity", "eet", 12, 60),
+        ("N3", "103", 2024, "19-21", "activity", "eet", None, None),
+        ("N4", "104", 2024, "19-21", "activity", "eet", 9, 45),
+        ("X", "900", 2024, "19-21", "activity", "eet", 1, 99),
+    ])
+    sn = pd.DataFrame({"model": [2025] * 4, "old_la_code": ["900"] * 4, "rank": [1, 2, 3, 4],
+                       "neighbour_old_code": ["101", "102", "103", "104"]})
+    m = ind.neighbour_median(care, sn, "900", model=2025)
+    assert len(m) == 1
+    assert m["median_percent"].iloc[0] == statistics.median([50, 60, 45])
+    assert m["n_neighbours"].iloc[0] == 3
+    assert ind.neighbour_median(care, sn, "900", model=2021).empty
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(2000, 2030), st.floats(0, 100, allow_nan=False)), min_size=2,
+                max_size=12, unique_by=lambda t: t[0]))
+def test_slope_matches_linregress(points):
+    x, y = zip(*points, strict=True)
+    got = ind.slope(list(x), list(y))
+    assert got == pytest.approx(stats.linregress(x, y).slope, abs=1e-7)
+
+
+def test_slope_needs_two_years():
+    assert math.isnan(ind.slope([2024], [50.0]))
+    assert math.isnan(ind.slope([2024, 2025], [50.0, None]))
+
+
+def test_gap_is_care_leavers_minus_comparator():
+    g = ind.gap([40.0, None], [13.0, 10.0])
+    assert g.iloc[0] == 27.0 and pd.isna(g.iloc[1])
+
+
+def test_returns_beside_published():
+    own = pd.DataFrame({"collection_year": [2023, 2023, 2022], "age": ["19-21"] * 3,
+                        "table": ["activity", "activity", "activity"], "measure": ["eet", "neet", "eet"],
+                        "count": [30, 10, 25], "total": [50, 50, 50], "percent": [60.0, 20.0, 50.0]})
+    pubd = pd.DataFrame({"time_period": [2023, 2024], "age": ["19-21"] * 2, "table": ["activity"] * 2,
+                         "measure": ["eet", "eet"], "count": [28, 30], "total": [50, 52],
+                         "percent": [56.0, 58.0]})
+    m = ind.returns_vs_published(own, pubd)
+    assert len(m) == 1 and m["difference"].iloc[0] == pytest.approx(4.0)
+
+
+def test_bright_spots_against_comparators():
+    bs = pd.DataFrame({"site": ["brent"], "survey_year": [2022], "indicator": ["trust_worker"],
+                       "respondents": [40], "percent": [90.0], "comparator": ["national"],
+                       "comparator_percent": [94.0]})
+    comp = pd.DataFrame({"comparator": ["national"], "indicator": ["trust_worker"], "percent": [96.0],
+                         "year": [2018], "citation": ["x"], "verified": ["secondary"]})
+    out = ind.bright_spots_vs_national(bs, comp)
+    assert out["difference"].iloc[0] == pytest.approx(-4.0) and out["cited_percent"].iloc[0] == 96.0
+
+
+# ----------------------------------------------------------------------------- on the committed extract
+
+@pytest.fixture(scope="module")
+def pub():
+    return cj.public.load_public(EXTRACT)
+
+
+@pytest.mark.parametrize("code", ["brent", "plymouth", "E08000025", "931", "E06000052"])
+def test_trends_for_several_councils(pub, code):
+    t = ind.trends(pub, code)
+    area = pub.area(code)
+    assert set(t["kind"]) == {"council", "england", "neighbours"}
+    assert set(t["series"]) == {area["name"], "England", "Neighbour median (2021 model)",
+                                "Neighbour median (2025 model)"}
+    council = t[t["kind"] == "council"]
+    assert sorted(council["time_period"].unique()) == [2021, 2022, 2023, 2024, 2025]
+    cl = pub.care_leavers
+    for _, r in council.dropna(subset=["count"]).iterrows():
+        src = cl[(cl.area_code == area["area_code"]) & (cl.time_period == r["time_period"])
+                 & (cl.age == r["age"]) & (cl.table == r["table"])]
+        assert r["count"] == src[src.measure == r["measure"]]["count"].iloc[0]
+        assert r["total"] == src[src.measure == "total"]["count"].iloc[0]
+        assert r["ci_low"] <= 100 * r["count"] / r["total"] <= r["ci_high"]
+    s = ind.trend_summary(t)
+    assert len(s) == t.groupby(["indicator", "age", "series"]).ngroups
+
+
+def test_gap_to_all_young_people(pub):
+    g = ind.gap_to_all_young_people(pub, "plymouth")
+    assert len(g) >= 1
+    row = g.iloc[0]
+    assert row["gap_then"] == row["england_care_leavers_then"] - row["all_young_people_percent"]
+    cl = pub.care_leavers
+    latest = cl[(cl.area_code == "E06000026") & (cl.measure == "neet") & (cl.age == "19-21")
+                & (cl.time_period == row["latest_year"])]["percent"].iloc[0]
+    assert row["council_latest_percent"] == latest
+    assert row["years_differ"]
