@@ -133,3 +133,21 @@ def test_status_over_time_rows_count_changes_so_far(rows):
 def test_missing_column_is_a_data_error(mt):
     with pytest.raises(DataError, match="young_people_present"):
         governance.attendance(mt.drop(columns=["young_people_present"]))
+
+
+def test_cadence_chart_shades_long_board_gaps(mt):
+    import matplotlib.pyplot as plt
+
+    from carejourneys import site_plots
+
+    ply = mt[mt["site"] == "plymouth"]
+    fig = site_plots.meetings_cadence(ply, programme_end="2024-04-30")
+    assert len(fig.axes) == 2
+    board = fig.axes[0]
+    shaded = [p for p in board.patches if p.get_alpha() == 0.15]
+    assert len(shaded) == int(governance.meeting_gaps(ply, until="2024-04-30")["long_gap"].sum())
+    plt.close(fig)
+    for f in (site_plots.attendance(ply), site_plots.systems_changes(
+            changes([("brent", "c1", "x", "local", "policy", "adopted", "2022-01-01", None)]))):
+        assert f.axes
+        plt.close(f)

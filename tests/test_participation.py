@@ -132,3 +132,20 @@ def test_participants_must_be_registered(reg, people):
 def test_summary(reg):
     s = pm.summary(reg)
     assert s == {"young_people": 4, "attendances": 7, "activities": 3, "in_more_than_one_activity": 2}
+
+
+def test_reach_chart_does_not_draw_small_counts(reg):
+    import matplotlib.pyplot as plt
+
+    from carejourneys import site_plots
+
+    fig = site_plots.reach(reg, threshold=3)
+    ax = fig.axes[0]
+    heights = [p.get_height() for p in ax.patches]
+    # quarters with 2 and 1 young people are below the threshold: drawn as 0 and marked c
+    assert heights == [0, 0, 3, 0]
+    assert [t.get_text() for t in ax.texts].count("c") == 2
+    plt.close(fig)
+    fig = site_plots.reach(reg, threshold=1)
+    assert [p.get_height() for p in fig.axes[0].patches] == [2, 0, 3, 1]
+    plt.close(fig)

@@ -76,3 +76,17 @@ def test_rationale_table_latest_wave(rb):
 def test_missing_column_is_a_data_error(rb):
     with pytest.raises(DataError, match="level"):
         rubric.heat_table(rb.drop(columns=["level"]), "plymouth")
+
+
+def test_rubric_chart_writes_every_cell(rb):
+    import matplotlib.pyplot as plt
+
+    from carejourneys import site_plots
+
+    fig = site_plots.rubric_heatmap(rb, "plymouth")
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    table = rubric.heat_table(rb, "plymouth")
+    assert len(texts) == table.size
+    assert texts.count("not rated") == int(table.isna().to_numpy().sum())
+    assert "Insufficient evidence" in texts
+    plt.close(fig)

@@ -224,3 +224,21 @@ def test_learning_point_evidence(segs):
 def test_missing_columns_are_data_errors(segs):
     with pytest.raises(DataError, match="seniority"):
         themes.prevalence(segs.drop(columns=["seniority"]))
+
+
+def test_heatmap_hides_small_counts_and_small_groups(segs):
+    import matplotlib.pyplot as plt
+
+    from carejourneys import site_plots
+
+    fig = site_plots.prevalence_heatmap(segs, by="seniority", parent="Programme learning", threshold=2)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    # practitioners: 2 people raised Governance (shown); other groups have fewer than 2 people: blank
+    assert "100%" in texts and "c" not in texts
+    plt.close(fig)
+    fig = site_plots.prevalence_heatmap(segs, by="seniority", parent="Programme learning", threshold=1)
+    assert [t.get_text() for t in fig.axes[0].texts].count("100%") == 2
+    plt.close(fig)
+    fig = site_plots.valence_by_seniority(segs, threshold=2)
+    assert sum("not shown" in t.get_text() for t in fig.axes[0].texts) == 3
+    plt.close(fig)

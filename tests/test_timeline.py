@@ -131,3 +131,21 @@ def test_gantt_frame_has_planned_and_actual_bars(ms):
 def test_missing_column_is_a_data_error(ms):
     with pytest.raises(DataError, match="actual_date"):
         timeline.slippage(ms.drop(columns=["actual_date"]))
+
+
+def test_gantt_chart_draws_planned_actual_and_activity_bars(ms):
+    import matplotlib.pyplot as plt
+
+    from carejourneys import site_plots
+
+    acts = pd.DataFrame({"site": "plymouth", "activity_id": ["a1"], "name": ["Hub"],
+                         "kind": ["participation"],
+                         "start": pd.to_datetime(["2020-01-01"]), "end": pd.to_datetime([None]),
+                         "status": ["paused"]})
+    fig = site_plots.gantt(ms, acts, programme_end="2024-04-30", as_of="2024-04-30")
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches if p.get_width() > 0]
+    assert len(bars) == len(timeline.gantt_frame(ms, acts, as_of="2024-04-30"))
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Links", "Bags", "Hub"]
+    assert any("programme end" in t.get_text() for t in ax.texts)
+    plt.close(fig)
