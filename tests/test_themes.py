@@ -190,12 +190,14 @@ def test_valence_trend_person_unit_averages_speakers(segs):
 
 
 def test_ranked_factors_use_child_or_overlapping_code(segs):
-    e = themes.ranked_factors(segs, "Enablers")
+    e = themes.ranked_factors(segs, "Enablers", basis="codes")
     assert list(e["item"]) == ["Collaboration/Leading by example"]
+    assert set(e["basis"]) == {"codes"}
     assert e.loc[0, "people"] == 2 and e.loc[0, "sources"] == 2 and e.loc[0, "groups"] == 2
     assert e.loc[0, "example_segment"] in set(segs["segment_id"])
     b = themes.ranked_factors(segs, "Barriers").set_index("item")
     assert set(b.index) == {"Programme learning/Governance", "Transport"}
+    assert set(b["basis"]) == {"codes"}  # two different items named: auto keeps the codes
     assert list(themes.ranked_factors(segs, "Barriers")["rank"]) == [1, 2]
     with pytest.raises(ValueError):
         themes.ranked_factors(segs, "Collaboration")
@@ -242,3 +244,23 @@ def test_heatmap_hides_small_counts_and_small_groups(segs):
     fig = site_plots.valence_by_seniority(segs, threshold=2)
     assert sum("not shown" in t.get_text() for t in fig.axes[0].texts) == 3
     plt.close(fig)
+
+
+def test_ranked_factors_by_valence_when_codes_name_nothing(segs):
+    bare = segs[~segs["code_path"].str.startswith("Barriers/")]
+    b = themes.ranked_factors(bare, "Barriers")  # only bare "Barriers" codes left: auto uses valence
+    assert set(b["basis"]) == {"valence"}
+    assert list(b["item"]) == ["Programme learning/Governance"]  # the negatively valenced theme
+    e = themes.ranked_factors(bare, "Enablers", basis="valence")
+    assert list(e["item"]) == ["Collaboration/Leading by example"] and e.loc[0, "people"] == 2
+    with pytest.raises(ValueError, match="basis"):
+        themes.ranked_factors(bare, "Enablers", basis="vibes")
+
+
+def test_factor_mentions_and_excerpts(segs):
+    m = themes.factor_mentions(segs, by="seniority").set_index("group")
+    assert m.loc["practitioner", "group_people"] == 2 and m.loc["practitioner", "barriers"] == 1
+    assert m.loc["practitioner", "barriers_percent"] == 50.0
+    assert m.loc["manager", "enablers"] == 1 and m.loc["not_applicable", "barriers"] == 1
+    x = themes.excerpts(segs, ["s6", "s0", "missing"])
+    assert list(x["segment_id"]) == ["s6", "s0"] and list(x.columns) == ["segment_id", "text", "role"]

@@ -347,16 +347,44 @@ def factor_items(segments: pd.DataFrame, factor: str) -> pd.DataFrame:
     return f
 
 
-def ranked_factors(segments: pd.DataFrame, factor: str) -> pd.DataFrame:
+#: the parts of the codebook whose themes can act as enablers or barriers
+FACTOR_THEMES = ("Programme learning", "Collaboration", "Five outcomes")
+
+
+def factor_themes_by_valence(segments: pd.DataFrame, factor: str) -> pd.DataFrame:
+    """Theme segments acting as enablers (valence Positive) or barriers (valence Negative).
+
+    For data whose Enablers and Barriers codes have no children: the themes of
+    ``FACTOR_THEMES`` spoken about positively are what helped, negatively what got in the way.
+    Returns the valence-linked theme segments with ``item`` set to their ``Top/Child`` code.
+    """
+    vt = valenced_themes(segments)
+    vt = vt[top_level(vt["code_path"]).isin(list(FACTOR_THEMES))]
+    wanted = "Positive" if factor == ENABLERS else "Negative"
+    vt = vt[vt["valence"] == wanted]
+    return vt.assign(item=child_code(vt["code_path"]))
+
+
+def ranked_factors(segments: pd.DataFrame, factor: str, basis: str = "auto") -> pd.DataFrame:
     """Enablers or barriers ranked by the number of people, then sources, who named them.
 
-    Columns: rank, item, people, sources, segments, groups (distinct roles), example_segment
-    (the segment_id of an illustrative excerpt: the longest from the most common role).
+    ``basis``: "codes" takes the items from the Enablers/Barriers codes (:func:`factor_items`);
+    "valence" takes themes spoken about positively (enablers) or negatively (barriers)
+    (:func:`factor_themes_by_valence`); "auto" uses codes when they name at least two different
+    items and valence otherwise. Columns: rank, item, people, sources, segments, groups (distinct
+    roles), example_segment (the longest excerpt from the most common role), basis.
     """
     if factor not in (ENABLERS, BARRIERS):
         raise ValueError(f"factor must be {ENABLERS!r} or {BARRIERS!r}")
-    f = factor_items(segments, factor)
-    cols = ["rank", "item", "people", "sources", "segments", "groups", "example_segment"]
+    if basis not in ("auto", "codes", "valence"):
+        raise ValueError("basis must be auto, codes or valence")
+    cols = ["rank", "item", "people", "sources", "segments", "groups", "example_segment", "basis"]
+    f = factor_items(segments, factor) if basis != "valence" else None
+    if basis == "auto":
+        named = set(f["item"].dropna()) - {factor}
+        basis = "codes" if len(named) >= 2 else "valence"
+    if basis == "valence":
+        f = factor_themes_by_valence(segments, factor)
     if f.empty:
         return pd.DataFrame(columns=cols)
     rows = []
@@ -369,7 +397,36 @@ def ranked_factors(segments: pd.DataFrame, factor: str) -> pd.DataFrame:
     out = pd.DataFrame(rows).sort_values(["people", "sources", "segments", "item"],
                                          ascending=[False, False, False, True], kind="stable")
     out.insert(0, "rank", range(1, len(out) + 1))
+    out["basis"] = basis
     return out[cols].reset_index(drop=True)
+
+
+def factor_mentions(segments: pd.DataFrame, by: str = "role") -> pd.DataFrame:
+    """People in each group who spoke of enablers and of barriers (the Enablers/Barriers codes).
+
+    Columns: group, group_people, enablers, barriers (people), enablers_percent, barriers_percent.
+    """
+    s = _with_people(segments)
+    sizes = s.groupby(by)["person"].nunique()
+    order = _group_order(by, sizes.index)
+    out = pd.DataFrame({"group": order, "group_people": sizes.reindex(order).to_numpy("int64")})
+    for factor in (ENABLERS, BARRIERS):
+        n = under(s, factor).groupby(by)["person"].nunique().reindex(order, fill_value=0)
+        out[factor.lower()] = n.to_numpy("int64")
+        out[f"{factor.lower()}_percent"] = (100 * n.to_numpy() / out["group_people"]).round(1)
+    return out
+
+
+def excerpts(segments: pd.DataFrame, segment_ids: Iterable[str]) -> pd.DataFrame:
+    """The text and generic role of the given segments, in the order given (for quoting).
+
+    Only the role is returned as attribution. Pass the result through the quotes module's
+    redaction (cj.report.quotes) before publishing: excerpts can name people and places.
+    """
+    ids = list(segment_ids)
+    s = segments.set_index("segment_id")
+    s = s.loc[[i for i in ids if i in s.index]]
+    return pd.DataFrame({"segment_id": s.index, "text": s["text"].to_numpy(), "role": s["role"].to_numpy()})
 
 
 def collaboration_factors(segments: pd.DataFrame) -> pd.DataFrame:
