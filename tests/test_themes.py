@@ -217,6 +217,7 @@ def test_learning_point_evidence(segs):
     ev = themes.learning_point_evidence(lp, segs).set_index("point_id")
     assert ev.loc["L1", "people"] == 3 and ev.loc["L1", "sources"] == 3 and ev.loc["L1", "waves"] == 3
     assert ev.loc["L1", "segments"] == 4 and ev.loc["L1", "groups"] == 2
+    assert ev.loc["L1", "people_percent"] == 60.0  # 3 of the 5 people whose words were coded
     assert ev.loc["L1", "breadth"] == "moderate"
     assert ev.loc["L2", "segments"] == 4 and ev.loc["L2", "people"] == 2
     assert ev.loc["L3", "breadth"] == "no coded evidence"

@@ -370,9 +370,11 @@ def ranked_factors(segments: pd.DataFrame, factor: str, basis: str = "auto") -> 
 
     ``basis``: "codes" takes the items from the Enablers/Barriers codes (:func:`factor_items`);
     "valence" takes themes spoken about positively (enablers) or negatively (barriers)
-    (:func:`factor_themes_by_valence`); "auto" uses codes when they name at least two different
-    items and valence otherwise. Columns: rank, item, people, sources, segments, groups (distinct
-    roles), example_segment (the longest excerpt from the most common role), basis.
+    (:func:`factor_themes_by_valence`); "auto" uses codes when at least half of the factor's
+    segments carry a child code (``Enablers/...``) and valence otherwise: without sub-codes, the
+    codes that merely overlap an Enablers passage are too loose a guide to what it names.
+    Columns: rank, item, people, sources, segments, groups (distinct roles), example_segment
+    (the longest excerpt from the most common role), basis.
     """
     if factor not in (ENABLERS, BARRIERS):
         raise ValueError(f"factor must be {ENABLERS!r} or {BARRIERS!r}")
@@ -381,8 +383,8 @@ def ranked_factors(segments: pd.DataFrame, factor: str, basis: str = "auto") -> 
     cols = ["rank", "item", "people", "sources", "segments", "groups", "example_segment", "basis"]
     f = factor_items(segments, factor) if basis != "valence" else None
     if basis == "auto":
-        named = set(f["item"].dropna()) - {factor}
-        basis = "codes" if len(named) >= 2 else "valence"
+        has_child = f["code_path"].astype("str").str.startswith(factor + CODE_SEPARATOR)
+        basis = "codes" if len(f) and has_child.mean() >= 0.5 else "valence"
     if basis == "valence":
         f = factor_themes_by_valence(segments, factor)
     if f.empty:
@@ -464,7 +466,8 @@ def learning_point_evidence(learning_points: pd.DataFrame, segments: pd.DataFram
     For the segments coded to any of the point's ``code_paths`` (separated by ';'; a code covers
     its children): people, groups (distinct roles), waves, sources and segments, and ``breadth``:
     "broad" when at least ``BROAD`` people, groups and waves support it, "narrow" when one group or
-    one source does, otherwise "moderate"; "no coded evidence" when nothing does. Codes that are
+    one source does, otherwise "moderate"; "no coded evidence" when nothing does. ``people_percent``
+    is their share of the people at the site whose words were coded. Codes that are
     not in the data are listed in ``codes_without_evidence``.
     """
     _require(learning_points, ("site", "point_id", "heading", "code_paths"), "learning_points")
@@ -485,10 +488,14 @@ def learning_point_evidence(learning_points: pd.DataFrame, segments: pd.DataFram
             breadth = "narrow"
         else:
             breadth = "moderate"
+        everyone = here["person"].nunique()
         rows.append({"site": lp.site, "point_id": lp.point_id, "heading": lp.heading,
                      "codes": "; ".join(codes),
-                     "people": people, "groups": groups, "waves": waves, "sources": sources,
+                     "people": people,
+                     "people_percent": round(100 * people / everyone, 1) if everyone else np.nan,
+                     "groups": groups, "waves": waves, "sources": sources,
                      "segments": len(ev), "breadth": breadth,
                      "codes_without_evidence": "; ".join(c for c, p in parts.items() if p.empty)})
-    return pd.DataFrame(rows, columns=["site", "point_id", "heading", "codes", "people", "groups", "waves",
+    return pd.DataFrame(rows, columns=["site", "point_id", "heading", "codes", "people", "people_percent",
+                                       "groups", "waves",
                                        "sources", "segments", "breadth", "codes_without_evidence"])
