@@ -265,3 +265,18 @@ def test_factor_mentions_and_excerpts(segs):
     assert m.loc["manager", "enablers"] == 1 and m.loc["not_applicable", "barriers"] == 1
     x = themes.excerpts(segs, ["s6", "s0", "missing"])
     assert list(x["segment_id"]) == ["s6", "s0"] and list(x.columns) == ["segment_id", "text", "role"]
+
+
+def test_double_coding_counts_once_and_conflicting_valence_is_left_out(segs):
+    second = segs.iloc[[0, 1, 4]].copy()  # coder B repeats two codes of t1 and one of t2
+    second["segment_id"] = ["b0", "b1", "b4"]
+    second["coder"] = "CD"
+    both = pd.concat([segs, second], ignore_index=True)
+    seg_counts = themes.prevalence(both, by="seniority", parent="Programme learning", measure="segments")
+    pd.testing.assert_frame_equal(
+        seg_counts, themes.prevalence(segs, by="seniority", parent="Programme learning", measure="segments"))
+    assert len(themes.valence_segments(both)) == len(themes.valence_segments(segs))
+    conflict = segs.iloc[[1]].copy()
+    conflict["segment_id"], conflict["code_path"], conflict["coder"] = "c1", "Valence/Positive", "CD"
+    v = themes.valence_segments(pd.concat([segs, conflict], ignore_index=True))
+    assert "t1" not in set(v["source_id"])  # t1's only valence-coded passage now has two valences

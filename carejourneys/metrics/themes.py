@@ -7,7 +7,11 @@ role and seniority, the wave, the code path and the text). Codes are counted by 
 - a person is the segment's ``speaker_id`` where the data has one, otherwise its ``source_id``
   (one interview, one person); a focus group without speaker ids therefore counts once;
 - a code "covers" its children: ``Collaboration`` counts every segment coded
-  ``Collaboration/...``.
+  ``Collaboration/...``;
+- a passage coded with the same code by two coders (double coding for agreement checks) counts
+  once: segments are de-duplicated on (source, start, end, code) before anything is counted, and
+  a passage given two different valence codes has no single valence and is left out of valence
+  analyses (as in :mod:`carejourneys.metrics.qualitative`).
 
 Valence is coded as its own codes (``Valence/Positive``, ``Valence/Negative``, ``Valence/Mixed``)
 on the same passages as the themes. Valence is scored Negative = -1, Mixed = 0, Positive = +1
@@ -73,9 +77,16 @@ def child_code(code_paths: pd.Series) -> pd.Series:
     return parts.map(lambda p: CODE_SEPARATOR.join(p[:2]))
 
 
+def deduplicate(segments: pd.DataFrame) -> pd.DataFrame:
+    """One row per coded passage and code: drops a second coder's identical coding of a span."""
+    keys = ["source_id", "start", "end", "code_path"]
+    return segments[~segments.duplicated(keys, keep="first")]
+
+
 def _with_people(segments: pd.DataFrame) -> pd.DataFrame:
     _require(segments, SEGMENT_COLUMNS, "coded_segments")
-    return segments.assign(person=person_ids(segments))
+    s = deduplicate(segments)
+    return s.assign(person=person_ids(s))
 
 
 # --------------------------------------------------------------------------- prevalence
@@ -149,9 +160,14 @@ def prevalence_long(segments: pd.DataFrame, by: str = "role", parent: str | None
 
 
 def valence_segments(segments: pd.DataFrame) -> pd.DataFrame:
-    """The segments coded with a valence, with a ``valence`` label and a ``score`` (-1, 0, +1)."""
+    """The passages coded with a single valence, with a ``valence`` label and a ``score`` (-1, 0, +1).
+
+    Passages given conflicting valence codes (by two coders) are left out.
+    """
     s = _with_people(segments)
-    v = s[s["code_path"].astype("str").isin(list(VALENCE_SCORES))].copy()
+    v = s[s["code_path"].astype("str").isin(list(VALENCE_SCORES))]
+    single = v.groupby(["source_id", "start", "end"])["code_path"].transform("nunique") == 1
+    v = v[single].copy()
     v["score"] = v["code_path"].map(VALENCE_SCORES).astype("int64")
     v["valence"] = v["code_path"].astype("str").str.split(CODE_SEPARATOR).str[-1]
     return v
