@@ -288,21 +288,44 @@ def test_display_table_counts_and_blank_withheld_stats():
     assert set(oc.DISPLAY_COUNTS) <= set(shown.columns)
 
 
-def test_change_shares_chart_one_design_only():
+def test_mean_change_chart_one_design_only():
     import matplotlib.pyplot as plt
 
     from carejourneys.metrics import outcomes_plots
 
     df = pd.concat([_prepost(6, "art", 1), _prepost(2, "music", 2)], ignore_index=True)
     by = oc.prepost_change(df, by="activity", n_boot=200)
-    fig = outcomes_plots.change_shares(by[by["scale"] == "swemwbs_metric"])
+    fig = outcomes_plots.mean_change(by[by["scale"] == "ucla_total"])
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert any("(n=6)" in t for t in labels) and any("(n=2)" in t for t in labels)
+    assert any("art  (n=6)" in t for t in labels) and any("music  (n=2)" in t for t in labels)
     assert any("withheld" in t.get_text() for t in ax.texts)
+    # UCLA: lower is better, so the plotted point is minus the mean change
+    art = by[(by["scale"] == "ucla_total") & (by["activity"] == "art")].iloc[0]
+    x = ax.collections[0].get_offsets()[:, 0] if ax.collections else None
+    points = [ln for ln in ax.lines if len(ln.get_xdata()) == 1]
+    xs = [float(ln.get_xdata()[0]) for ln in points]
+    assert x is not None or xs
+    assert -art["mean_diff"] == pytest.approx(xs[0] if xs else x[0])
     plt.close(fig)
     retro = oc.retrospective_change(_retro(11, 5), n_boot=200)
     pre = oc.prepost_change(_prepost(6, "art", 1), n_boot=200)
     with pytest.raises(ValueError):
-        outcomes_plots.change_shares(pd.concat([pre, retro]))
+        outcomes_plots.mean_change(pd.concat([pre, retro]))
     plt.close("all")
+
+
+def test_reliable_change_note_names_inputs():
+    text = oc.reliable_change_note({"ucla_total": oc.ReliableChangeSpec(0.7, 1.5, "Somebody et al. 2000")})
+    assert "reliability 0.7" in text and "SD 1.5" in text and "Somebody et al. 2000" in text
+    assert "SWEMWBS" in oc.reliable_change_note()
+
+
+def test_breakdown_of_no_responses_is_an_empty_table():
+    from carejourneys.schemas import SOURCES
+
+    by = oc.prepost_change(SOURCES["prepost_survey"].empty(), by="activity")
+    assert by.empty and {"activity", "n_pairs", "mean_diff", "note"} <= set(by.columns)
+    assert oc.display_table(by).empty
+    retro = oc.retrospective_change(SOURCES["retrospective_survey"].empty(), by="activity")
+    assert retro.empty

@@ -146,13 +146,16 @@ def test_charts_show_n_and_withheld_rows():
 
     from carejourneys.metrics import outcomes_plots
 
-    df = _pa({"skills": ["Much better"] * 6, "goals": ["No change"] * 2 + [None] * 4},
+    df = _pa({"skills": ["Much better"] * 6, "goals": ["No change"] * 2 + [None] * 4,
+              "wellbeing": ["Much better"] * 5 + ["No change"]},
              [f"YP{i}" for i in range(6)])
-    fig = outcomes_plots.pa_better(sv.pa_ratings(df, threshold=5))
+    fig = outcomes_plots.pa_better(sv.pa_ratings(df, threshold=5), threshold=5)
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert "Skills and knowledge  (n=6)" in labels
-    assert any("withheld" in t.get_text() for t in ax.texts)
+    # social connections: nobody rated; goals: too few; wellbeing: 5 of 6 would reveal the 1 other
+    assert sum("withheld" in t.get_text() for t in ax.texts) == 3
+    assert len(ax.patches) == 1
     fig2 = outcomes_plots.facilitator_over_time(sv.facilitator_sessions(_sessions()))
     assert len(fig2.axes[0].lines) == 2
     plt.close("all")

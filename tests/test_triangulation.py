@@ -201,7 +201,8 @@ def test_matrix_withholds_small_cells():
     assert list(grid.index) == [tr.DOMAIN_LABELS[d] for d in OUTCOME_DOMAINS]
     assert grid.loc["Personal goals and positive destinations", "Retrospective survey"] == "withheld (n<5)"
     assert grid.loc["Skills and knowledge", "Pre/post questionnaire"] == "not measured"
-    assert grid.loc["Skills and knowledge", "Personal Adviser survey"].startswith("improved (n=8")
+    pa_cell = grid.loc["Skills and knowledge", "Personal Adviser survey"]
+    assert pa_cell == "improved (n=8, 75% or more agree, limited)"
     assert "n=4" not in " ".join(grid.to_numpy().ravel())
     relaxed = tr.matrix(long, threshold=3)
     assert "n=4" in relaxed.loc["Personal goals and positive destinations", "Retrospective survey"]
@@ -236,3 +237,10 @@ def test_qualitative_display_counts_match():
     q = tr.qualitative_by_domain(_segments())
     assert shown["People mentioning it"].tolist() == q["people"].tolist()
     assert set(tr.QUALITATIVE_DISPLAY_COUNTS) <= set(shown.columns)
+
+
+@pytest.mark.parametrize("value, band", [(1.0, "75% or more agree"), (0.75, "75% or more agree"),
+                                         (0.74, "60-74% agree"), (0.5, "50-59% agree"),
+                                         (0.34, "under half agree")])
+def test_agreement_band(value, band):
+    assert tr.agreement_band(value) == band

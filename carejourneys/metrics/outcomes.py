@@ -435,7 +435,10 @@ def _summary_row(before, after, spec: dict, *, threshold: int, n_not_scored: int
 
 
 def _finish(rows: list[dict], front: list[str]) -> pd.DataFrame:
-    out = pd.DataFrame(rows)
+    from dataclasses import fields
+
+    columns = front + [f.name for f in fields(PairedChange)] + ["n_not_scored", "note"]
+    out = pd.DataFrame(rows) if rows else pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
     for c in COUNT_COLUMNS:
         if c in out:
             out[c] = out[c].astype("Int64")
@@ -577,3 +580,15 @@ def display_table(change: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
 #: count columns of :func:`display_table` (pass to ``cj.report.table(..., counts=...)``)
 DISPLAY_COUNTS = ["Pairs", "Not scored (item missing)", "Improved", "Same", "Worse", "Reliably improved",
                   "Reliably worse"]
+
+
+def reliable_change_note(specs: dict[str, ReliableChangeSpec] | None = None) -> str:
+    """One sentence per scale saying which reliability and SD the reliable change counts used."""
+    specs = RELIABLE_CHANGE_DEFAULTS if specs is None else specs
+    parts = []
+    for scale, spec in specs.items():
+        label = measures.SCALES[scale]["label"] if scale in measures.SCALES else scale
+        sd = f"SD {spec.sd:g}" if spec.sd is not None else "the sample's own 'before' SD"
+        parts.append(f"{label}: reliability {spec.reliability:g}, {sd} ({spec.source}).")
+    return ("Reliable change (Jacobson and Truax 1991) counts people whose change exceeds 1.96 standard "
+            "errors of the difference. " + " ".join(parts))

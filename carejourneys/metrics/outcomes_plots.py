@@ -16,8 +16,6 @@ from matplotlib.figure import Figure
 
 from ..plots import colours, theme
 
-CHANGE_COLOURS = {"improved": 2, "same": 7, "worse": 3}  # indices into the colour-blind palette
-
 
 def _empty(message: str) -> Figure:
     with theme():
@@ -27,51 +25,63 @@ def _empty(message: str) -> Figure:
     return fig
 
 
-def change_shares(change: pd.DataFrame, *, title: str | None = None) -> Figure:
-    """Horizontal 100% bars per measure: share of people improved / the same / worse.
+def mean_change(change: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Forest plot: mean change in the better direction with its 95% confidence interval, one row
+    per measure (and group), n in each label. Scales where lower is better are flipped so that
+    right is always better; each label gives the scale's range. No counts of people are drawn.
 
     ``change`` is a table from :func:`outcomes.prepost_change` or :func:`outcomes.retrospective_change`
-    (one design per chart: they are never pooled)."""
+    (one design per chart: they are never pooled). Rows whose statistics were withheld show a note."""
+    from .. import measures
+
     if change.empty or int(change["n_pairs"].fillna(0).max()) == 0:
         return _empty("No paired responses")
-    designs = change["design"].unique()
-    if len(designs) != 1:
+    if change["design"].nunique() != 1:
         raise ValueError("one design per chart: pre/post and retrospective results are never pooled")
-    palette = colours(10)
-    labels = [f"{lab}  (n={int(n)})" for lab, n in zip(change["label"], change["n_pairs"], strict=True)]
-    height = 0.9 + 0.42 * len(change)
+    group = next((c for c in ("activity", "site") if c in change.columns), None)
+    labels, mids, lows, highs = [], [], [], []
+    for _, r in change.iterrows():
+        flip = -1.0 if not measures.SCALES.get(r["scale"], {}).get("higher_is_better", True) else 1.0
+        lab = str(r["label"]) + (f" - {r[group]}" if group else "")
+        labels.append(f"{lab}  (n={int(r['n_pairs'])})")
+        m, lo, hi = (float(r[c]) if pd.notna(r[c]) else np.nan for c in ("mean_diff", "ci_low", "ci_high"))
+        mids.append(flip * m)
+        lows.append(min(flip * lo, flip * hi))
+        highs.append(max(flip * lo, flip * hi))
+    mids, lows, highs = np.array(mids), np.array(lows), np.array(highs)
+    y = np.arange(len(labels))[::-1]
+    shown = ~np.isnan(mids)
     with theme():
-        fig, ax = plt.subplots(figsize=(8, height), layout="constrained")
-        y = np.arange(len(change))[::-1]
-        left = np.zeros(len(change))
-        for key, name in (("share_improved", "improved"), ("share_same", "same"), ("share_worse", "worse")):
-            vals = change[key].astype("float64").fillna(0).to_numpy()
-            ax.barh(y, vals * 100, left=left * 100, color=palette[CHANGE_COLOURS[name]],
-                    label=name.capitalize(), height=0.65)
-            for yi, li, v in zip(y, left, vals, strict=True):
-                if v >= 0.12:
-                    ax.text((li + v / 2) * 100, yi, f"{v:.0%}", ha="center", va="center", fontsize=8.5)
-            left = left + vals
-        for yi, withheld in zip(y, change["share_improved"].isna(), strict=True):
-            if withheld:
-                ax.text(1, yi, "withheld: too few people", va="center", fontsize=8.5, color="0.3")
+        fig, ax = plt.subplots(figsize=(8, 1.0 + 0.45 * len(labels)), layout="constrained")
+        ax.axvline(0, color="0.4", lw=1)
+        ax.errorbar(mids[shown], y[shown], xerr=[(mids - lows)[shown], (highs - mids)[shown]], fmt="o",
+                    color=colours(1)[0], ecolor="0.25", capsize=3, lw=1.2)
+        span = np.nanmax(np.abs(np.concatenate([lows[shown], highs[shown]]))) if shown.any() else 1.0
+        ax.set_xlim(-1.15 * span, 1.15 * span)
+        for yi in y[~shown]:
+            ax.text(0.02, yi, "withheld: too few people", transform=ax.get_yaxis_transform(), va="center",
+                    fontsize=8.5, color="0.3")
         ax.set_yticks(y, labels)
-        ax.set_xlim(0, 100)
-        ax.set_xlabel("% of people")
+        ax.set_ylim(-0.7, len(labels) - 0.3)
+        ax.set_xlabel("Mean change in points, 95% CI (right = better; scales differ, see labels)")
         ax.grid(axis="y", visible=False)
-        ax.legend(frameon=False, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=9)
         if title:
-            ax.set_title(title, pad=24)
+            ax.set_title(title)
     return fig
 
 
-def pa_better(ratings: pd.DataFrame) -> Figure:
+def pa_better(ratings: pd.DataFrame, *, threshold: int = 5) -> Figure:
     """Share of young people rated better by their Personal Adviser per domain, with Wilson 95%
-    intervals; ``ratings`` is :func:`surveys.pa_ratings`."""
+    intervals; ``ratings`` is :func:`surveys.pa_ratings`. With n in the label a share would reveal
+    how many were (not) rated better, so a bar is withheld when either number is from 1 to
+    ``threshold`` - 1."""
     if ratings.empty or int(ratings["rated"].fillna(0).max()) == 0:
         return _empty("No Personal Adviser ratings")
     labels = [f"{lab}  (n={int(n)})" for lab, n in zip(ratings["label"], ratings["rated"], strict=True)]
-    share = ratings["share_better"].astype("float64").to_numpy()
+    k = ratings["better"].astype("float64").to_numpy()
+    rest = ratings["rated"].astype("float64").to_numpy() - k
+    small = ((k > 0) & (k < threshold)) | ((rest > 0) & (rest < threshold))
+    share = np.where(small, np.nan, ratings["share_better"].astype("float64").to_numpy())
     lo = ratings["ci_low"].astype("float64").to_numpy()
     hi = ratings["ci_high"].astype("float64").to_numpy()
     with theme():
@@ -83,7 +93,7 @@ def pa_better(ratings: pd.DataFrame) -> Figure:
                     xerr=[(share - lo)[shown] * 100, (hi - share)[shown] * 100],
                     fmt="none", ecolor="0.2", capsize=3, lw=1)
         for yi in y[~shown]:
-            ax.text(1, yi, "withheld: too few young people rated", va="center", fontsize=8.5, color="0.3")
+            ax.text(1, yi, "withheld: too few young people", va="center", fontsize=8.5, color="0.3")
         ax.set_yticks(y, labels)
         ax.set_xlim(0, 100)
         ax.set_xlabel("% rated better (a little or much), with 95% Wilson interval")

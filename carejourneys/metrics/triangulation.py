@@ -264,11 +264,24 @@ def triangulate(ds) -> pd.DataFrame:
 TRIANGULATION_COUNTS = ["n", "improved", "same", "worse", "mentioned"]
 
 
+def agreement_band(consistency: float) -> str:
+    """Consistency as a band (an exact share of a small n could reveal a small count of people)."""
+    if pd.isna(consistency):
+        return "no data"
+    if consistency >= 0.75:
+        return "75% or more agree"
+    if consistency >= 0.6:
+        return "60-74% agree"
+    if consistency >= 0.5:
+        return "50-59% agree"
+    return "under half agree"
+
+
 def matrix(long: pd.DataFrame, *, threshold: int = 5) -> pd.DataFrame:
     """The reader's grid: rows are outcome domains, columns are sources, each cell ``direction
-    (n=.., ..% agree, strength)``. A cell over fewer than ``threshold`` people or sessions shows
-    neither its n nor its direction (``withheld (n<threshold)``) - this grid is text, so it
-    applies the disclosure rule itself."""
+    (n=.., agreement band, strength)``. A cell over fewer than ``threshold`` people or sessions
+    shows neither its n nor its direction (``withheld (n<threshold)``); agreement is shown as a
+    band, never as an exact share. This grid is text, so it applies the disclosure rule itself."""
 
     def text(r) -> str:
         n = int(r["n"])
@@ -276,7 +289,7 @@ def matrix(long: pd.DataFrame, *, threshold: int = 5) -> pd.DataFrame:
             return "not measured"
         if n < threshold:
             return f"withheld (n<{threshold})"
-        return f"{r['direction']} (n={n}, {r['consistency']:.0%} agree, {r['strength']})"
+        return f"{r['direction']} (n={n}, {agreement_band(r['consistency'])}, {r['strength']})"
 
     cells = long.assign(cell=long.apply(text, axis=1))
     grid = cells.pivot(index="domain_label", columns="source_label", values="cell")
