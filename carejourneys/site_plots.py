@@ -138,7 +138,8 @@ def diversity(table: pd.DataFrame, title: str | None = None, threshold: int | No
 
     ``table`` is a :func:`carejourneys.metrics.participation.diversity` table.
 
-    Participant percentages are not drawn when there are fewer participants than the threshold.
+    Nothing is drawn for participants when there are fewer of them than the threshold in all; a
+    category with fewer participants (or council population) than the threshold is marked ``c``.
     """
     t = _threshold(threshold)
     if table.empty:
@@ -148,12 +149,18 @@ def diversity(table: pd.DataFrame, title: str | None = None, threshold: int | No
     c1, c2 = colours(2)
     with theme():
         fig, ax = plt.subplots(figsize=(WIDE[0] * 0.8, 0.45 * len(table) + 1.4), layout="constrained")
+        small = table["participants"].map(lambda k: _small(k, t)).to_numpy(bool)
         if n >= t:
-            ax.barh(y - 0.2, table["participants_percent"].astype(float), height=0.4, color=c1,
-                    label=f"participants (n={n})")
+            pct = table["participants_percent"].astype(float).where(~small, 0)
+            ax.barh(y - 0.2, pct, height=0.4, color=c1, label=f"participants (n={n})")
+            for i in np.flatnonzero(small):
+                ax.text(0.5, y[i] - 0.2, SUPPRESSED, va="center", fontsize=8)
         if table["population_percent"].notna().any():
-            ax.barh(y + 0.2, table["population_percent"].astype(float), height=0.4, color=c2,
-                    label="council's children in care and care leavers")
+            pop_small = table["population"].map(lambda k: _small(k, t)).to_numpy(bool)
+            ax.barh(y + 0.2, table["population_percent"].astype(float).where(~pop_small, 0), height=0.4,
+                    color=c2, label="council's children in care and care leavers")
+            for i in np.flatnonzero(pop_small):
+                ax.text(0.5, y[i] + 0.2, SUPPRESSED, va="center", fontsize=8)
         ax.set_yticks(y, [str(c).replace("_", " ") for c in table["category"]])
         ax.invert_yaxis()
         ax.set_xlabel("percent")

@@ -151,3 +151,15 @@ def test_cadence_chart_shades_long_board_gaps(mt):
             changes([("brent", "c1", "x", "local", "policy", "adopted", "2022-01-01", None)]))):
         assert f.axes
         plt.close(f)
+
+
+def test_reader_tables(mt, sc):
+    y = governance.meetings_per_year(mt[mt["site"] == "plymouth"])
+    assert list(y.index) == ["2020", "2021"] and y.loc["2020", "Partnership board"] == 2
+    g = governance.gaps_table(mt[mt["site"] == "plymouth"], until="2024-04-30")
+    assert list(g["Days"]) == sorted(g["Days"], reverse=True) and g["Still open at the programme end"].iloc[0]
+    assert pd.isna(g["Next meeting"].iloc[0])
+    a = governance.attendance_table(mt).set_index("Forum")
+    assert a.loc["Partnership board", "Meetings"] == 4
+    c = governance.changes_table(sc)
+    assert list(c["Status"]) == ["embedded", "adopted", "influenced"]

@@ -149,3 +149,25 @@ def test_reach_chart_does_not_draw_small_counts(reg):
     fig = site_plots.reach(reg, threshold=1)
     assert [p.get_height() for p in fig.axes[0].patches] == [2, 0, 3, 1]
     plt.close(fig)
+
+
+def test_readable_tables_keep_counts_and_percent_links(reg, people, population):
+    d = pm.diversity(reg, people, population, "gender")
+    r = pm.readable(d)
+    assert "Participants" in r.columns and "non binary or other" in set(r["Group"])
+    assert pm.count_columns(r) == ["Participants", "Council population"]
+    assert pm.percent_columns(r)["Participants %"] == "Participants"
+    assert pm.percent_columns(d)["difference"] == "participants"
+    assert (r["Participants"].to_numpy() == d["participants"].to_numpy()).all()
+
+
+def test_diversity_chart_marks_small_categories(reg, people, population):
+    import matplotlib.pyplot as plt
+
+    from carejourneys import site_plots
+
+    d = pm.diversity(reg, people, population, "age_band")  # participants 1, 2, 1
+    fig = site_plots.diversity(d, threshold=2)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts].count("c") == 2
+    plt.close(fig)

@@ -280,3 +280,21 @@ def test_double_coding_counts_once_and_conflicting_valence_is_left_out(segs):
     conflict["segment_id"], conflict["code_path"], conflict["coder"] = "c1", "Valence/Positive", "CD"
     v = themes.valence_segments(pd.concat([segs, conflict], ignore_index=True))
     assert "t1" not in set(v["source_id"])  # t1's only valence-coded passage now has two valences
+
+
+def test_reader_tables(segs):
+    p = themes.prevalence_table(segs, by="seniority", parent="Programme learning")
+    assert p.iloc[-1]["Theme"] == "People in the group"
+    assert p.iloc[-1]["Practitioners"] == 2 and "Senior leaders" in p.columns
+    v = themes.valence_table(segs)
+    assert list(v["Group"]) == ["Practitioners", "Managers", "Senior leaders"]
+    assert list(v["Positive %"]) == [0.0, 100.0, 100.0]
+    assert themes.percent_columns(v)["Positive %"] == "People"
+    f = themes.factors_table(segs, "Barriers")
+    assert "Barrier" in f.columns and themes.count_columns(f) == ["People", "Sources"]
+    lp = pd.DataFrame({"site": "plymouth", "point_id": ["L1"], "heading": ["H"],
+                       "code_paths": ["Programme learning/Governance"]})
+    assert themes.learning_points_table(lp, segs).loc[0, "People"] == 3
+    m = themes.mentions_table(segs, by="seniority")
+    assert "Spoke of barriers" in themes.count_columns(m)
+    assert themes.collaboration_table(segs).loc[0, "People"] == 2

@@ -149,3 +149,13 @@ def test_gantt_chart_draws_planned_actual_and_activity_bars(ms):
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Links", "Bags", "Hub"]
     assert any("programme end" in t.get_text() for t in ax.texts)
     plt.close(fig)
+
+
+def test_reader_tables(ms):
+    t = timeline.milestones_table(ms, as_of="2024-04-30")
+    assert list(t.columns)[:2] == ["Initiative", "Milestone"] and len(t) == len(ms)
+    i = timeline.initiatives_table(ms, as_of="2024-04-30")
+    assert list(i["Initiative"]) == ["Links", "Bags"]  # most delayed first
+    assert i.loc[0, "Milestones reached"] == "3 of 3"
+    worst = timeline.most_delayed(ms)
+    assert worst["milestone"] == "Worker in post"  # 609 days late, the most of any

@@ -194,3 +194,49 @@ def status_over_time(changes: pd.DataFrame, freq: str = "Y") -> pd.DataFrame:
     frame.index.name = "period"
     frame.columns.name = "status"
     return frame
+
+
+# --------------------------------------------------------------------------- reader-facing tables
+
+
+def meetings_per_year(meetings: pd.DataFrame) -> pd.DataFrame:
+    """Meetings held per calendar year (rows) and forum (columns, readable names), zeros included."""
+    q = meetings_per_quarter(meetings)
+    if q.empty:
+        return q
+    years = pd.PeriodIndex(q.index, freq="Q").year.astype(str)
+    out = q.groupby(years).sum()
+    out.index.name = "Year"
+    out.columns = [FORUM_LABELS.get(c, c) for c in out.columns]
+    return out
+
+
+def gaps_table(meetings: pd.DataFrame, forum: str = "partnership_board", max_gap_days: int = 120,
+               until: object | None = None) -> pd.DataFrame:
+    """The long gaps between meetings of a forum, longest first: from, to, days, months, still open."""
+    g = meeting_gaps(meetings, forum=forum, max_gap_days=max_gap_days, until=until)
+    g = g[g["long_gap"]].sort_values("gap_days", ascending=False, kind="stable")
+    return pd.DataFrame({"Last meeting before the gap": g["from_date"],
+                         "Next meeting": g["to_date"].where(~g["open"], pd.NaT),
+                         "Days": g["gap_days"], "Months": (g["gap_days"] / 30.44).round(1),
+                         "Still open at the programme end": g["open"]}).reset_index(drop=True)
+
+
+def attendance_table(meetings: pd.DataFrame) -> pd.DataFrame:
+    """Per forum: meetings, mean attendees per meeting by partner, young people present (total)."""
+    a = attendance_by_partner(meetings)
+    return pd.DataFrame({"Forum": a["forum"].map(lambda f: FORUM_LABELS.get(f, f)), "Meetings": a["meetings"],
+                         "Council (mean)": a["council"], "Barnardo's (mean)": a["barnardos"],
+                         "Other partners (mean)": a["other"],
+                         "Young people present (total over meetings)": a["young_people_present"]})
+
+
+def changes_table(changes: pd.DataFrame) -> pd.DataFrame:
+    """The systems-changes log for reading, furthest-progressed first."""
+    log = changes_log(changes)
+    log = log.assign(_r=log["status"].map(_STATUS_RANK))
+    log = log.sort_values(["_r", "status_date"], ascending=[False, True], kind="stable")
+    return pd.DataFrame({"Change": log["description"], "Level": log["level"], "Kind": log["kind"],
+                         "Status": log["status"], "First recorded": log["first_date"],
+                         "Status reached": log["status_date"], "History": log["history"],
+                         "Evidence": log["evidence"]}).reset_index(drop=True)

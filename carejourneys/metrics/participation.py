@@ -231,3 +231,61 @@ def summary(participation: pd.DataFrame) -> dict[str, int]:
             "attendances": len(participation),
             "activities": int(participation["activity"].nunique()),
             "in_more_than_one_activity": int((per > 1).sum())}
+
+
+# --------------------------------------------------------------------------- reader-facing tables
+
+LABELS = {
+    "quarter": "Quarter", "young_people": "Young people", "new": "New", "returning": "Returning",
+    "cumulative": "Reached so far", "attendances": "Attendances", "activities": "Activities taken part in",
+    "percent": "%", "activity": "Activity", "returned": "Came back", "returned_percent": "Came back %",
+    "other_activities": "Also in another activity", "other_percent": "Also in another activity %",
+    "role": "Role", "highest_role": "Young people (most involved role)",
+    "highest_percent": "% (most involved role)",
+    "characteristic": "Characteristic", "category": "Group", "participants": "Participants",
+    "participants_percent": "Participants %", "population": "Council population",
+    "population_percent": "Council population %", "difference": "Difference (points)",
+}
+
+
+def readable(table: pd.DataFrame) -> pd.DataFrame:
+    """A participation table with reader-facing column names (see ``LABELS``); values unchanged.
+
+    Rename *after* disclosure control, or pass the labelled names as ``counts``: cj.report.table
+    takes the column names of the frame it is given.
+    """
+    out = table.rename(columns=LABELS)
+    for col in ("Group", "Characteristic"):
+        if col in out.columns:
+            out[col] = out[col].astype("str").str.replace("_", " ")
+    return out
+
+
+#: columns counting people, and percentage columns with the count each rests on
+_PEOPLE = ("young_people", "new", "returning", "cumulative", "returned", "other_activities", "highest_role",
+           "participants", "population")
+_PERCENT_OF = {"returned_percent": "returned", "other_percent": "other_activities",
+               "highest_percent": "highest_role", "participants_percent": "participants",
+               "population_percent": "population", "percent": "young_people",
+               "difference": "participants"}
+
+
+def count_columns(table: pd.DataFrame) -> list[str]:
+    """The columns of a (raw or :func:`readable`) participation table that count people."""
+    names = set(table.columns)
+    return [n for c in _PEOPLE for n in (c, LABELS.get(c)) if n in names]
+
+
+def percent_columns(table: pd.DataFrame) -> dict[str, str]:
+    """``{percent column: the count column it rests on}`` for cj.report.table's ``percent_of``.
+
+    A percentage is withheld where its count is below the threshold, so it cannot give the
+    suppressed count away.
+    """
+    names = set(table.columns)
+    out = {}
+    for pct, n in _PERCENT_OF.items():
+        for a, b in ((pct, n), (LABELS.get(pct), LABELS.get(n))):
+            if a in names and b in names:
+                out[a] = b
+    return out

@@ -515,3 +515,84 @@ def learning_point_evidence(learning_points: pd.DataFrame, segments: pd.DataFram
     return pd.DataFrame(rows, columns=["site", "point_id", "heading", "codes", "people", "people_percent",
                                        "groups", "waves",
                                        "sources", "segments", "breadth", "codes_without_evidence"])
+
+
+# --------------------------------------------------------------------------- reader-facing tables
+
+
+def _group_label(by: str, g: object) -> str:
+    return SENIORITY_LABELS.get(str(g), str(g)) if by == "seniority" else str(g)
+
+
+def prevalence_table(segments: pd.DataFrame, by: str = "role", parent: str | None = None) -> pd.DataFrame:
+    """People in each group who raised each theme (counts; columns are readable group names).
+
+    A last row, "People in the group", holds the denominators; every column counts people.
+    """
+    counts = prevalence(segments, by=by, parent=parent, measure="people")
+    sizes = group_sizes(segments, by).reindex(counts.columns).fillna(0).astype("int64")
+    out = pd.concat([counts, sizes.to_frame().T.set_axis(["People in the group"])])
+    out.columns = [_group_label(by, g) for g in out.columns]
+    out.index.name = "Theme"
+    return out.reset_index()
+
+
+def valence_table(segments: pd.DataFrame, by: str = "seniority",
+                  groups: Sequence[str] | None = STAFF_SENIORITY) -> pd.DataFrame:
+    """Valence by group for reading: people, passages, % negative / mixed / positive, mean score."""
+    v = valence_by_group(segments, by=by, groups=groups)
+    n = v["segments"].replace(0, np.nan)
+    return pd.DataFrame({
+        "Group": [_group_label(by, g) for g in v["group"]], "People": v["people"], "Passages": v["segments"],
+        "Negative %": (100 * v["negative"] / n).round(1), "Mixed %": (100 * v["mixed"] / n).round(1),
+        "Positive %": (100 * v["positive"] / n).round(1), "Mean valence (-1 to +1)": v["mean_score"]})
+
+
+def factors_table(segments: pd.DataFrame, factor: str, top: int = 8, basis: str = "auto") -> pd.DataFrame:
+    """The ``top`` enablers or barriers for reading: rank, item, people, sources, passages, groups."""
+    r = ranked_factors(segments, factor, basis=basis).head(top)
+    return pd.DataFrame({"Rank": r["rank"], factor[:-1]: r["item"].str.replace(CODE_SEPARATOR, ": "),
+                         "People": r["people"], "Sources": r["sources"], "Passages": r["segments"],
+                         "Groups of people": r["groups"]})
+
+
+def mentions_table(segments: pd.DataFrame, by: str = "role") -> pd.DataFrame:
+    """People in each group who spoke of enablers and of barriers, with percentages."""
+    m = factor_mentions(segments, by=by)
+    return pd.DataFrame({"Group": [_group_label(by, g) for g in m["group"]], "People": m["group_people"],
+                         "Spoke of enablers": m["enablers"], "Enablers %": m["enablers_percent"],
+                         "Spoke of barriers": m["barriers"], "Barriers %": m["barriers_percent"]})
+
+
+def collaboration_table(segments: pd.DataFrame) -> pd.DataFrame:
+    """Collaboration factors for reading: people, sources, passages, groups and % positive."""
+    c = collaboration_factors(segments)
+    return pd.DataFrame({"Collaboration factor": c["factor"], "People": c["people"], "Sources": c["sources"],
+                         "Passages": c["segments"], "Groups of people": c["groups"],
+                         "Positive % of valenced passages": c["percent_positive"]})
+
+
+def learning_points_table(learning_points: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Learning points with their evidence for reading, in the order recorded."""
+    e = learning_point_evidence(learning_points, segments)
+    return pd.DataFrame({"Learning point": e["heading"], "Codes": e["codes"], "People": e["people"],
+                         "% of people interviewed": e["people_percent"], "Groups": e["groups"],
+                         "Waves": e["waves"], "Sources": e["sources"], "Evidence": e["breadth"]})
+
+
+#: for cj.report.table: the count-of-people columns and the percentages resting on them
+PEOPLE_COLUMNS = ("People", "Spoke of enablers", "Spoke of barriers", "Sources")
+PERCENT_OF = {"Negative %": "People", "Mixed %": "People", "Positive %": "People",
+              "Mean valence (-1 to +1)": "People", "Enablers %": "Spoke of enablers",
+              "Barriers %": "Spoke of barriers", "% of people interviewed": "People",
+              "Positive % of valenced passages": "People"}
+
+
+def count_columns(table: pd.DataFrame) -> list[str]:
+    """The columns of a reader-facing themes table that count people."""
+    return [c for c in PEOPLE_COLUMNS if c in table.columns]
+
+
+def percent_columns(table: pd.DataFrame) -> dict[str, str]:
+    """``{percent column: count column}`` of a reader-facing themes table, for ``percent_of``."""
+    return {p: n for p, n in PERCENT_OF.items() if p in table.columns and n in table.columns}

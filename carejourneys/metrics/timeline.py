@@ -248,3 +248,49 @@ def gantt_frame(milestones: pd.DataFrame, activities: pd.DataFrame | None = None
     out["start"] = pd.to_datetime(out["start"])
     out["end"] = pd.to_datetime(out["end"])
     return out
+
+
+# --------------------------------------------------------------------------- reader-facing tables
+
+
+def _months(days: object) -> object:
+    return pd.NA if pd.isna(days) else round(float(days) / 30.44, 1)
+
+
+def milestones_table(milestones: pd.DataFrame, as_of: object | None = None) -> pd.DataFrame:
+    """Milestones for reading: initiative, milestone, planned and actual dates, days late, status."""
+    s = slippage(milestones, as_of=as_of)
+    return pd.DataFrame({"Initiative": s["initiative"], "Milestone": s["milestone"],
+                         "Planned": s["planned_date"], "Actual": s["actual_date"],
+                         "Days late (so far, if not reached)": s["slippage_days"], "Status": s["status"]})
+
+
+def initiatives_table(milestones: pd.DataFrame, as_of: object | None = None) -> pd.DataFrame:
+    """Initiatives for reading, most delayed first: spans planned and taken (months) and final slippage."""
+    ini = initiatives(milestones, as_of=as_of).sort_values("final_slippage_days", ascending=False,
+                                                           kind="stable", na_position="last")
+    return pd.DataFrame({
+        "Initiative": ini["initiative"],
+        "Milestones reached": [f"{r} of {m}" for r, m in zip(ini["reached"], ini["milestones"], strict=True)],
+        "Planned start": ini["planned_start"], "Actual start": ini["actual_start"],
+        "Planned span (months)": ini["planned_days"].map(_months),
+        "Actual span (months)": ini["actual_days"].map(_months),
+        "Last milestone late by (months)": ini["final_slippage_days"].map(_months),
+    }).reset_index(drop=True)
+
+
+def most_delayed(milestones: pd.DataFrame) -> pd.Series:
+    """The reached milestone with the largest slippage (a row of :func:`slippage`)."""
+    s = slippage(milestones)
+    reached = s[s["reached"]]
+    if reached.empty:
+        raise ValueError("no milestone has been reached")
+    return reached.loc[reached["slippage_days"].idxmax()]
+
+
+def activities_table(activities: pd.DataFrame) -> pd.DataFrame:
+    """Activities for reading, in order of start: name, kind, start, end and status."""
+    _require(activities, ACTIVITY_COLUMNS, "activities")
+    a = activities.sort_values("start", kind="stable")
+    return pd.DataFrame({"Activity": a["name"], "Kind": a["kind"], "Started": a["start"], "Ended": a["end"],
+                         "Status": a["status"]}).reset_index(drop=True)
