@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -244,3 +245,35 @@ def test_qualitative_display_counts_match():
                                          (0.34, "under half agree")])
 def test_agreement_band(value, band):
     assert tr.agreement_band(value) == band
+
+
+def test_domain_evidence_rows_per_source_and_withholding():
+    long = tr.triangulate(_dataset())
+    goals = tr.domain_evidence(long, "goals", threshold=5).set_index("Source")
+    assert list(goals.index) == [label for label, _ in tr.SOURCES.values()]
+    retro = goals.loc["Retrospective survey"]
+    assert pd.isna(retro["n"]) and retro["Direction"] == "withheld" and retro["Agreement"] == ""
+    skills = tr.domain_evidence(long, "skills", threshold=5).set_index("Source")
+    assert skills.loc["Personal Adviser survey", "n"] == 8
+    assert skills.loc["Personal Adviser survey", "Direction"] == "improved"
+    assert skills.loc["Pre/post questionnaire", "Direction"] == "not measured"
+    with pytest.raises(KeyError):
+        tr.domain_evidence(long, "happiness")
+
+
+SYNTHETIC = Path(__file__).resolve().parents[1] / "data" / "synthetic"
+
+
+@pytest.mark.skipif(not (SYNTHETIC / "coded_segments.csv").is_file(), reason="no bundled synthetic data")
+def test_people_per_domain_agree_with_qualitative_prevalence():
+    """Our per-domain counts agree with the qualitative module's prevalence (engineer C)."""
+    import carejourneys as cj
+    from carejourneys.metrics import qualitative
+
+    seg = cj.load_dataset(site="all").coded_segments
+    ours = tr.qualitative_by_domain(seg).set_index("domain")
+    yp = seg[seg["role"] == tr.YOUNG_PERSON_ROLE]
+    theirs = qualitative.theme_prevalence(yp, by=(), level=2).set_index("theme")
+    for domain, path in OUTCOME_DOMAINS.items():
+        assert ours.loc[domain, "people"] == theirs.loc[path, "people"]
+        assert ours.loc[domain, "sources"] == theirs.loc[path, "sources"]

@@ -343,3 +343,28 @@ def qualitative_display(segments: pd.DataFrame, *, role: str | None = YOUNG_PERS
 
 QUALITATIVE_DISPLAY_COUNTS = ["People mentioning it", "Interviews (transcripts)",
                               "People positive on balance", "People negative on balance"]
+
+
+def domain_evidence(long: pd.DataFrame, domain: str, *, threshold: int = 5) -> pd.DataFrame:
+    """One outcome domain from :func:`triangulate`, one row per source: what it counts, n,
+    direction, agreement band, strength and note. Sources over fewer than ``threshold`` people
+    (or sessions) show neither n nor direction."""
+    if domain not in DOMAIN_LABELS:
+        raise KeyError(f"unknown outcome domain {domain!r}; valid: {', '.join(DOMAIN_LABELS)}")
+    x = long[long["domain"] == domain]
+    rows = []
+    for _, r in x.iterrows():
+        n = int(r["n"])
+        small = 0 < n < threshold
+        rows.append({
+            "Source": r["source_label"],
+            "Counts": r["unit"],
+            "n": None if small else n,
+            "Direction": "withheld" if small else r["direction"],
+            "Agreement": "" if small or n == 0 else agreement_band(r["consistency"]),
+            "Strength": "" if small or n == 0 else r["strength"],
+            "Note": (f"fewer than {threshold}: withheld" if small else r["note"]),
+        })
+    out = pd.DataFrame(rows)
+    out["n"] = out["n"].astype("Int64")
+    return out
