@@ -298,3 +298,36 @@ def test_reader_tables(segs):
     m = themes.mentions_table(segs, by="seniority")
     assert "Spoke of barriers" in themes.count_columns(m)
     assert themes.collaboration_table(segs).loc[0, "People"] == 2
+
+
+def test_agrees_with_the_qualitative_module():
+    """Valence passages, Kruskal-Wallis and prevalence agree with carejourneys.metrics.qualitative."""
+    from carejourneys.metrics import qualitative
+
+    s = _gradient_segments([[.5, .3, .2], [.3, .4, .3], [.2, .3, .5]], per_group=10, seed=5)
+    dup = s.iloc[:6].assign(segment_id=lambda d: "dup" + d["segment_id"], coder="CD")
+    s = pd.concat([s, dup], ignore_index=True)
+    mine = themes.valence_segments(s)
+    theirs = qualitative.valence_scores(s, by="seniority")
+    assert len(mine) == len(theirs)
+    assert sorted(mine["score"] + 1) == sorted(theirs["score"])  # theirs is 0..2, mine -1..+1
+    comp = qualitative.valence_comparison(s, unit="passage")
+    trend = themes.valence_trend(s, unit="segment")
+    assert trend.kw_h == pytest.approx(comp.kw_h) and trend.kw_p == pytest.approx(comp.kw_p)
+    tp = qualitative.theme_prevalence(s, by=["seniority"], level="theme")
+    gov = tp[tp["theme"] == "Programme learning"].set_index("seniority")["people"]
+    mine_p = themes.prevalence(s, by="seniority").loc["Programme learning"]
+    assert (mine_p[gov.index] == gov).all()
+
+
+def test_quote_requests_and_trend_sentence(segs):
+    bare = segs[~segs["code_path"].str.startswith("Barriers/")]
+    req = themes.quote_requests(bare, "Barriers", top=2)
+    assert req == [{"theme": "Programme learning/Governance", "valence": "Negative",
+                    "caption": "Barrier 1: Programme learning: Governance"}]
+    coded = themes.quote_requests(segs, "Barriers", basis="codes")
+    assert {r["theme"] for r in coded} == {"Programme learning/Governance", "Barriers/Transport"}
+    up = themes.valence_trend(_gradient_segments([[.6, .3, .1], [.3, .4, .3], [.1, .2, .7]]), unit="segment")
+    assert themes.describe_trend(up).startswith("The more senior the speaker, the more positively")
+    flat = themes.valence_trend(_gradient_segments([[.34, .33, .33]] * 3, per_group=15, seed=11))
+    assert themes.describe_trend(flat).startswith("No clear trend")

@@ -159,3 +159,13 @@ def test_reader_tables(ms):
     assert i.loc[0, "Milestones reached"] == "3 of 3"
     worst = timeline.most_delayed(ms)
     assert worst["milestone"] == "Worker in post"  # 609 days late, the most of any
+
+
+def test_describe_delay_and_rate_table(ms):
+    text = timeline.describe_delay(ms)
+    assert "Links" in text and "Worker in post" in text and "609 days" in text and "2.2 years" in text
+    w = timeline.negotiation_window(ms, "Links")
+    p = pd.DataFrame({"young_person_id": ["a"], "site": "plymouth", "activity": "Hub",
+                      "date": pd.to_datetime(["2022-01-01"]), "role": "participant"})
+    r = timeline.rate_table(p, w)
+    assert list(r["Period"]) == ["Before", "During", "After"] and list(r["Young people"]) == [0, 1, 0]

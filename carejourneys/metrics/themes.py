@@ -33,6 +33,7 @@ from scipy import stats
 
 from ..errors import DataError
 from ..schemas import CODE_SEPARATOR, CODEBOOK, ROLES, SENIORITY, STAFF_SENIORITY
+from . import qualitative
 
 SEGMENT_COLUMNS = ("segment_id", "source_id", "site", "role", "seniority", "wave", "code_path", "text",
                    "start", "end")
@@ -53,12 +54,8 @@ def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
 
 
 def person_ids(segments: pd.DataFrame) -> pd.Series:
-    """Who said each segment: ``speaker_id`` where recorded, else the ``source_id``."""
-    src = segments["source_id"].astype("str")
-    if "speaker_id" in segments.columns:
-        spk = segments["speaker_id"]
-        return spk.astype("str").where(spk.notna() & (spk.astype("str").str.len() > 0), src)
-    return src
+    """Who said each segment: ``speaker_id`` where recorded, else the ``source_id`` (qualitative.people)."""
+    return qualitative.people(segments)
 
 
 def under(segments: pd.DataFrame, code: str) -> pd.DataFrame:
@@ -114,18 +111,20 @@ def prevalence(segments: pd.DataFrame, by: str = "role", parent: str | None = No
     """
     if measure not in ("people", "sources", "segments"):
         raise ValueError("measure must be people, sources or segments")
-    s = _with_people(segments)
+    _require(segments, SEGMENT_COLUMNS, "coded_segments")
+    # built on qualitative.theme_prevalence: passages (not segment rows) are what "segments" counts
     if parent is None:
-        s = s.assign(theme_code=top_level(s["code_path"]))
-        s = s[~s["theme_code"].isin(list(exclude))]
+        tp = qualitative.theme_prevalence(segments, by=[by], level="theme", exclude=tuple(exclude))
         order = [c for c in CODEBOOK if c not in exclude]
     else:
-        s = under(s, parent)
-        s = s[s["code_path"].astype("str") != parent]
-        s = s.assign(theme_code=child_code(s["code_path"]).str.slice(len(parent) + 1))
+        tp = qualitative.theme_prevalence(segments, by=[by], level=2, exclude=(VALENCE,))
+        tp = tp[tp["theme"].astype("str").str.startswith(parent + CODE_SEPARATOR)]
+        tp = tp.assign(theme=tp["theme"].astype("str").str.slice(len(parent) + 1))
         order = list(CODEBOOK.get(parent, ()))
-    col = {"people": "person", "sources": "source_id", "segments": "segment_id"}[measure]
-    table = s.groupby(["theme_code", by])[col].nunique().unstack(by, fill_value=0)
+    col = {"people": "people", "sources": "sources", "segments": "passages"}[measure]
+    if tp.empty:
+        return pd.DataFrame(index=pd.Index([], name="theme"), columns=pd.Index([], name=by), dtype="int64")
+    table = tp.pivot_table(index="theme", columns=by, values=col, aggfunc="sum", fill_value=0)
     rows = [t for t in order if t in table.index] + sorted(t for t in table.index if t not in order)
     table = table.reindex(index=rows, columns=_group_order(by, table.columns), fill_value=0).astype("int64")
     table.index.name = "theme"
@@ -596,3 +595,42 @@ def count_columns(table: pd.DataFrame) -> list[str]:
 def percent_columns(table: pd.DataFrame) -> dict[str, str]:
     """``{percent column: count column}`` of a reader-facing themes table, for ``percent_of``."""
     return {p: n for p, n in PERCENT_OF.items() if p in table.columns and n in table.columns}
+
+
+def quote_requests(segments: pd.DataFrame, factor: str, top: int = 3, basis: str = "auto") -> list[dict]:
+    """Arguments for ``cj.report.quotes`` to illustrate the ``top`` enablers or barriers.
+
+    One dict per item, with ``theme`` (the code to quote from), ``valence`` (Positive for an
+    enabler and Negative for a barrier when the ranking rests on valence, else None) and a
+    ``caption``. Use as ``cj.report.quotes(**request, n=1, deny=ds.deny_list)``.
+    """
+    r = ranked_factors(segments, factor, basis=basis).head(top)
+    out = []
+    for row in r.itertuples(index=False):
+        if row.basis == "valence":
+            theme, valence = row.item, "Positive" if factor == ENABLERS else "Negative"
+        else:
+            code = row.item if str(row.item).startswith(factor) or CODE_SEPARATOR in str(row.item) \
+                else f"{factor}{CODE_SEPARATOR}{row.item}"
+            theme, valence = code, None
+        label = str(row.item).replace(CODE_SEPARATOR, ": ")
+        out.append({"theme": theme, "valence": valence, "caption": f"{factor[:-1]} {row.rank}: {label}"})
+    return out
+
+
+def describe_trend(trend: OrdinalTrend) -> str:
+    """One plain sentence on what the ordinal test found (for a report note)."""
+    groups = " < ".join(SENIORITY_LABELS.get(g, g).lower() for g in trend.groups)
+    if not np.isfinite(trend.jt_p):
+        return f"Valence could not be compared across {groups}: every passage had the same valence."
+    if trend.jt_p >= 0.05:
+        return (f"No clear trend in valence along {groups} (Jonckheere-Terpstra {_pv(trend.jt_p)}; "
+                f"Kendall's tau-b = {trend.tau:.2f}).")
+    way = "positively" if trend.tau > 0 else "negatively"
+    return (f"The more senior the speaker, the more {way} they spoke: valence is {trend.direction} "
+            f"along {groups} (Jonckheere-Terpstra {_pv(trend.jt_p)}; Kendall's tau-b = {trend.tau:.2f}, "
+            f"epsilon squared = {trend.epsilon_squared:.2f}; unit of analysis: {trend.unit}).")
+
+
+def _pv(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"

@@ -294,3 +294,23 @@ def activities_table(activities: pd.DataFrame) -> pd.DataFrame:
     a = activities.sort_values("start", kind="stable")
     return pd.DataFrame({"Activity": a["name"], "Kind": a["kind"], "Started": a["start"], "Ended": a["end"],
                          "Status": a["status"]}).reset_index(drop=True)
+
+
+def describe_delay(milestones: pd.DataFrame) -> str:
+    """One plain sentence on the most delayed milestone and how long its initiative took to reach it."""
+    worst = most_delayed(milestones)
+    first = milestones[(milestones["site"] == worst["site"])
+                       & (milestones["initiative"] == worst["initiative"])]["actual_date"].min()
+    span = (pd.Timestamp(worst["actual_date"]) - pd.Timestamp(first)).days
+    since = (f" and {span / 365.25:.1f} years after the initiative's first milestone" if span > 0 else "")
+    return (f"The longest delay: {worst['initiative']} reached '{worst['milestone']}' on "
+            f"{pd.Timestamp(worst['actual_date']).date().isoformat()}, {worst['slippage_days']} days "
+            f"({worst['slippage_days'] / 30.44:.0f} months) after the planned date{since}.")
+
+
+def rate_table(participation: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """:func:`activity_rate` for reading (young people is a count of people)."""
+    r = activity_rate(participation, window)
+    return pd.DataFrame({"Period": r["period"].str.capitalize(), "From": r["start"], "To": r["end"],
+                         "Attendances": r["attendances"], "Young people": r["young_people"],
+                         "Attendances per 30 days": r["attendances_per_30_days"]})
