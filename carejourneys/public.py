@@ -118,7 +118,9 @@ PROVENANCE = {
 #: so every figure here is taken from a secondary report of the publication and is marked as such.
 COMPARATORS = [
     {
-        "comparator": "all_young_people", "indicator": "neet", "population": "all young people aged 19-21",
+        "comparator": "all_young_people", "indicator": "neet",
+        "label": "Not in education, employment or training",
+        "population": "all young people aged 19-21",
         "year": 2017, "percent": 13.0,
         "care_leaver_percent": 40.0,
         "publisher": "Department for Education",
@@ -133,7 +135,9 @@ COMPARATORS = [
                 "is shown for 2017 only.",
     },
     {
-        "comparator": "all_young_people", "indicator": "neet", "population": "all young people aged 18",
+        "comparator": "all_young_people", "indicator": "neet",
+        "label": "Not in education, employment or training",
+        "population": "all young people aged 18",
         "year": 2017, "percent": 12.0,
         "care_leaver_percent": 31.0,
         "publisher": "Department for Education",
@@ -145,7 +149,7 @@ COMPARATORS = [
                 "the release.",
     },
     {
-        "comparator": "national", "indicator": "low_life_satisfaction",
+        "comparator": "national", "indicator": "low_life_satisfaction", "label": "Low life satisfaction",
         "population": "care leavers aged 16-25 in six local authorities (Your Life Beyond Care, 2018)",
         "year": 2018, "percent": 23.0,
         "care_leaver_percent": None,
@@ -159,6 +163,7 @@ COMPARATORS = [
     },
     {
         "comparator": "all_young_people", "indicator": "low_life_satisfaction",
+        "label": "Low life satisfaction",
         "population": "young people aged 16-24 in the general population (ONS)",
         "year": 2018, "percent": 3.0,
         "care_leaver_percent": 23.0,
@@ -170,7 +175,7 @@ COMPARATORS = [
         "note": "As summarised by Fosterline; not checked against the report itself.",
     },
     {
-        "comparator": "national", "indicator": "trust_worker",
+        "comparator": "national", "indicator": "trust_worker", "label": "Trust their leaving care worker",
         "population": "care leavers aged 16-25 in six local authorities (Your Life Beyond Care, 2018)",
         "year": 2018, "percent": 96.0, "care_leaver_percent": None,
         "publisher": "Coram Voice",
@@ -181,6 +186,7 @@ COMPARATORS = [
     },
     {
         "comparator": "national", "indicator": "involved_in_plans",
+        "label": "Feel involved in plans about their future",
         "population": "care leavers aged 16-25 in six local authorities (Your Life Beyond Care, 2018)",
         "year": 2018, "percent": 86.0, "care_leaver_percent": None,
         "publisher": "Coram Voice",
@@ -190,7 +196,7 @@ COMPARATORS = [
         "note": "As summarised by Fosterline; not checked against the report itself.",
     },
     {
-        "comparator": "national", "indicator": "really_good_friend",
+        "comparator": "national", "indicator": "really_good_friend", "label": "Have a really good friend",
         "population": "care leavers aged 16-25 in six local authorities "
                       "(Your Life Beyond Care, 2017-18 pilot)",
         "year": 2018, "percent": 85.0, "care_leaver_percent": None,
@@ -202,8 +208,8 @@ COMPARATORS = [
                 "the report itself.",
     },
 ]
-COMPARATOR_COLUMNS = ["comparator", "indicator", "population", "year", "percent", "care_leaver_percent",
-                      "publisher", "citation", "url", "verified", "note"]
+COMPARATOR_COLUMNS = ["comparator", "indicator", "label", "population", "year", "percent",
+                      "care_leaver_percent", "publisher", "citation", "url", "verified", "note"]
 
 
 # --------------------------------------------------------------------------- build
@@ -578,3 +584,40 @@ def ofsted(la_code: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     pub = load_public(data_dir)
     area = pub.area(la_code)
     return pub.ofsted[pub.ofsted["area_code"] == area["area_code"]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- reader-facing tables
+
+def workforce_table(la_code: str, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Workforce rates of an area and England by year, as a reader-facing table (percent, FTE)."""
+    own = workforce(la_code, data_dir)
+    eng = workforce(ENGLAND, data_dir).set_index("time_period")
+    out = pd.DataFrame({"Year": own["time_period"].map(str).astype("str")})
+    for m, label in (("turnover_rate_fte", "Turnover"), ("vacancy_rate_fte", "Vacancy"),
+                     ("agency_rate_fte", "Agency")):
+        out[f"{label} %"] = own[m].to_numpy()
+        out[f"{label} %, England"] = own["time_period"].map(eng[m]).astype("Float64").to_numpy()
+    return out.reset_index(drop=True)
+
+
+def ofsted_table(la_code: str, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """The area's ILACS inspections: dates, type and the grade of each judgement."""
+    of = ofsted(la_code, data_dir)
+    labels = {"overall": "Overall effectiveness", "leadership": "Leaders' impact",
+              "help_and_protection": "Help and protection", "children_in_care": "Children in care",
+              "care_leavers": "Care leavers"}
+    out = pd.DataFrame({"Inspected": of["inspection_date"].dt.strftime("%d %b %Y"),
+                        "Published": of["publication_date"].dt.strftime("%d %b %Y"),
+                        "Inspection": of["inspection_type"].str.replace("ILACS ", "", regex=False)})
+    for k, v in labels.items():
+        if k in of.columns:
+            out[v] = of[k].fillna("not judged").to_numpy()
+    return out
+
+
+def sources_table(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Publisher, release, table and licence of every official file behind the extract."""
+    prov = load_public(data_dir).provenance.get("sources", {})
+    return pd.DataFrame([{"Publisher": s.get("publisher"), "Release": s.get("release"),
+                          "Table": s.get("table"), "Licence": str(s.get("licence", "")).split(" (")[0]}
+                         for s in prov.values()])

@@ -161,3 +161,21 @@ def test_gap_to_all_young_people(pub):
                 & (cl.time_period == row["latest_year"])]["percent"].iloc[0]
     assert row["council_latest_percent"] == latest
     assert row["years_differ"]
+
+
+# ----------------------------------------------------------------------------- the report notebook
+
+@pytest.mark.slow
+def test_report_builds_for_sites_and_council_codes(tmp_path):
+    from carejourneys.build import run
+
+    codes = ["brent", "330", "E06000052"]
+    res = run(sites=codes, notebooks=["04_care_leaver_indicators"], outputs=tmp_path, jobs=3, quiet=True)
+    assert res.ok, [str(r) for r in res.failures]
+    pub = cj.public.load_public(EXTRACT)
+    for code in codes:
+        html = (tmp_path / code / "04_care_leaver_indicators.html").read_text(encoding="utf-8")
+        assert pub.area(code)["name"] in html
+        assert "Traceback" not in html and "Error" not in html
+    assert "Public statistics only" in (tmp_path / "330" / "04_care_leaver_indicators.html").read_text()
+    assert "Synthetic data" in (tmp_path / "brent" / "04_care_leaver_indicators.html").read_text()

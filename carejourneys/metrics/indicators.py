@@ -26,6 +26,28 @@ HEADLINE = {
     ("accommodation", "suitable"): "In suitable accommodation",
     ("accommodation", "unsuitable"): "In unsuitable accommodation",
 }
+#: short labels for charts and tables
+SHORT = {
+    "In education, employment or training": "In education, employment or training (EET)",
+    "Not in education, employment or training": "Not in EET (NEET)",
+    "Activity not known": "Activity not known",
+    "In suitable accommodation": "In suitable accommodation",
+    "In unsuitable accommodation": "In unsuitable accommodation",
+}
+TABLE_LABEL = {
+    "In education, employment or training": "EET",
+    "Not in education, employment or training": "NEET",
+    "Activity not known": "Activity not known",
+    "In suitable accommodation": "Suitable accommodation",
+    "In unsuitable accommodation": "Unsuitable accommodation",
+}
+SERIES_LABEL = {"Neighbour median (2021 model)": "Neighbours, 2021 model",
+                "Neighbour median (2025 model)": "Neighbours, 2025 model"}
+
+
+def _years(s: pd.Series) -> pd.Series:
+    """Years as text so that tables do not print them as 2,025."""
+    return s.map(lambda v: "" if pd.isna(v) else str(int(v))).astype("str")
 AGES = ("17-18", "19-21")
 KEYS = ["time_period", "age", "table", "measure"]
 
@@ -162,6 +184,18 @@ def trend_summary(trend: pd.DataFrame) -> pd.DataFrame:
                                        "latest_year", "latest_percent", "change", "slope_per_year"])
 
 
+def summary_table(trend: pd.DataFrame) -> pd.DataFrame:
+    """Reader-facing form of :func:`trend_summary`."""
+    s = trend_summary(trend)
+    return pd.DataFrame({
+        "Indicator": s["indicator"].map(TABLE_LABEL).fillna(s["indicator"]), "Age": s["age"],
+        "Series": s["series"].map(SERIES_LABEL).fillna(s["series"]),
+        "First year": _years(s["first_year"]), "First %": s["first_percent"],
+        "Latest year": _years(s["latest_year"]), "Latest %": s["latest_percent"],
+        "Change (pp)": s["change"], "Per year (pp)": s["slope_per_year"].round(1),
+    })
+
+
 def gap(care_leaver_percent, comparator_percent):
     """Gap in percentage points: care leavers minus the comparator (negative = care leavers behind
     for a good outcome such as EET, ahead for a bad one such as NEET)."""
@@ -232,12 +266,208 @@ def bright_spots_vs_national(bright_spots: pd.DataFrame,
     ``bright_spots`` is the dataset's ``bright_spots`` source (site, survey_year, indicator,
     respondents, percent, comparator, comparator_percent). When ``comparators`` (the public
     ``comparators.csv``) has a cited figure for the same indicator, its percent, year and citation
-    are added. ``difference`` = percent - comparator_percent.
+    are added (matched on the comparator's ``label``, the indicator's wording in Bright Spots
+    reports). ``difference`` = percent - comparator_percent.
     """
     out = bright_spots.copy()
     out["difference"] = gap(out["percent"], out["comparator_percent"]).to_numpy()
     if comparators is not None and len(comparators):
-        cited = comparators[["comparator", "indicator", "percent", "year", "citation", "verified"]].rename(
-            columns={"percent": "cited_percent", "year": "cited_year"})
+        key = "label" if "label" in comparators.columns else "indicator"
+        cited = comparators[["comparator", key, "percent", "year", "citation", "verified"]].rename(
+            columns={"percent": "cited_percent", "year": "cited_year", key: "indicator"})
+        cited = cited.drop_duplicates(["comparator", "indicator"])
         out = out.merge(cited, on=["comparator", "indicator"], how="left")
     return out
+
+
+# --------------------------------------------------------------------------- report tables and figure
+
+def council_table(trend: pd.DataFrame) -> pd.DataFrame:
+    """The council's rows of :func:`trends` as a reader-facing table (one row per indicator, age, year).
+
+    Columns: Indicator, Age, Year, Care leavers (the age band's total), Number, Percent (published),
+    95% CI from, 95% CI to. Show with ``counts=["Care leavers", "Number"]``,
+    ``percent_of={"Percent": "Care leavers", ...}`` and ``secondary=None`` (years are not parts of
+    a whole).
+    """
+    c = trend[trend["kind"] == "council"]
+    out = pd.DataFrame({
+        "Indicator": c["indicator"].map(TABLE_LABEL).fillna(c["indicator"]), "Age": c["age"],
+        "Year": _years(c["time_period"]),
+        "Care leavers": c["total"].astype("Int64"), "Number": c["count"].astype("Int64"),
+        "Percent": c["percent"], "95% CI from": c["ci_low"].round(1), "95% CI to": c["ci_high"].round(1),
+    })
+    return out.sort_values(["Indicator", "Age", "Year"], kind="stable").reset_index(drop=True)
+
+
+def comparison_table(trend: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """Latest year (or ``year``): the council beside England and each neighbour median, with gaps.
+
+    One row per indicator and age: Council %, its Wilson interval, England %, the neighbour medians
+    and the differences (council minus comparator, percentage points).
+    """
+    if year is None:
+        year = int(trend.loc[trend["kind"] == "council", "time_period"].max())
+    t = trend[trend["time_period"] == year]
+    rows = []
+    for (indicator, age), g in t.groupby(["indicator", "age"], sort=True):
+        council = g[g["kind"] == "council"]
+        row = {"Indicator": TABLE_LABEL.get(indicator, indicator), "Age": age, "Year": str(year),
+               "Care leavers": council["total"].iloc[0] if len(council) else pd.NA,
+               "Council %": council["percent"].iloc[0] if len(council) else pd.NA,
+               "95% CI": (f"{council['ci_low'].iloc[0]:.1f} to {council['ci_high'].iloc[0]:.1f}"
+                          if len(council) and pd.notna(council["ci_low"].iloc[0]) else "")}
+        for _, r in g[g["kind"] != "council"].iterrows():
+            row[f"{SERIES_LABEL.get(r['series'], r['series'])} %"] = r["percent"]
+        eng = g[g["kind"] == "england"]["percent"]
+        row["Gap to England (pp)"] = (row["Council %"] - eng.iloc[0]
+                                      if len(eng) and pd.notna(row["Council %"]) else pd.NA)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if "Care leavers" in out.columns:
+        out["Care leavers"] = out["Care leavers"].astype("Int64")
+    return out
+
+
+#: the measures compared in :func:`own_returns`: each splits the age band in two (in the group or not),
+#: so that no small group can be recovered by subtracting one row from another
+OWN_RETURN_MEASURES = (("activity", "eet"), ("accommodation", "suitable"))
+OWN_RETURN_COLUMNS = ["Indicator", "Age", "Year", "Number", "Others", "Total", "% (return)",
+                      "% (published)", "Care leavers (published)", "Difference (pp)"]
+
+
+def own_returns(oc3_records: pd.DataFrame | None, pub, la_code: str) -> pd.DataFrame:
+    """A council's own OC3 returns (validated records) beside the published figures.
+
+    Only EET and suitable accommodation are compared (:data:`OWN_RETURN_MEASURES`), each as Number
+    (in the group), Others and Total from the returns, so that the table can be protected row by row:
+    show it with ``counts=["Number", "Others", "Total"]``, ``secondary="rows"`` and
+    ``percent_of={"% (return)": "Number", "Difference (pp)": "Number"}`` (and the percent is
+    withheld when Others is suppressed too, since the row's secondary suppression then hides Number).
+    Returns an empty frame with the same columns when there are no returns.
+    """
+    from ..loaders.oc3 import oc3_indicators
+
+    if oc3_records is None or len(oc3_records) == 0:
+        return pd.DataFrame(columns=OWN_RETURN_COLUMNS)
+    own = oc3_indicators(oc3_records)
+    published = rates(pub.care_leavers, pub.area(la_code)["area_code"])
+    m = returns_vs_published(own, published)
+    keys = pd.DataFrame(list(OWN_RETURN_MEASURES), columns=["table", "measure"])
+    m = m.merge(keys, on=["table", "measure"])
+    total = m["own_total"].astype("Int64")
+    number = m["own_count"].astype("Int64")
+    out = pd.DataFrame({
+        "Indicator": [TABLE_LABEL[HEADLINE[(t, x)]] for t, x in zip(m["table"], m["measure"], strict=True)],
+        "Age": m["age"], "Year": _years(m["time_period"]),
+        "Number": number, "Others": (total - number).astype("Int64"), "Total": total,
+        "% (return)": m["own_percent"].astype("Float64").round(1),
+        "% (published)": m["published_percent"],
+        "Care leavers (published)": m["published_total"].astype("Int64"),
+        "Difference (pp)": m["difference"].astype("Float64").round(1),
+    }, columns=OWN_RETURN_COLUMNS)
+    return out.sort_values(["Indicator", "Age", "Year"], kind="stable").reset_index(drop=True)
+
+
+_STYLE = {"council": dict(lw=2.4, marker="o", zorder=4), "england": dict(lw=1.6, ls="--", zorder=3),
+          "neighbours": dict(lw=1.4, ls=":", marker=".", zorder=2)}
+
+
+def trend_figure(trend: pd.DataFrame):
+    """Small multiples (indicator x age band): the council's published percent with its Wilson
+    interval as a band, England dashed, statistical-neighbour medians dotted. Returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    order = list(HEADLINE.values())
+    indicators = sorted(dict.fromkeys(trend["indicator"]), key=lambda s: order.index(s) if s in order else 99)
+    ages = sorted(trend["age"].unique())
+    try:
+        from ..plots import theme
+    except ImportError:  # pragma: no cover - the house style is optional here
+        from contextlib import nullcontext as theme
+    with theme():
+        fig, axes = plt.subplots(len(indicators), len(ages), figsize=(4.6 * len(ages), 3.0 * len(indicators)),
+                                 squeeze=False, sharex=True)
+        colours = {}
+        palette = plt.rcParams["axes.prop_cycle"].by_key().get("color", ["C0", "C1", "C2", "C3"])
+        for i, indicator in enumerate(indicators):
+            for j, age in enumerate(ages):
+                ax = axes[i][j]
+                sub = trend[(trend["indicator"] == indicator) & (trend["age"] == age)]
+                for series, g in sub.groupby("series", sort=False):
+                    g = g.sort_values("time_period")
+                    kind = g["kind"].iloc[0]
+                    colour = colours.setdefault(series, palette[len(colours) % len(palette)])
+                    x = g["time_period"].astype(int).to_numpy()
+                    y = g["percent"].astype(float).to_numpy(na_value=np.nan)
+                    ax.plot(x, y, color=colour, label=series, **_STYLE.get(kind, {}))
+                    if kind == "council":
+                        lo = g["ci_low"].astype(float).to_numpy(na_value=np.nan)
+                        hi = g["ci_high"].astype(float).to_numpy(na_value=np.nan)
+                        ax.fill_between(x, lo, hi, color=colour, alpha=0.18, linewidth=0)
+                ax.set_title(f"{SHORT.get(indicator, indicator)}, aged {age}", fontsize=10)
+                ax.set_ylim(0, 100)
+                ax.set_ylabel("%" if j == 0 else "")
+                ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False,
+                   bbox_to_anchor=(0.5, -0.02))
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def gap_table(pub, la_code: str) -> pd.DataFrame:
+    """Reader-facing form of :func:`gap_to_all_young_people` (NEET, ages 19-21, percentage points)."""
+    g = gap_to_all_young_people(pub, la_code)
+    rows = []
+    for _, r in g.iterrows():
+        rows.append({"Group": "All young people aged 19-21 (England)", "Year": r["comparator_year"],
+                     "NEET %": r["all_young_people_percent"], "Gap (pp)": pd.NA,
+                     "Source": f"{r['citation']} [{r['verified']} source]"})
+        rows.append({"Group": "Care leavers aged 19-21 (England)", "Year": r["comparator_year"],
+                     "NEET %": r["england_care_leavers_then"], "Gap (pp)": r["gap_then"],
+                     "Source": "as above"})
+        rows.append({"Group": "Care leavers aged 19-21 (England)", "Year": r["latest_year"],
+                     "NEET %": r["england_latest_percent"], "Gap (pp)": r["england_gap"],
+                     "Source": "DfE care leavers by activity (data/public); gap to the "
+                               f"{r['comparator_year']} all-young-people figure"})
+        if r["council"] != "England":
+            rows.append({"Group": f"Care leavers aged 19-21 ({r['council']})", "Year": r["latest_year"],
+                         "NEET %": r["council_latest_percent"], "Gap (pp)": r["council_gap"],
+                         "Source": "as above"})
+    out = pd.DataFrame(rows, columns=["Group", "Year", "NEET %", "Gap (pp)", "Source"])
+    out["Year"] = _years(out["Year"])
+    out["NEET %"] = out["NEET %"].astype("Float64")
+    out["Gap (pp)"] = out["Gap (pp)"].astype("Float64")
+    return out
+
+
+def bright_spots_table(bright_spots: pd.DataFrame, comparators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Reader-facing form of :func:`bright_spots_vs_national` for one site."""
+    b = bright_spots_vs_national(bright_spots, comparators)
+    out = pd.DataFrame({
+        "Survey year": _years(b["survey_year"]), "Indicator": b["indicator"],
+        "Respondents": b["respondents"].astype("Int64"),
+        "Care leavers here %": b["percent"].astype("Float64"),
+        "Comparator": b["comparator"].map({"national": "Bright Spots national", "all_young_people":
+                                           "All young people"}).fillna(b["comparator"]),
+        "Comparator %": b["comparator_percent"].astype("Float64"),
+        "Difference (pp)": b["difference"].astype("Float64").round(1),
+    })
+    if "cited_percent" in b.columns:
+        out["Cited national % (year)"] = [
+            "" if pd.isna(p) else f"{p:g} ({int(y)})" for p, y in zip(b["cited_percent"], b["cited_year"],
+                                                                         strict=True)]
+    return out.sort_values(["Survey year", "Indicator"], kind="stable").reset_index(drop=True)
+
+
+def comparators_table(comparators: pd.DataFrame) -> pd.DataFrame:
+    """The cited national comparators as a reader-facing table."""
+    c = comparators
+    return pd.DataFrame({
+        "Measure": c["label"] if "label" in c.columns else c["indicator"], "Population": c["population"],
+        "Year": _years(c["year"]), "%": c["percent"].astype("Float64"),
+        "Source": c["citation"], "Checked": c["verified"].map({"yes": "against the publication",
+                                                                "secondary": "secondary report only",
+                                                                "unverified": "not checked"}),
+    })
