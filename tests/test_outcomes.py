@@ -329,3 +329,26 @@ def test_breakdown_of_no_responses_is_an_empty_table():
     assert oc.display_table(by).empty
     retro = oc.retrospective_change(SOURCES["retrospective_survey"].empty(), by="activity")
     assert retro.empty
+
+
+def test_monte_carlo_beyond_the_exact_limit_is_seeded_labelled_and_close():
+    rng = np.random.default_rng(11)
+    d = rng.integers(-3, 5, 60).astype(float)
+    exact = oc.signed_rank_exact(d)
+    mc = oc.signed_rank_exact(d, max_exact_n=10, n_monte_carlo=20_000, seed=1)
+    again = oc.signed_rank_exact(d, max_exact_n=10, n_monte_carlo=20_000, seed=1)
+    assert mc.p_value == again.p_value
+    assert "Monte Carlo" in mc.method and "exact" in exact.method
+    se = math.sqrt(exact.p_value * (1 - exact.p_value) / 20_000) * 2
+    assert abs(mc.p_value - exact.p_value) < 4 * se + 1e-4
+    assert oc.paired_change(np.zeros(5), [1, 2, 3, -1, 2], n_boot=100).wilcoxon_method == oc.WILCOXON_LABEL
+
+
+def test_exact_convolution_handles_hundreds_of_tied_pairs_quickly():
+    rng = np.random.default_rng(5)
+    d = rng.integers(-3, 4, 400).astype(float)  # symmetric: a p-value away from the far tail
+    res = oc.signed_rank_exact(d)
+    assert res.method == oc.WILCOXON_LABEL and res.n_used == int((d != 0).sum())
+    # against the normal approximation with tie correction (scipy), which is accurate at this size
+    approx = stats.wilcoxon(d, zero_method="pratt", method="approx", correction=False).pvalue
+    assert res.p_value == pytest.approx(approx, rel=0.05, abs=1e-12)

@@ -133,18 +133,28 @@ def _null_distribution(doubled_ranks: np.ndarray) -> np.ndarray:
     return dist
 
 
+#: above this many non-zero differences the signed-rank p-value is estimated by seeded Monte Carlo
+MAX_EXACT_N = 1000
+MONTE_CARLO_LABEL = "Monte Carlo: {n} seeded random sign flips of the signed-rank statistic (mid-ranks)"
+
+
 def signed_rank_exact(
     d: Sequence[float] | np.ndarray,
     *,
     zero_method: ZeroMethod = "pratt",
     alternative: Alternative = "two-sided",
+    max_exact_n: int = MAX_EXACT_N,
+    n_monte_carlo: int = 100_000,
+    seed: int = 2024,
 ) -> SignedRankResult:
-    """Exact Wilcoxon signed-rank test of the differences ``d`` (after - before).
+    """Wilcoxon signed-rank test of the differences ``d`` (after - before).
 
     The p-value comes from the complete sign-flip distribution of T+ given the observed
     (mid-)ranks, so ties and zeros keep it exact. Two-sided p = min(1, 2 * min(P(T+ <= t),
     P(T+ >= t))), the convention of ``scipy.stats.wilcoxon``; the distribution is symmetric, so
-    this equals P(|T+ - E| >= |t - E|)."""
+    this equals P(|T+ - E| >= |t - E|). The distribution is computed by convolution, which is
+    exact and quick for the sample sizes of evaluations; beyond ``max_exact_n`` non-zero
+    differences a seeded Monte Carlo estimate is used instead and ``method`` says so."""
     d = np.asarray(d, dtype=float)
     d = d[~np.isnan(d)]
     ranks = signed_rank_ranks(d, zero_method)
@@ -152,22 +162,32 @@ def signed_rank_exact(
     n_zero = int((d == 0).sum())
     t_plus = float(ranks[signs > 0].sum())
     t_minus = float(ranks[signs < 0].sum())
+    if alternative not in ("two-sided", "greater", "less"):
+        raise ValueError(f"unknown alternative {alternative!r}")
     if ranks.size == 0:
         return SignedRankResult(0.0, 0.0, 1.0, 0, n_zero, zero_method, alternative)
-    doubled = np.rint(ranks * 2).astype(np.int64)  # mid-ranks are multiples of 1/2
-    dist = _null_distribution(doubled)
-    k = int(round(t_plus * 2))
-    p_le = float(dist[:k + 1].sum())
-    p_ge = float(dist[k:].sum())
-    if alternative == "greater":
-        p = p_ge
-    elif alternative == "less":
-        p = p_le
-    elif alternative == "two-sided":
-        p = 2.0 * min(p_le, p_ge)
+    if ranks.size > max_exact_n:
+        rng = np.random.default_rng(seed)
+        sims = np.empty(n_monte_carlo)
+        for start in range(0, n_monte_carlo, 1000):
+            stop = min(start + 1000, n_monte_carlo)
+            flips = rng.integers(0, 2, size=(stop - start, ranks.size))
+            sims[start:stop] = flips @ ranks
+        eps = 1e-9 * max(1.0, t_plus)
+        # (count + 1) / (n + 1): a Monte Carlo p-value is never 0
+        p_le = (np.sum(sims <= t_plus + eps) + 1) / (n_monte_carlo + 1)
+        p_ge = (np.sum(sims >= t_plus - eps) + 1) / (n_monte_carlo + 1)
+        method = MONTE_CARLO_LABEL.format(n=n_monte_carlo)
     else:
-        raise ValueError(f"unknown alternative {alternative!r}")
-    return SignedRankResult(t_plus, t_minus, min(1.0, p), int(ranks.size), n_zero, zero_method, alternative)
+        doubled = np.rint(ranks * 2).astype(np.int64)  # mid-ranks are multiples of 1/2
+        dist = _null_distribution(doubled)
+        k = int(round(t_plus * 2))
+        p_le = float(dist[:k + 1].sum())
+        p_ge = float(dist[k:].sum())
+        method = WILCOXON_LABEL
+    p = {"greater": p_ge, "less": p_le, "two-sided": 2.0 * min(p_le, p_ge)}[alternative]
+    return SignedRankResult(t_plus, t_minus, min(1.0, float(p)), int(ranks.size), n_zero, zero_method,
+                            alternative, method)
 
 
 # --------------------------------------------------------------------------- other statistics
@@ -222,6 +242,7 @@ class PairedChange:
     wilcoxon_t_plus: float
     wilcoxon_p: float
     wilcoxon_zero_method: str
+    wilcoxon_method: str
     n_zero: int
     sign_n_pos: int
     sign_n_neg: int
@@ -334,6 +355,7 @@ def paired_change(
         wilcoxon_t_plus=wx.t_plus,
         wilcoxon_p=wx.p_value if n else nan,
         wilcoxon_zero_method=zero_method,
+        wilcoxon_method=wx.method,
         n_zero=wx.n_zero,
         sign_n_pos=pos,
         sign_n_neg=neg,
