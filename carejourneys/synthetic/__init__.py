@@ -42,7 +42,8 @@ def generate(out_dir: Path, seed: int = 2024) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
 
-    fw_rows, sessions = fieldwork.generate(rng_for(seed, "fieldwork"))
+    people, attendance = participation.register(rng_for(seed, "participation"))
+    fw_rows, sessions = fieldwork.generate(rng_for(seed, "fieldwork"), people)
     files.append(write_source(out_dir, "fieldwork", fw_rows))
 
     transcripts, segments = qualitative.generate(rng_for(seed, "qualitative"), sessions)
@@ -62,7 +63,6 @@ def generate(out_dir: Path, seed: int = 2024) -> list[Path]:
     files.append(write_source(out_dir, "facilitator_ratings",
                               surveys.facilitator_ratings(rng_for(seed, "facilitator"))))
 
-    people, attendance = participation.register(rng_for(seed, "participation"))
     files.append(write_source(out_dir, "young_people", people))
     files.append(write_source(out_dir, "participation", attendance))
     files.append(write_source(out_dir, "population", participation.population(rng_for(seed, "population"))))

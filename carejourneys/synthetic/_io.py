@@ -32,7 +32,8 @@ def cell(value: object) -> str:
         if np.isnan(value):
             return ""
         return f"{float(value):.1f}"
-    return str(value)
+    # line breaks inside a cell are written as "\n" so that no "\r" ever reaches a file
+    return str(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def csv_bytes(rows: Iterable[Mapping[str, object]], columns: Sequence[str]) -> bytes:

@@ -83,8 +83,31 @@ def _staff_person(rng: np.random.Generator, site: str, group: str, n: int) -> Pe
     return Person(f"{prefix}-ST-{n:03d}", role, _SENIORITY_OF[role])
 
 
-def generate(rng: np.random.Generator) -> tuple[list[dict], list[Session]]:
-    """Fieldwork rows (columns of ``fieldwork.csv``) and the interview/focus-group sessions."""
+def _assign_young_people(rng: np.random.Generator, sessions: list[Session], register: list[dict]) -> None:
+    """Give each young person interviewed the id of someone in the register who had joined by then."""
+    for site in ("brent", "plymouth"):
+        people = sorted((r["first_contact"], r["young_person_id"]) for r in register if r["site"] == site)
+        free = [pid for _, pid in people]
+        joined = dict((pid, when) for when, pid in people)
+        for s in sessions:
+            if s.site != site or s.group != "young_person":
+                continue
+            eligible = [pid for pid in free if joined[pid] <= s.date - timedelta(days=14)]
+            if eligible:
+                pid = eligible[int(rng.integers(len(eligible)))]
+            else:  # too early for anyone: interview the earliest joiner a little later instead
+                pid = free[0]
+                s.date = joined[pid] + timedelta(days=int(rng.integers(14, 45)))
+            free.remove(pid)
+            s.speakers = [Person(pid, "Young person", "not_applicable")]
+
+
+def generate(rng: np.random.Generator, register: list[dict]) -> tuple[list[dict], list[Session]]:
+    """Fieldwork rows (columns of ``fieldwork.csv``) and the interview/focus-group sessions.
+
+    ``register`` is ``young_people.csv``'s rows: young people interviewed are people from it who
+    had joined the programme at least two weeks before their interview.
+    """
     sessions: list[Session] = []
     counters: dict[str, int] = {}
     staff_pool: dict[tuple[str, str], list[Person]] = {}
@@ -114,6 +137,8 @@ def generate(rng: np.random.Generator) -> tuple[list[dict], list[Session]]:
         people = [_staff_person(rng, site, group, next_id(f"{site}-person")) for _ in range(size)]
         sessions.append(Session("", site, "focus_group", group, _date_in_wave(rng, wave), wave, people))
 
+    sessions.sort(key=lambda s: (s.date, s.site, s.method, s.group, s.speakers[0].speaker_id))
+    _assign_young_people(rng, sessions, register)
     sessions.sort(key=lambda s: (s.date, s.site, s.method, s.group, s.speakers[0].speaker_id))
     for s in sessions:
         kind = "FG" if s.method == "focus_group" else "I"

@@ -105,15 +105,32 @@ def _valence(rng: np.random.Generator, site: str, person: Person) -> str:
     return pick(rng, VALENCES, p=p)
 
 
-def _answer(rng: np.random.Generator, filler: _Filler, bank: dict, code: str, valence: str) -> str:
+def _choose(rng: np.random.Generator, pool: tuple[str, ...], n: int, used: set[str]) -> list[str]:
+    """``n`` fragments of ``pool``, preferring ones not yet used in this transcript."""
+    fresh = [f for f in pool if f not in used]
+    source = fresh if len(fresh) >= n else list(pool)
+    picked = [source[int(i)] for i in sorted(rng.choice(len(source), size=n, replace=False))]
+    used.update(picked)
+    return picked
+
+
+def _answer(rng: np.random.Generator, filler: _Filler, bank: dict, code: str, valence: str,
+            used: set[str]) -> str:
     frags = bank[code]
     if valence == "Mixed":
-        return (f"{filler.fill(pick(rng, frags['pos']))} {pick(rng, texts.MIXED_LINKS)} "
-                f"{_lower_first(filler.fill(pick(rng, frags['neg'])))}")
+        pos = filler.fill(_choose(rng, frags["pos"], 1, used)[0])
+        neg = filler.fill(_choose(rng, frags["neg"], 1, used)[0])
+        return f"{pos} {pick(rng, texts.MIXED_LINKS)} {_lower_first(neg)}"
     pool = frags["pos" if valence == "Positive" else "neg"]
     n = 2 if len(pool) > 1 and rng.random() < 0.4 else 1
-    chosen = rng.choice(len(pool), size=n, replace=False)
-    return " ".join(filler.fill(pool[int(i)]) for i in sorted(chosen))
+    return " ".join(filler.fill(f) for f in _choose(rng, pool, n, used))
+
+
+def _contact(rng: np.random.Generator, filler: _Filler, young: bool) -> str:
+    """A fictional phone number or email address in a sentence (drama numbers, example.org)."""
+    name = pick(rng, filler.planted["name"]).lower().replace(" ", ".")
+    return pick(rng, texts.CONTACT_FRAGMENTS["young" if young else "staff"]).format(
+        phone=f"07700 900{int(rng.integers(0, 1000)):03d}", email=f"{name}@example.org")
 
 
 def _codes_for(rng: np.random.Generator, code: str, valence: str) -> list[str]:
@@ -158,6 +175,7 @@ def transcript(rng: np.random.Generator, s: Session) -> tuple[str, list[Excerpt]
         add(f"Participants: interviewer (I); {s.speakers[0].role.lower()} (R).\n\n")
         asker = "I"
     used: set[str] = set()
+    used_fragments: set[str] = set()
     for _ in range(n_questions):
         code = codes[int(rng.choice(len(codes), p=weights))]
         if code in used and rng.random() < 0.7:
@@ -178,7 +196,9 @@ def transcript(rng: np.random.Generator, s: Session) -> tuple[str, list[Excerpt]
             if rng.random() < 0.3:
                 add(f"{pick(rng, texts.OPENERS)} ")
             valence = _valence(rng, s.site, person)
-            text = _answer(rng, filler, texts.YOUNG if young else texts.STAFF, code, valence)
+            text = _answer(rng, filler, texts.YOUNG if young else texts.STAFF, code, valence, used_fragments)
+            if rng.random() < 0.025:
+                text = f"{text} {_contact(rng, filler, young)}"
             start = pos
             end = add(text)
             excerpts.append(Excerpt(start, end, text, person, _codes_for(rng, code, valence)))

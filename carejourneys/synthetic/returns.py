@@ -26,16 +26,19 @@ from ..manifest import atomic_write_bytes
 from ..schemas import OC3_COLUMNS, OC3_YEARS
 
 #: per site: young people in each birth cohort counted at 19-21, and at 17-18
-COHORT = {"brent": (82, 46), "plymouth": (66, 40)}
+COHORT = {"brent": (82, 46), "plymouth": (68, 41)}
 #: chance of each IN_TOUCH code, by age group (not in touch = activity and accommodation not known)
 IN_TOUCH_P = {
     "17-18": {"YES": 0.95, "NO": 0.02, "REFU": 0.01, "NREQ": 0.005, "RHOM": 0.013, "DIED": 0.002},
-    "19-21": {"YES": 0.88, "NO": 0.05, "REFU": 0.03, "NREQ": 0.02, "RHOM": 0.017, "DIED": 0.003},
+    "19-21": {"YES": 0.9, "NO": 0.04, "REFU": 0.025, "NREQ": 0.015, "RHOM": 0.017, "DIED": 0.003},
 }
-#: share in education, employment or training among those in touch, by site and age group; chosen so
-#: that EET of all care leavers is near the published rate (2021-2023 average)
-EET_SHARE = {("brent", "17-18"): 0.77, ("brent", "19-21"): 0.625,
-             ("plymouth", "17-18"): 0.62, ("plymouth", "19-21"): 0.51}
+#: share of all care leavers in education, employment or training, by site, collection year and age
+#: group: the council's published rates (DfE, rounded), which the returns aim at
+EET_TARGET = {
+    ("brent", 2021): {"17-18": 0.75, "19-21": 0.54}, ("brent", 2022): {"17-18": 0.75, "19-21": 0.56},
+    ("brent", 2023): {"17-18": 0.70, "19-21": 0.54},
+    ("plymouth", 2022): {"17-18": 0.67, "19-21": 0.49}, ("plymouth", 2023): {"17-18": 0.56, "19-21": 0.47},
+}
 EET_SPLIT = {
     "17-18": {"F2": 0.62, "P2": 0.12, "F1": 0.02, "F4": 0.04, "P4": 0.02, "F5": 0.09, "P5": 0.09},
     ("brent", "19-21"): {"F1": 0.17, "P1": 0.02, "F2": 0.33, "P2": 0.08, "F4": 0.02, "P4": 0.01, "F5": 0.18,
@@ -46,16 +49,16 @@ EET_SPLIT = {
 NEET_SPLIT = {"brent": {"G4": 0.12, "G5": 0.75, "G6": 0.13}, "plymouth": {"G4": 0.3, "G5": 0.58, "G6": 0.12}}
 
 
-def activ_p(site: str, group: str) -> dict[str, float]:
+def activ_p(site: str, year: int, group: str) -> dict[str, float]:
     """Probability of each ACTIV code for a care leaver in touch."""
-    eet = EET_SHARE[(site, group)]
+    eet = EET_TARGET[(site, year)][group] / IN_TOUCH_P[group]["YES"]
     split = EET_SPLIT["17-18"] if group == "17-18" else EET_SPLIT[(site, group)]
     out = {k: eet * v / sum(split.values()) for k, v in split.items()}
     out.update({k: (1 - eet) * v / sum(NEET_SPLIT[site].values()) for k, v in NEET_SPLIT[site].items()})
     return out
 
 
-SUITABLE_P = 0.94
+SUITABLE_P = 0.96
 _SUITABLE_LETTERS = {"U": 0.36, "D": 0.16, "E": 0.09, "B": 0.1, "Z": 0.11, "T": 0.05, "K": 0.05, "Y": 0.05,
                      "C": 0.01, "G": 0.01, "R": 0.01}
 _UNSUITABLE_LETTERS = {"S": 0.2, "W": 0.15, "V": 0.2, "X": 0.2, "B": 0.1, "U": 0.1, "R": 0.05}
@@ -86,24 +89,45 @@ def _pool(rng: np.random.Generator, site: str) -> list[tuple[str, date, bool]]:
     return people
 
 
+def _quota(rng: np.random.Generator, probs: dict[str, float], n: int) -> list[str]:
+    """``n`` codes in proportions ``probs`` (largest-remainder rounding), in random order.
+
+    Quotas rather than independent draws keep each return's rates close to their targets.
+    """
+    keys = list(probs)
+    p = np.array([probs[k] for k in keys]) / sum(probs.values())
+    counts = np.floor(p * n).astype(int)
+    remainder = p * n - counts
+    for i in np.argsort(-remainder, kind="stable")[: n - counts.sum()]:
+        counts[i] += 1
+    codes = [k for k, c in zip(keys, counts, strict=True) for _ in range(int(c))]
+    return [codes[int(i)] for i in rng.permutation(n)]
+
+
 def oc3_rows(rng: np.random.Generator, site: str, year: int, pool) -> list[dict]:
-    rows = []
+    """The care leavers of ``pool`` counted in ``year``'s return, with their codes."""
+    people: dict[str, list[tuple[str, date]]] = {"17-18": [], "19-21": []}
     for child, dob, young_counted in pool:
         c = dob.year + 1 if dob.month >= 4 else dob.year
         age = year - c
         if not 17 <= age <= 21 or (age <= 18 and not young_counted) or rng.random() < 0.03:
             continue
-        group = "17-18" if age <= 18 else "19-21"
-        in_touch = _draw(rng, IN_TOUCH_P[group])
-        if in_touch == "YES":
-            activ = _draw(rng, activ_p(site, group))
-            suitable = rng.random() < SUITABLE_P
-            letter = _draw(rng, _SUITABLE_LETTERS if suitable else _UNSUITABLE_LETTERS)
-            accom = f"{letter}{1 if suitable else 2}"
-        else:
-            activ, accom = "0", "0"
-        rows.append({"CHILD": child, "DOB": dob.strftime("%d/%m/%Y"), "IN_TOUCH": in_touch, "ACTIV": activ,
-                     "ACCOM": accom})
+        people["17-18" if age <= 18 else "19-21"].append((child, dob))
+    rows = []
+    for group, members in people.items():
+        in_touch = _quota(rng, IN_TOUCH_P[group], len(members))
+        n_yes = in_touch.count("YES")
+        activ = iter(_quota(rng, activ_p(site, year, group), n_yes))
+        suitable = iter(_quota(rng, {"1": SUITABLE_P, "2": 1 - SUITABLE_P}, n_yes))
+        for (child, dob), touch in zip(members, in_touch, strict=True):
+            if touch == "YES":
+                s = next(suitable)
+                letter = _draw(rng, _SUITABLE_LETTERS if s == "1" else _UNSUITABLE_LETTERS)
+                codes = (next(activ), f"{letter}{s}")
+            else:
+                codes = ("0", "0")
+            rows.append({"CHILD": child, "DOB": dob.strftime("%d/%m/%Y"), "IN_TOUCH": touch,
+                         "ACTIV": codes[0], "ACCOM": codes[1]})
     rows.sort(key=lambda r: int(r["CHILD"]))
     return rows
 

@@ -65,11 +65,13 @@ def prepost(rng: np.random.Generator) -> list[dict]:
     k = 0
     missing_people = set(int(i) for i in rng.choice(15, size=4, replace=False))
     missing_items = [*rng.choice(SWEMWBS_ITEMS, size=3, replace=True), pick(rng, ONS_ITEMS)]
+    # people's average change per SWEMWBS item, spread from a little worse to clearly better
+    changes = rng.permutation(np.linspace(-0.35, 0.95, 15))
     for activity, n, start in PREPOST_ACTIVITIES:
         for _ in range(n):
             rid = f"PLY-YP-{int(ids[k]):03d}"
             base = rng.normal(2.8, 0.5)  # person's SWEMWBS item level before
-            change = rng.normal(0.35, 0.45)  # person's average change per item (can be negative)
+            change = changes[k] + rng.normal(0, 0.05)
             lonely = rng.normal(2.1, 0.4)
             lonely_change = rng.normal(-0.25, 0.35)
             sat = rng.normal(5.0, 1.5)

@@ -308,3 +308,116 @@ YOUNG: dict[str, dict[str, tuple[str, ...]]] = {
 OPENERS = ("Yeah.", "Honestly?", "That's a good question.", "Let me think.", "Right.", "I suppose so.", "Mm.")
 #: link words for a mixed answer: a positive fragment, then one of these, then a negative one
 MIXED_LINKS = ("But at the same time,", "Then again,", "On the flip side,", "Saying that,", "Although,")
+
+# ---------------------------------------------------------------------------------- more variety
+_MORE_STAFF: dict[str, dict[str, tuple[str, ...]]] = {
+    f"{OY}/Social connections": {
+        "pos": ("Young people started turning up for each other, not just for the activity.",
+                "We put {name} in touch with a mentor and they still meet for coffee."),
+        "neg": ("Online sessions during lockdown kept people going but nobody made new friends that way.",),
+    },
+    f"{OY}/Wellbeing, confidence and identity": {
+        "pos": ("A young woman who barely made eye contact now leads the welcome at the {activity}.",
+                "They talk about themselves differently, less about the care system and more about plans."),
+        "neg": ("Some of the gains disappeared once the weekly contact stopped.",),
+    },
+    f"{OY}/Skills and knowledge": {
+        "pos": ("Running the tuck shop at {place} taught more about money than any worksheet.",),
+        "neg": ("The young people who most needed the skills sessions were the least likely to attend.",),
+    },
+    f"{OY}/Personal goals and positive destinations": {
+        "pos": ("Work experience placements through {service} turned into two paid jobs.",),
+        "neg": ("A couple of young people got jobs and then lost them when their benefits were reassessed.",),
+    },
+    f"{PL}/Additional resource": {
+        "pos": ("The extra worker meant someone could sit with a young person at a housing appointment.",),
+        "neg": ("Everyone wanted a piece of the extra capacity, so it got spread too thinly.",),
+    },
+    f"{PL}/Power between council and voluntary sector": {
+        "pos": ("By year three the charity was chairing one of the council's own working groups.",),
+        "neg": ("The contract language kept reminding everyone who was paying.",),
+    },
+    f"{PL}/Decision-making and momentum": {
+        "pos": ("Having one named person who could say yes made all the difference.",),
+        "neg": ("The {activity} was agreed in principle and then waited for a job description for ages.",),
+    },
+    f"{PL}/Permission to fail": {
+        "pos": ("We stopped one activity after a term and nobody treated it as a disaster.",),
+        "neg": ("Under scrutiny from elected members, the appetite for risk shrank quickly.",),
+    },
+    f"{PL}/Endings and legacy": {
+        "pos": ("Young people wrote a handover guide for whoever picks the work up next.",),
+        "neg": ("Staff started leaving for secure jobs a year before the end, which left gaps.",),
+    },
+    f"{PL}/Governance": {
+        "pos": ("The terms of reference were rewritten so that the board could actually make decisions.",),
+        "neg": ("After the chair moved on, meetings kept being cancelled and nobody picked it up.",),
+    },
+    f"{CO}/Ethos across roles": {
+        "pos": ("Even the finance team started asking what young people thought.",),
+        "neg": ("Front-line staff felt the ethos was for the project team, not for them.",),
+    },
+    f"{CO}/Leading by example": {
+        "pos": ("Our head of service took part in the sleep-out and talked about it for weeks.",),
+        "neg": ("It is hard to model openness when your own manager is under pressure to hit targets.",),
+    },
+    f"{CO}/Team skills and lived experience": {
+        "pos": ("{name} brought their own story into training for new social workers, and it landed.",),
+        "neg": ("Nobody had thought about supervision for peer workers until someone struggled.",),
+    },
+    f"{CO}/Strategic support": {
+        "pos": ("When things stuck, a call between the two directors usually unstuck them.",),
+        "neg": ("The programme slipped down the agenda whenever an inspection was due.",),
+    },
+    f"{FO}/Co-production": {
+        "pos": ("Young people wrote the job advert for the participation worker.",),
+        "neg": ("The same small group of confident young people got asked every time.",),
+    },
+    f"{FO}/Robust partnership": {
+        "pos": ("Shared office days did more for the partnership than any agreement on paper.",),
+        "neg": ("When budgets tightened, each side went back to protecting its own.",),
+    },
+    f"{FO}/Learning shared": {
+        "pos": ("A short film made by young people was shown to every new starter in children's services.",),
+        "neg": ("Nobody outside the project knew the learning events were happening.",),
+    },
+    f"{FO}/Systems improved": {
+        "pos": ("Care leavers now get a named contact at {service} instead of a phone queue.",),
+        "neg": ("The new process works only while the people who designed it are still there.",),
+    },
+    f"{FO}/Policy influence": {
+        "pos": ("A regional leaving care group adopted the {site} approach to pathway planning.",),
+        "neg": ("National changes happened for other reasons; I would not claim them for us.",),
+    },
+}
+_MORE_YOUNG: dict[str, dict[str, tuple[str, ...]]] = {
+    f"{OY}/Social connections": {
+        "pos": ("My worker {name} still messages to see how I'm doing, even now.",),
+        "neg": ("Lockdown was grim, I didn't see anyone for months.",),
+    },
+    f"{OY}/Wellbeing, confidence and identity": {
+        "pos": ("I used to think nobody would listen to someone like me. Now I know they will.",),
+        "neg": ("I still get anxious in big groups.",),
+    },
+    f"{OY}/Skills and knowledge": {
+        "pos": ("I learned how to speak up for myself in meetings about me.",),
+        "neg": ("I forgot most of it because there was no follow-up.",),
+    },
+    f"{OY}/Personal goals and positive destinations": {
+        "pos": ("I'm volunteering at {place} two days a week and I want to do it as a job.",),
+        "neg": ("I had a place sorted but it fell through when my housing changed.",),
+    },
+}
+for _bank, _more in ((STAFF, _MORE_STAFF), (YOUNG, _MORE_YOUNG)):
+    for _code, _extra in _more.items():
+        for _kind, _frags in _extra.items():
+            _bank[_code][_kind] = (*_bank[_code][_kind], *_frags)
+
+#: contact details planted now and then in answers (fictional: drama numbers and example domains),
+#: so that anonymisation of emails and phone numbers has something to find
+CONTACT_FRAGMENTS = {
+    "staff": ("You can reach me on {phone} if you need anything else.",
+              "Send it to {email} and I'll pass it on."),
+    "young": ("My old worker's number was {phone}, I still have it saved.",
+              "They emailed me from {email} to check I was alright."),
+}
