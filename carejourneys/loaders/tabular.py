@@ -474,15 +474,20 @@ def parse_columns(
     out: dict[str, pd.Series] = {}
     problems: list[DataProblem] = []
     for f in fields:
-        if f.name in df.columns:
-            text = _clean_text(df[f.name])
-        else:
-            text = pd.Series(np.nan, index=df.index, dtype="str")
         parser = _PARSERS[f.kind]
-        values, bad = parser(text, f)
-        out[f.name] = values
-        for row, message in bad:
-            problems.append(DataProblem(path, int(row), f.name, message))
+        if f.name not in df.columns:
+            values, _ = parser(pd.Series(np.nan, index=df.index, dtype="str"), f)
+            out[f.name] = values
+            continue
+        # parse each distinct cell once: columns repeat values (codes, dates, scores) a great deal
+        codes, uniques = pd.factorize(df[f.name])
+        values, bad = parser(_clean_text(pd.Series(uniques, dtype="str")), f)
+        out[f.name] = pd.Series(values.array.take(codes, allow_fill=True), index=df.index)
+        if bad:
+            message = dict(bad)
+            hit = np.isin(codes, list(message))
+            for row, code in zip(df.index[hit], codes[hit], strict=True):
+                problems.append(DataProblem(path, int(row), f.name, message[code]))
     known = {f.name for f in fields}
     for c in df.columns:
         if c not in known:
@@ -492,8 +497,11 @@ def parse_columns(
 
 
 def _clean_text(s: pd.Series) -> pd.Series:
-    s = s.astype("str").str.strip()
-    return s.mask(s == "")
+    """Stripped text; empty cells missing. Distinct values are stripped once."""
+    codes, uniques = pd.factorize(s.astype("str"))
+    clean = pd.Series(uniques, dtype="str").str.strip()
+    clean = clean.mask(clean == "")
+    return pd.Series(clean.array.take(codes, allow_fill=True), index=s.index, dtype="str")
 
 
 def _parse_text(s: pd.Series, f: schemas.Field) -> tuple[pd.Series, list[tuple[int, str]]]:
