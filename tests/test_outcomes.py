@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -352,3 +353,57 @@ def test_exact_convolution_handles_hundreds_of_tied_pairs_quickly():
     # against the normal approximation with tie correction (scipy), which is accurate at this size
     approx = stats.wilcoxon(d, zero_method="pratt", method="approx", correction=False).pvalue
     assert res.p_value == pytest.approx(approx, rel=0.05, abs=1e-12)
+
+
+# --------------------------------------------------------------------------- the report notebook
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_young_people_outcomes.ipynb"
+
+
+def test_notebook_is_thin_and_parameterised():
+    import nbformat
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    assert nb.metadata["carejourneys"]["sites"] == ["brent", "plymouth", "all"]
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", [])
+    assert 'site = "plymouth"' in code[0].source and "disclosure_threshold = 5" in code[0].source
+    assert "cj.report.setup(" in code[1].source
+    assert all(not c.get("outputs") for c in code)
+    # every table of people names its count columns
+    for c in code:
+        if "cj.report.table(" in c.source and ("display_table" in c.source or "pa_display" in c.source):
+            assert "counts=" in c.source and "percent_of=" in c.source
+
+
+def _sample_sizes(page: str) -> dict[str, str]:
+    from lxml import html
+
+    doc = html.fromstring(page)
+    for table in doc.iter("table"):
+        caption = table.find("caption")
+        if caption is not None and caption.text_content().startswith("Sources of evidence"):
+            rows = [[c.text_content().strip() for c in tr] for tr in table.iter("tr")]
+            head = rows[0]
+            return {r[head.index("source")]: r[head.index("n")] for r in rows[1:]}
+    raise AssertionError("no sample-size table")
+
+
+@pytest.mark.slow
+def test_notebook_builds_with_every_source_and_its_n(tmp_path):
+    """Plymouth only, to keep this file quick (loading a dataset takes seconds); Brent and 'all' were
+    checked the same way by hand and are built by `make report`."""
+    import carejourneys as cj
+    from carejourneys import build, measures
+    from carejourneys.metrics import triangulation
+
+    result = build.run(sites=["plymouth"], notebooks=["01_young_people_outcomes"], outputs=tmp_path,
+                       jobs=1, quiet=True)
+    assert result.ok, [r.error for r in result.failures]
+    for r in result.reports:
+        page = r.html.read_text(encoding="utf-8")
+        expected = triangulation.sample_sizes(cj.load_dataset(site=r.site)).set_index("source")["n"]
+        assert _sample_sizes(page) == {k: str(v) for k, v in expected.items()}
+        assert "at least 30 people twice" in page
+        assert "University of Warwick and University of Edinburgh, 2008" in page
+        assert measures.SWEMWBS_NOTICE.split(" ©")[0] in page
