@@ -361,19 +361,21 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_young_people_
 
 
 def test_notebook_is_thin_and_parameterised():
-    import nbformat
+    import json
 
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    assert nb.metadata["carejourneys"]["sites"] == ["brent", "plymouth", "all"]
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "parameters" in code[0].metadata.get("tags", [])
-    assert 'site = "plymouth"' in code[0].source and "disclosure_threshold = 5" in code[0].source
-    assert "cj.report.setup(" in code[1].source
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    assert nb["nbformat"] == 4 and nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert nb["metadata"]["carejourneys"]["sites"] == ["brent", "plymouth", "all"]
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    sources = ["".join(c["source"]) for c in code]
+    assert "parameters" in code[0]["metadata"].get("tags", [])
+    assert 'site = "plymouth"' in sources[0] and "disclosure_threshold = 5" in sources[0]
+    assert "cj.report.setup(" in sources[1]
     assert all(not c.get("outputs") for c in code)
     # every table of people names its count columns
-    for c in code:
-        if "cj.report.table(" in c.source and ("display_table" in c.source or "pa_display" in c.source):
-            assert "counts=" in c.source and "percent_of=" in c.source
+    for src in sources:
+        if "cj.report.table(" in src and ("display_table" in src or "pa_display" in src):
+            assert "counts=" in src and "percent_of=" in src
 
 
 def _sample_sizes(page: str) -> dict[str, str]:
@@ -407,3 +409,13 @@ def test_notebook_builds_with_every_source_and_its_n(tmp_path):
         assert "at least 30 people twice" in page
         assert "University of Warwick and University of Edinburgh, 2008" in page
         assert measures.SWEMWBS_NOTICE.split(" ©")[0] in page
+
+
+def test_duplicate_timepoint_is_a_dataerror_naming_the_row():
+    from carejourneys.errors import DataError
+
+    df = _prepost(3, "art", 1)
+    df = pd.concat([df, df.iloc[[2]]], ignore_index=True)
+    with pytest.raises(DataError) as e:
+        oc.prepost_pairs(df)
+    assert e.value.row == len(df) + 1 and e.value.column == "timepoint"

@@ -43,6 +43,7 @@ import pandas as pd
 from scipy import special, stats
 
 from .. import measures
+from ..errors import DataError, DataProblem
 from ..schemas import RETRO_ITEMS
 
 ZeroMethod = Literal["pratt", "wilcox"]
@@ -422,6 +423,14 @@ def prepost_pairs(prepost: pd.DataFrame, *, missing: measures.Missing = "skip") 
         out.insert(3, "has_pre", pd.Series(dtype=bool))
         out.insert(4, "has_post", pd.Series(dtype=bool))
         return out
+    dup = prepost.duplicated([*keys, "timepoint"], keep="first").to_numpy()
+    if dup.any():
+        raise DataError.from_problems([
+            DataProblem(None, pos + 2, "timepoint",
+                        f"a second {prepost['timepoint'].iloc[pos]!r} response for respondent "
+                        f"{prepost['respondent_id'].iloc[pos]!r} in {prepost['activity'].iloc[pos]!r}; "
+                        "expected one per timepoint")
+            for pos in np.flatnonzero(dup)])
     scored = measures.score_prepost(prepost, missing=missing)
     wide = scored.set_index([*keys, "timepoint"])[scales].unstack("timepoint")
     seen = prepost.groupby(keys, observed=True)["timepoint"].agg(lambda t: set(t)).reindex(wide.index)
