@@ -63,7 +63,8 @@ class Dataset:
 
     ``ds.fieldwork``, ``ds.prepost_survey``, ... (every key of ``schemas.SOURCES``) are frames;
     ``origin`` is the manifest's ``synthetic`` or ``real``; ``sites`` the site keys covered
-    (every site for ``site="all"``); ``files`` the files each source was read from.
+    (every site for ``site="all"``); ``files`` the files each source was read from, each with the
+    number of rows it gave (after filtering to the site).
     """
 
     data_dir: Path
@@ -72,7 +73,7 @@ class Dataset:
     origin: str
     manifest: manifest_mod.Manifest | None
     frames: dict[str, pd.DataFrame] = field(repr=False)
-    files: dict[str, list[Path]] = field(default_factory=dict, repr=False)
+    files: dict[str, dict[Path, int]] = field(default_factory=dict, repr=False)
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         frames = self.__dict__.get("frames")
@@ -91,15 +92,11 @@ class Dataset:
         """One row per source and file read: ``source``, ``file`` (relative; empty when absent), ``rows``."""
         out = []
         for name, frame in self.frames.items():
-            paths = self.files.get(name) or []
-            if not paths:
+            files = self.files.get(name) or {}
+            if not files:
                 out.append((name, "", len(frame)))
-            elif len(paths) == 1:
-                out.append((name, _relative(paths[0], self.data_dir), len(frame)))
-            else:
-                for p in paths:
-                    n = int(frame.attrs.get("rows_per_file", {}).get(str(p), 0))
-                    out.append((name, _relative(p, self.data_dir), n))
+            for path, n in files.items():
+                out.append((name, _relative(path, self.data_dir), n))
         return pd.DataFrame(out, columns=["source", "file", "rows"]).astype(
             {"source": "str", "file": "str", "rows": "int64"})
 
@@ -154,14 +151,15 @@ def source_path(root: Path, source: schemas.Source) -> Path | None:
 
 def read_sources(
     root: Path, site: str
-) -> tuple[dict[str, pd.DataFrame], dict[str, list[Path]], list[DataProblem]]:
+) -> tuple[dict[str, pd.DataFrame], dict[str, dict[Path, int]], list[DataProblem]]:
     """Read every source of ``root`` for ``site``, gathering problems instead of stopping.
 
-    Returns ``(frames, files, problems)``; a source whose file has problems is an empty frame.
+    Returns ``(frames, files, problems)``: ``files`` maps each source to the files read and the
+    rows each gave; a source whose file has problems is an empty frame.
     """
     covered = covered_sites(site)
     frames: dict[str, pd.DataFrame] = {}
-    files: dict[str, list[Path]] = {}
+    files: dict[str, dict[Path, int]] = {}
     problems: list[DataProblem] = []
     for name, source in schemas.SOURCES.items():
         try:
@@ -175,12 +173,13 @@ def read_sources(
                     if not source.optional:
                         raise DataError(f"missing: the {source.description} ({name}) is required",
                                         path=root / source.filename)
-                    frame, used = source.empty(), []
+                    frame, used = source.empty(), {}
                 else:
-                    frame, used = tabular.read_source(name, path, site=site), [path]
+                    frame = tabular.read_source(name, path, site=site)
+                    used = {path: len(frame)}
         except DataError as e:
             problems += e.problems
-            frame, used = source.empty(), []
+            frame, used = source.empty(), {}
         frames[name] = frame
         files[name] = used
     return frames, files, problems
@@ -226,12 +225,12 @@ def _oc3_reader():
     return read_oc3
 
 
-def _read_oc3_files(root: Path, covered: list[str]) -> tuple[pd.DataFrame, list[Path]]:
+def _read_oc3_files(root: Path, covered: list[str]) -> tuple[pd.DataFrame, dict[Path, int]]:
     """HOOK (oc3): every ``<site>/oc3_<year>`` file of the covered sites, with ``site`` and
     ``collection_year`` columns added. Several files' problems are raised together."""
     read_oc3 = _oc3_reader()
-    parts, used, problems = [], [], []
-    counts: dict[str, int] = {}
+    parts, problems = [], []
+    used: dict[Path, int] = {}
     for key, year, path in oc3_files(root, covered):
         try:
             frame = read_oc3(path, year)
@@ -241,8 +240,7 @@ def _read_oc3_files(root: Path, covered: list[str]) -> tuple[pd.DataFrame, list[
         frame = frame.assign(site=pd.Series(key, index=frame.index, dtype="str"),
                              collection_year=pd.Series(year, index=frame.index, dtype="Int64"))
         parts.append(frame)
-        used.append(path)
-        counts[str(path)] = len(frame)
+        used[path] = len(frame)
     if problems:
         raise DataError.from_problems(problems)
     if parts:
@@ -250,17 +248,17 @@ def _read_oc3_files(root: Path, covered: list[str]) -> tuple[pd.DataFrame, list[
     else:
         out = schemas.SOURCES["oc3"].empty().assign(site=pd.Series(dtype="str"),
                                                     collection_year=pd.Series(dtype="Int64"))
-    out.attrs["rows_per_file"] = counts
     return out, used
 
 
-def _read_coded_segments(root: Path, site: str, covered: list[str]) -> tuple[pd.DataFrame, list[Path]]:
+def _read_coded_segments(root: Path, site: str, covered: list[str]) -> tuple[pd.DataFrame, dict[Path, int]]:
     """HOOK (coded_segments): ``<site>.qdpx`` for each covered site that has one (when the QDPX
     reader exists), and ``coded_segments.csv`` rows for the other sites (and, for ``"all"``, the
     national rows)."""
     source = schemas.SOURCES["coded_segments"]
     read_qdpx = _optional_loader("qdpx", "read_qdpx")
-    parts, used = [], []
+    parts = []
+    used: dict[Path, int] = {}
     qdpx_sites = []
     if read_qdpx is not None:
         for key in covered:
@@ -268,7 +266,7 @@ def _read_coded_segments(root: Path, site: str, covered: list[str]) -> tuple[pd.
             if path.is_file():
                 segments = _conform(read_qdpx(path).segments, source, key, path)
                 parts.append(segments)
-                used.append(path)
+                used[path] = len(segments)
                 qdpx_sites.append(key)
     csv_path = source_path(root, source)
     rest = [k for k in covered if k not in qdpx_sites]
@@ -276,7 +274,7 @@ def _read_coded_segments(root: Path, site: str, covered: list[str]) -> tuple[pd.
         frame = tabular.read_source("coded_segments", csv_path)
         keep = frame["site"].isin(rest + (["national"] if site == sites.ALL else []))
         parts.append(frame[keep])
-        used.append(csv_path)
+        used[csv_path] = int(keep.sum())
     if not parts:
         return source.empty(), used
     return pd.concat(parts, ignore_index=True), used

@@ -147,7 +147,7 @@ def test_xlsx_instead_of_csv(small_files, small_dataset, tmp_path):
     write_manifest(root, files, "synthetic")
     ds = cj.load_dataset(root, "all")
     assert ds.deny_list["term"].tolist() == _column(small_files["deny_list.csv"], "term")
-    assert ds.files["deny_list"] == [root / "deny_list.xlsx"]
+    assert ds.files["deny_list"] == {root / "deny_list.xlsx": len(ds.deny_list)}
 
 
 # --------------------------------------------------------------------------- data folder fallback
@@ -243,3 +243,19 @@ def test_synthetic_replica_loads(synthetic_dir, site):
     assert len(ds.fieldwork) > 0
     if site != "all":
         assert set(ds.fieldwork["site"]) == {site}
+
+
+def test_qdpx_hook_with_the_real_reader(small_dataset):
+    qdpx = pytest.importorskip("carejourneys.loaders.qdpx")
+    root = small_dataset()
+    text = "I made new friends at the group. It helped."
+    seg = cj.load_dataset(root, "brent").coded_segments
+    seg = seg.assign(text="I made new friends at the group", start=0, end=31)
+    qdpx.write_qdpx(root / "brent.qdpx", seg, {"T001": text}, codebook=schemas.code_paths())
+    files = [p for p in root.rglob("*") if p.is_file() and p.name != "manifest.yml"]
+    write_manifest(root, files, "synthetic")
+    ds = cj.load_dataset(root, "brent")
+    assert list(ds.files["coded_segments"]) == [root / "brent.qdpx"]
+    columns = [c for c in seg.columns if c != "speaker_id"]  # the reader names a case for each segment
+    got = ds.coded_segments[columns].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, seg[columns].reset_index(drop=True), check_dtype=False)

@@ -21,7 +21,7 @@ from carejourneys import schemas
 from carejourneys.errors import DataError
 from carejourneys.loaders.tabular import read_source
 
-FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 SOURCES = ["fieldwork", "prepost_survey", "milestones", "bright_spots", "deny_list"]
 
 
