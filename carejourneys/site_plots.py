@@ -9,6 +9,8 @@ is the report context's ``disclosure_threshold`` unless one is passed.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -52,50 +54,59 @@ def _small(n: float, t: int) -> bool:
 def gantt(milestones: pd.DataFrame, activities: pd.DataFrame | None = None,
           programme_end: object | None = None, as_of: object | None = None,
           title: str | None = None) -> Figure:
-    """Planned (hatched) and actual (solid) bars per initiative, activities below, the programme end.
+    """Planned (hatched) and actual (solid) bars per initiative, activities, and the programme end.
 
-    Bars still open at ``as_of`` (work not finished) end in an arrow-head marker. Each reached
-    milestone is a dot on the actual bar.
+    One row per name: an initiative and an activity of the same name share a row, in three lanes
+    (planned, actual, activity). A planned span of a single date is a diamond. Bars still open at
+    ``as_of`` (work not finished) end in an arrow-head; each reached milestone is a dot.
     """
+    import matplotlib.dates as mdates
+
     bars = timeline.gantt_frame(milestones, activities, as_of=as_of)
     if bars.empty:
         return _empty("No milestones or activities recorded")
     labels = list(dict.fromkeys(bars["label"]))
     y = {label: i for i, label in enumerate(labels)}
+    has_initiative = set(bars.loc[bars["group"] == "initiative", "label"])
+    lane = {"planned": -0.26, "actual": 0.0, "activity": 0.26}
     c_plan, c_act, c_activity = colours(3)
     with theme():
-        fig, ax = plt.subplots(figsize=(WIDE[0], max(2.4, 0.45 * len(labels) + 1.4)), layout="constrained")
+        fig, ax = plt.subplots(figsize=(WIDE[0], max(2.4, 0.5 * len(labels) + 1.4)), layout="constrained")
         for r in bars.itertuples(index=False):
-            start = r.start
-            width = max((r.end - r.start).days, 3)
+            shared = r.label in has_initiative
+            yy = y[r.label] + (lane[r.bar] if shared else 0.0)
+            h = 0.22 if shared else 0.5
+            width = (r.end - r.start).days
             if r.bar == "planned":
-                ax.barh(y[r.label] - 0.18, width, left=start, height=0.32, color="none", edgecolor=c_plan,
-                        hatch="///", linewidth=1.2)
+                if width <= 0:
+                    ax.plot([r.start], [yy], marker="D", color=c_plan, markersize=5)
+                else:
+                    ax.barh(yy, width, left=r.start, height=h, color="none", edgecolor=c_plan, hatch="///",
+                            linewidth=1.0)
             elif r.bar == "actual":
-                ax.barh(y[r.label] + 0.18, width, left=start, height=0.32, color=c_act)
+                ax.barh(yy, max(width, 3), left=r.start, height=h, color=c_act)
             else:
-                ax.barh(y[r.label], width, left=start, height=0.5, color=c_activity,
-                        alpha=0.55 if r.status in ("paused", "stopped") else 0.9,
-                        hatch=".." if r.status == "paused" else None)
+                ax.barh(yy, max(width, 3), left=r.start, height=h, color=c_activity,
+                        alpha=0.5 if r.status in ("paused", "stopped") else 0.9,
+                        hatch="..." if r.status == "paused" else None)
             if r.open:
-                ax.plot([r.end], [y[r.label] + (0.18 if r.bar == "actual" else 0)], marker=">", color="black",
-                        markersize=6)
+                ax.plot([r.end], [yy], marker=">", color="black", markersize=5)
         reached = milestones.dropna(subset=["actual_date"])
         for m in reached.itertuples(index=False):
             if m.initiative in y:
-                ax.plot([m.actual_date], [y[m.initiative] + 0.18], "o", color="black", markersize=3.5)
+                ax.plot([m.actual_date], [y[m.initiative] + lane["actual"]], "o", color="black", markersize=3)
         if programme_end is not None:
             end = pd.Timestamp(programme_end)
             ax.axvline(end, color="black", linestyle="--", linewidth=1)
-            ax.text(end, -0.7, " programme end", fontsize=8, va="bottom")
+            ax.text(end, -0.75, " programme end", fontsize=8, va="bottom")
         ax.set_yticks(range(len(labels)), labels)
-        ax.invert_yaxis()
         ax.set_ylim(len(labels) - 0.4, -0.9)
-        ax.xaxis_date()
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         handles = [Patch(facecolor="none", edgecolor=c_plan, hatch="///", label="planned"),
                    Patch(facecolor=c_act, label="actual")]
         if (bars["group"] == "activity").any():
-            handles.append(Patch(facecolor=c_activity, label="activity (paused: dotted, faded)"))
+            handles.append(Patch(facecolor=c_activity, label="activity (faded: paused or stopped)"))
         ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.02), ncol=3, frameon=False,
                   fontsize=8)
         ax.grid(axis="y", visible=False)
@@ -122,8 +133,9 @@ def reach(participation_register: pd.DataFrame, threshold: int | None = None,
         for i, n in enumerate(r["young_people"]):
             if _small(n, t):
                 ax.text(i, 0, SUPPRESSED, ha="center", va="bottom", fontsize=8)
-        cum = r["cumulative"].where(r["cumulative"] >= t)
-        ax.plot(x, cum, color="black", marker="o", markersize=3, label="cumulative reach")
+        # rounded to the nearest 5 so that the rise between quarters cannot give a small count away
+        cum = (5 * (r["cumulative"] / 5).round()).where(r["cumulative"] >= t)
+        ax.plot(x, cum, color="black", marker="o", markersize=3, label="reached so far (rounded to 5)")
         step = max(1, len(r) // 10)
         ax.set_xticks(x[::step], r["quarter"].iloc[::step], rotation=45, ha="right")
         ax.set_ylabel("young people")
@@ -190,7 +202,7 @@ def prevalence_heatmap(segments: pd.DataFrame, by: str = "role", parent: str | N
     data = pct.astype(float).mask(hide).mask(np.broadcast_to(small_group.to_numpy(), pct.shape))
     labels = data.map(lambda v: "" if pd.isna(v) else f"{v:.0f}%")
     labels = labels.mask(hide & ~np.broadcast_to(small_group.to_numpy(), pct.shape), SUPPRESSED)
-    xl = [f"{themes.SENIORITY_LABELS.get(g, g)}\n(n={'c' if _small(n, t) else n})"
+    xl = [f"{textwrap.fill(themes.SENIORITY_LABELS.get(g, g), 12)}\n(n={'c' if _small(n, t) else n})"
           for g, n in zip(pct.columns, sizes, strict=True)]
     import seaborn as sns
 
@@ -198,6 +210,8 @@ def prevalence_heatmap(segments: pd.DataFrame, by: str = "role", parent: str | N
         fig, ax = plt.subplots(figsize=(WIDE[0], 0.42 * len(pct) + 1.8), layout="constrained")
         sns.heatmap(data, annot=labels.to_numpy(), fmt="", cmap="Blues", vmin=0, vmax=100, ax=ax,
                     cbar_kws={"label": "% of the group's people"}, linewidths=0.5, linecolor="white")
+        for (i, j) in zip(*np.nonzero((labels == SUPPRESSED).to_numpy()), strict=True):
+            ax.text(j + 0.5, i + 0.5, SUPPRESSED, ha="center", va="center", fontsize=9)
         ax.set_xticklabels(xl, rotation=0)
         ax.set_xlabel("")
         ax.set_ylabel("")

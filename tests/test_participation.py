@@ -171,3 +171,17 @@ def test_diversity_chart_marks_small_categories(reg, people, population):
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.texts].count("c") == 2
     plt.close(fig)
+
+
+def test_retention_complement_and_rounded_cumulative(reg):
+    import matplotlib.pyplot as plt
+
+    from carejourneys import site_plots
+
+    r = pm.retention(reg)
+    assert (r["returned"] + r["did_not_return"] == r["young_people"]).all()
+    assert "Came once only" in pm.count_columns(pm.readable(r))
+    fig = site_plots.reach(reg, threshold=1)
+    line = fig.axes[0].lines[0]
+    assert all(v % 5 == 0 for v in line.get_ydata())  # the running total is rounded to 5
+    plt.close(fig)

@@ -331,3 +331,17 @@ def test_quote_requests_and_trend_sentence(segs):
     assert themes.describe_trend(up).startswith("The more senior the speaker, the more positively")
     flat = themes.valence_trend(_gradient_segments([[.34, .33, .33]] * 3, per_group=15, seed=11))
     assert themes.describe_trend(flat).startswith("No clear trend")
+
+
+def test_heatmap_writes_c_in_hidden_cells_of_large_groups():
+    import matplotlib.pyplot as plt
+
+    from carejourneys import site_plots
+
+    rows = [(f"t{i}", f"p{i}", "practitioner", 1, "Programme learning/Governance", 0, 10) for i in range(4)]
+    rows.append(("t9", "p9", "practitioner", 1, "Programme learning/Permission to fail", 0, 10))
+    fig = site_plots.prevalence_heatmap(segments(rows), by="seniority", parent="Programme learning",
+                                        threshold=2)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert texts.count("c") == 1 and "80%" in texts  # 4 of 5 shown; the single person is hidden
+    plt.close(fig)

@@ -169,3 +169,19 @@ def test_describe_delay_and_rate_table(ms):
                       "date": pd.to_datetime(["2022-01-01"]), "role": "participant"})
     r = timeline.rate_table(p, w)
     assert list(r["Period"]) == ["Before", "During", "After"] and list(r["Young people"]) == [0, 1, 0]
+
+
+def test_rate_stops_at_until_and_pauses_are_described(ms):
+    w = timeline.Window("plymouth", "Links", D("2022-01-01"), D("2022-12-31"))
+    p = pd.DataFrame({"young_person_id": ["a"], "site": "plymouth", "activity": "Hub",
+                      "date": pd.to_datetime(["2023-01-05"]), "role": "participant"})
+    r = timeline.activity_rate(p, w, until="2023-03-31").set_index("period")
+    assert r.loc["after", "end"] == D("2023-03-31") and r.loc["after", "days"] == 90
+    assert len(timeline.activity_rate(p, w, until="2022-06-30")) == 2  # nothing after the stop
+    acts = pd.DataFrame({"site": "plymouth", "activity_id": ["a1"], "name": ["Walks"],
+                         "kind": ["participation"],
+                         "start": pd.to_datetime(["2021-01-01"]), "end": pd.to_datetime(["2022-06-01"]),
+                         "status": ["paused"]})
+    assert "1 activity was paused" in timeline.describe_pauses(acts, w) and "Walks (paused)" in \
+        timeline.describe_pauses(acts, w)
+    assert timeline.describe_pauses(acts.iloc[0:0], w).startswith("No activity")

@@ -240,3 +240,39 @@ def changes_table(changes: pd.DataFrame) -> pd.DataFrame:
                          "Status": log["status"], "First recorded": log["first_date"],
                          "Status reached": log["status_date"], "History": log["history"],
                          "Evidence": log["evidence"]}).reset_index(drop=True)
+
+
+def describe_gaps(meetings: pd.DataFrame, forum: str = "partnership_board", max_gap_days: int = 120,
+                  until: object | None = None) -> str:
+    """One plain sentence on the meetings of a forum and the longest gap between them."""
+    m = meetings[meetings["forum"] == forum]
+    name = FORUM_LABELS.get(forum, forum).lower()
+    if len(m) < 2:
+        return f"The {name} met {len(m)} time{'s' if len(m) != 1 else ''}: too few meetings to measure gaps."
+    gaps = meeting_gaps(meetings, forum=forum, max_gap_days=max_gap_days, until=until)
+    closed = gaps[~gaps["open"]]
+    longest = gaps.loc[gaps["gap_days"].idxmax()]
+    median = float(closed["gap_days"].median())
+    span = "until the end of the programme" if longest["open"] else \
+        f"until {pd.Timestamp(longest['to_date']).date().isoformat()}"
+    start = pd.Timestamp(longest["from_date"]).date().isoformat()
+    return (f"The {name} met {len(m)} times; the usual interval was {median:.0f} days. The longest gap ran "
+            f"from {start} {span}: {longest['gap_days']} days "
+            f"({longest['gap_days'] / 30.44:.0f} months). {int(gaps['long_gap'].sum())} gap(s) exceeded "
+            f"{max_gap_days} days.")
+
+
+def workforce_context(site: str) -> pd.DataFrame | None:
+    """The council's social work turnover, vacancy and agency rates by year (public statistics), or None.
+
+    Read through ``carejourneys.public.workforce_table`` when that module and its data are present;
+    None when they are not (a report then says the context is unavailable).
+    """
+    from .. import sites
+
+    try:
+        from .. import public
+
+        return public.workforce_table(sites.get(site).la_new_code)
+    except (ImportError, AttributeError, FileNotFoundError, KeyError, DataError):
+        return None

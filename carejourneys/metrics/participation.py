@@ -98,7 +98,8 @@ def retention(participation: pd.DataFrame) -> pd.DataFrame:
     """Per activity: young people, how many came back, and how many also took part in other activities.
 
     Columns: activity, young_people, attendances, returned (attended on two or more dates),
-    returned_percent, other_activities (also took part in another activity), other_percent.
+    did_not_return (so that a small complement is suppressed too), returned_percent,
+    other_activities (also took part in another activity), other_percent.
     """
     _require(participation, PARTICIPATION_COLUMNS, "participation")
     p = participation
@@ -111,10 +112,12 @@ def retention(participation: pd.DataFrame) -> pd.DataFrame:
         returned = int((dates >= 2).sum())
         other = int(dates.index.isin(list(multi)).sum())
         rows.append({"activity": activity, "young_people": people, "attendances": len(g),
-                     "returned": returned, "returned_percent": round(100 * returned / people, 1),
+                     "returned": returned, "did_not_return": people - returned,
+                     "returned_percent": round(100 * returned / people, 1),
                      "other_activities": other, "other_percent": round(100 * other / people, 1)})
     return pd.DataFrame(rows, columns=["activity", "young_people", "attendances", "returned",
-                                       "returned_percent", "other_activities", "other_percent"])
+                                       "did_not_return", "returned_percent", "other_activities",
+                                       "other_percent"])
 
 
 def roles(participation: pd.DataFrame) -> pd.DataFrame:
@@ -238,7 +241,8 @@ def summary(participation: pd.DataFrame) -> dict[str, int]:
 LABELS = {
     "quarter": "Quarter", "young_people": "Young people", "new": "New", "returning": "Returning",
     "cumulative": "Reached so far", "attendances": "Attendances", "activities": "Activities taken part in",
-    "percent": "%", "activity": "Activity", "returned": "Came back", "returned_percent": "Came back %",
+    "percent": "%", "activity": "Activity", "returned": "Came back",
+    "did_not_return": "Came once only", "returned_percent": "Came back %",
     "other_activities": "Also in another activity", "other_percent": "Also in another activity %",
     "role": "Role", "highest_role": "Young people (most involved role)",
     "highest_percent": "% (most involved role)",
@@ -262,8 +266,8 @@ def readable(table: pd.DataFrame) -> pd.DataFrame:
 
 
 #: columns counting people, and percentage columns with the count each rests on
-_PEOPLE = ("young_people", "new", "returning", "cumulative", "returned", "other_activities", "highest_role",
-           "participants", "population")
+_PEOPLE = ("young_people", "new", "returning", "cumulative", "returned", "did_not_return", "other_activities",
+           "highest_role", "participants", "population")
 _PERCENT_OF = {"returned_percent": "returned", "other_percent": "other_activities",
                "highest_percent": "highest_role", "participants_percent": "participants",
                "population_percent": "population", "percent": "young_people",
@@ -289,3 +293,11 @@ def percent_columns(table: pd.DataFrame) -> dict[str, str]:
             if a in names and b in names:
                 out[a] = b
     return out
+
+
+def headline(participation: pd.DataFrame) -> dict[str, int]:
+    """:func:`summary` with reader-facing labels, for ``cj.report.key_figures``."""
+    s = summary(participation)
+    return {"young people took part": s["young_people"], "attendances": s["attendances"],
+            "activities": s["activities"],
+            "young people in more than one activity": s["in_more_than_one_activity"]}

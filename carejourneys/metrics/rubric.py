@@ -146,3 +146,19 @@ def missing_ratings(rubric: pd.DataFrame, site: str) -> list[tuple[int, str]]:
     have = set(zip(r["wave"].astype(int), r["outcome"], strict=True))
     waves = sorted(set(r["wave"].astype(int)))
     return [(w, o) for w in waves for o in RUBRIC_OUTCOMES if (w, o) not in have]
+
+
+def changes_table(rubric: pd.DataFrame, site: str) -> pd.DataFrame:
+    """:func:`changes` for reading: outcome (readable), waves, levels and the direction of the move."""
+    c = changes(rubric, site)
+    return pd.DataFrame({"Outcome": c["outcome"].map(lambda o: OUTCOME_LABELS.get(o, o)),
+                         "From": "Wave " + c["from_wave"].astype("str") + ": " + c["from_level"],
+                         "To": "Wave " + c["to_wave"].astype("str") + ": " + c["to_level"],
+                         "Direction": c["direction"]})
+
+
+def overall_table(rubric: pd.DataFrame, site: str) -> pd.DataFrame:
+    """The recorded overall judgements for reading: wave, level, rationale, evidence references."""
+    o = overall(rubric, site)
+    return pd.DataFrame({"Wave": o["wave"], "Overall rating": o["level"].astype("str"),
+                         "Rationale": o["rationale"], "Evidence": o["evidence_refs"]})

@@ -193,12 +193,13 @@ def paused_during(activities: pd.DataFrame, window: Window) -> pd.DataFrame:
 
 
 def activity_rate(participation: pd.DataFrame, window: Window,
-                  margin_days: int | None = None) -> pd.DataFrame:
+                  margin_days: int | None = None, until: object | None = None) -> pd.DataFrame:
     """Attendances and young people per 30 days before, during and after a window, at its site.
 
     ``before`` and ``after`` cover ``margin_days`` each side (default: the window's own length), so
-    the three periods are comparable. Columns: period, start, end, days, attendances, young_people,
-    attendances_per_30_days. ``young_people`` is a count of people: publish it through cj.report.
+    the three periods are comparable; ``after`` stops at ``until`` (e.g. the programme end) if
+    earlier. Columns: period, start, end, days, attendances, young_people, attendances_per_30_days.
+    ``young_people`` is a count of people: publish it through cj.report.
     """
     _require(participation, ("young_person_id", "site", "date"), "participation")
     margin = pd.Timedelta(days=window.days if margin_days is None else margin_days)
@@ -208,6 +209,9 @@ def activity_rate(participation: pd.DataFrame, window: Window,
         ("during", window.start, window.end),
         ("after", window.end + pd.Timedelta(days=1), window.end + margin),
     ]
+    if until is not None:
+        stop = pd.Timestamp(until)
+        periods = [(n, lo, min(hi, stop)) for n, lo, hi in periods if lo <= stop]
     rows = []
     for name, lo, hi in periods:
         inside = p[(p["date"] >= lo) & (p["date"] <= hi)]
@@ -308,9 +312,21 @@ def describe_delay(milestones: pd.DataFrame) -> str:
             f"({worst['slippage_days'] / 30.44:.0f} months) after the planned date{since}.")
 
 
-def rate_table(participation: pd.DataFrame, window: Window) -> pd.DataFrame:
+def rate_table(participation: pd.DataFrame, window: Window, until: object | None = None) -> pd.DataFrame:
     """:func:`activity_rate` for reading (young people is a count of people)."""
-    r = activity_rate(participation, window)
+    r = activity_rate(participation, window, until=until)
     return pd.DataFrame({"Period": r["period"].str.capitalize(), "From": r["start"], "To": r["end"],
                          "Attendances": r["attendances"], "Young people": r["young_people"],
                          "Attendances per 30 days": r["attendances_per_30_days"]})
+
+
+def describe_pauses(activities: pd.DataFrame, window: Window) -> str:
+    """One plain sentence on the activities paused or stopped while ``window``'s initiative was negotiated."""
+    paused = paused_during(activities, window)
+    when = f"between {window.start.date().isoformat()} and {window.end.date().isoformat()}"
+    if paused.empty:
+        return (f"No activity is recorded as paused or stopped {when}, while {window.initiative} "
+                "was negotiated.")
+    names = "; ".join(f"{r.name} ({r.status})" for r in paused.itertuples(index=False))
+    return (f"{len(paused)} activit{'y was' if len(paused) == 1 else 'ies were'} paused or stopped {when}, "
+            f"while {window.initiative} was negotiated: {names}.")
