@@ -43,11 +43,12 @@ SMALL_FILES: dict[str, str] = {
     "coded_segments.csv": (
         "segment_id,source_id,site,role,seniority,wave,date,code_path,theme,text,start,end,coder\n"
         "S1,T001,brent,Young person,not_applicable,1,2020-03-02,Outcomes for young people/Social connections,"
-        "Social connections,I made new friends at the group,0,32,C1\n"
-        "S2,T002,plymouth,Staff member,practitioner,2,2021-05-10,Programme learning/Governance,Governance,"
+        "Outcomes for young people,I made new friends at the group,0,31,C1\n"
+        "S2,T002,plymouth,Staff member,practitioner,2,2021-05-10,Programme learning/Governance,"
+        "Programme learning,"
         "The board met every month,10,35,C2\n"
         "S3,T004,national,Senior leader,senior_leader,3,2023-01-16,Collaboration/Strategic support,"
-        "Strategic support,Leaders backed the work,5,28,C1\n"
+        "Collaboration,Leaders backed the work,5,28,C1\n"
     ),
     "brent/oc3_2022.csv": (
         "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\n"
