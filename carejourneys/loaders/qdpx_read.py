@@ -18,7 +18,9 @@ What real tools write is messier than the standard, so the reader accepts:
   joined with ``schemas.CODE_SEPARATOR`` ("/").
 * case attributes: ``Cases`` with ``VariableValue`` (linked to sources by ``SourceRef`` or to selections
   by ``SelectionRef``), ``VariableValue`` on sources, and ``Sets`` named like ``gender: male``.
-* safety: XML is parsed with defusedxml (no DTD entities, no external references); archives with too
+* safety: XML is parsed with lxml without loading DTDs, resolving entities or touching the network, and a
+  document that declares a DTD (the vehicle of entity expansion and external entities) is refused;
+  archives with too
   many or too large members, a suspicious compression ratio (zip bomb), or member names that escape the
   archive (``../``, absolute paths) are refused with :class:`DataError`.
 """
@@ -31,15 +33,15 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from xml.etree.ElementTree import Element, ParseError
 
 import numpy as np
 import pandas as pd
-from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeET
+from lxml import etree
 
 from ..errors import DataError, DataWarning
 from ..schemas import CODE_SEPARATOR
+
+Element = etree._Element
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 
@@ -270,27 +272,34 @@ def _local(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
+_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+                       dtd_validation=False, remove_comments=True, remove_pis=True)
+
+
 def _parse_xml(data: bytes, path: Path, name: str) -> Element:
+    """Parse project XML safely: no DTD loading, no entity resolution, no network; any DTD is refused."""
     where = f"{path}!{name}" if path.name != name else str(path)
+    parser = etree.XMLParser(**_PARSER_OPTIONS)
     try:
-        return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as e:
-        raise DataError(f"refused unsafe XML ({type(e).__name__}: entity declarations and external "
-                        "references are not allowed)", path=where) from e
-    except ParseError as e:
-        line = getattr(e, "position", (None, None))[0]
-        raise DataError(f"the project XML is not well formed: {e}", path=where, row=line) from e
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as e:
+        if b"<!ENTITY" in data[:65536] or b"<!DOCTYPE" in data[:65536]:
+            raise DataError("refused unsafe XML: a document type declaration (entities) is not allowed in a "
+                            "REFI-QDA project", path=where) from e
+        raise DataError(f"the project XML is not well formed: {e.msg}", path=where, row=e.lineno) from e
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
+        raise DataError("refused unsafe XML: a document type declaration (entity definitions or external "
+                        "references) is not allowed in a REFI-QDA project", path=where)
+    return root
 
 
 def _children(el: Element, name: str) -> list[Element]:
-    return [c for c in el if _local(c.tag) == name]
+    return list(el.iterchildren(f"{{{NAMESPACE}}}{name}", name))
 
 
 def _child(el: Element, name: str) -> Element | None:
-    for c in el:
-        if _local(c.tag) == name:
-            return c
-    return None
+    return next(el.iterchildren(f"{{{NAMESPACE}}}{name}", name), None)
 
 
 def _child_text(el: Element, name: str) -> str | None:
@@ -481,7 +490,9 @@ class _Reader:
         self.variables: dict[str, tuple[str, str]] = {}
         self.codes: list[dict] = []
         self.code_by_guid: dict[str, dict] = {}
-        self.segments: list[dict] = []
+        self.rows: list[tuple] = []
+        #: "{urn:QDA-XML:project:1.0}" or "" for files written without the namespace (hot paths only)
+        self.ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
         self.sources: list[dict] = []
         self.positions: list[dict] = []
         self.texts: dict[str, str] = {}
@@ -660,9 +671,7 @@ class _Reader:
             if tag in ("PictureSelection", "PDFSelection", "AudioSelection", "VideoSelection"):
                 self._other_selection(c, tag.removesuffix("Selection").lower(), ctx)
             elif tag == "Coding":  # the whole source coded
-                self._add_codings([c], {**ctx, "kind": "source", "selection_guid": guid,
-                                        "selection_name": name, "start": pd.NA, "end": pd.NA,
-                                        "text": None, "text_from": None, "creator": s.get("creatingUser")})
+                self._add_codings(s, ctx, "source", name, None, None, None, None, codings=[c])
 
     def _text_selections(self, sels: list[Element], text: _Text | None, text_from: str | None,
                          ctx: dict) -> None:
@@ -691,8 +700,8 @@ class _Reader:
                      for n, s, e in zip(names, starts, ends, strict=True)]
             froms = ["selection_name" if t is not None else None for t in texts]
         else:
-            if self.forced:
-                pol = self.forced
+            if self.forced or len(text.distinct_policies()) == 1:
+                pol = self.forced or self.preferred
                 scores = {}
             else:
                 pol, scores = _choose_policy(text, s_arr, e_arr, names, self.preferred)
@@ -725,10 +734,7 @@ class _Reader:
         out_s_l = out_s.tolist()
         out_e_l = out_e.tolist()
         for k, sel in enumerate(sels):
-            self._add_codings(_children(sel, "Coding"), {
-                **ctx, "kind": "text", "selection_guid": (sel.get("guid") or "").upper(),
-                "selection_name": names[k], "start": out_s_l[k], "end": out_e_l[k], "text": texts[k],
-                "text_from": froms[k], "creator": sel.get("creatingUser")})
+            self._add_codings(sel, ctx, "text", names[k], out_s_l[k], out_e_l[k], texts[k], froms[k])
 
     def _other_selection(self, sel: Element, kind: str, ctx: dict) -> None:
         text = None
@@ -737,112 +743,114 @@ class _Reader:
             text = _child_text(rep, "PlainTextContent")
         begin = sel.get("begin")
         end = sel.get("end")
-        self._add_codings(_children(sel, "Coding"), {
-            **ctx, "kind": kind, "selection_guid": (sel.get("guid") or "").upper(),
-            "selection_name": sel.get("name"),
-            "start": int(begin) if begin and begin.lstrip("-").isdigit() else pd.NA,
-            "end": int(end) if end and end.lstrip("-").isdigit() else pd.NA,
-            "text": text, "text_from": "inline" if text is not None else None,
-            "creator": sel.get("creatingUser")})
+        self._add_codings(sel, ctx, kind, sel.get("name"),
+                          int(begin) if begin and begin.lstrip("-").isdigit() else None,
+                          int(end) if end and end.lstrip("-").isdigit() else None,
+                          text, "inline" if text is not None else None)
 
-    def _add_codings(self, codings: list[Element], base: dict) -> None:
-        for k, cod in enumerate(codings):
-            ref = _child(cod, "CodeRef")
+    _COLUMNS = ("selection_guid", "coding_guid", "coding_index", "code_guid", "code_path", "code_name",
+                "coder", "source_guid", "source_id", "kind", "selection_name", "start", "end", "text",
+                "text_from")
+
+    def _add_codings(self, sel: Element, ctx: dict, kind: str, name: str | None, start: int | None,
+                     end: int | None, text: str | None, text_from: str | None,
+                     codings: list[Element] | None = None) -> None:
+        """One row per Coding of ``sel`` (or of ``codings``), as a tuple in the order of ``_COLUMNS``."""
+        rows = self.rows
+        sel_guid = (sel.get("guid") or "").upper()
+        creator = sel.get("creatingUser")
+        ns = self.ns
+        for k, cod in enumerate(sel.iterchildren(ns + "Coding") if codings is None else codings):
+            ref = next(cod.iterchildren(ns + "CodeRef"), None)
             code_guid = (ref.get("targetGUID") or "").upper() if ref is not None else ""
             code = self.code_by_guid.get(code_guid)
-            user = cod.get("creatingUser") or base["creator"]
-            coder = self.users.get((user or "").upper(), user)
-            sel_guid = base["selection_guid"]
-            self.segments.append({
-                "selection_guid": sel_guid,
-                "coding_guid": (cod.get("guid") or "").upper(),
-                "coding_index": k,
-                "code_guid": code_guid,
-                "code_path": code["code_path"] if code else None,
-                "code_name": code["name"] if code else None,
-                "coder": coder,
-                **{key: base[key] for key in ("source_guid", "source_id", "kind", "selection_name",
-                                              "start", "end", "text", "text_from")},
-            })
             if code is None:
                 warnings.warn(f"{self.path}: a coding refers to unknown code {code_guid!r}", DataWarning,
                               stacklevel=5)
+            user = cod.get("creatingUser") or creator
+            rows.append((sel_guid, (cod.get("guid") or "").upper(), k, code_guid,
+                         code["code_path"] if code else None, code["name"] if code else None,
+                         self.users.get((user or "").upper(), user), ctx["source_guid"], ctx["source_id"],
+                         kind, name, start, end, text, text_from))
 
     # ------------------------------------------------------------------ frames
-    def _segments_frame(self, cases: dict[str, dict], set_vars: dict[str, dict]) -> pd.DataFrame:
-        rows = self.segments
+    def _segment_ids(self) -> list[str]:
+        c = self.cols
         ours = (self.origin or "").lower().startswith("carejourneys")
         multi: dict[str, int] = {}
-        for r in rows:
-            multi[r["selection_guid"]] = multi.get(r["selection_guid"], 0) + 1
+        for g in c["selection_guid"]:
+            multi[g] = multi.get(g, 0) + 1
         seen: dict[str, int] = {}
-        for r in rows:
-            if ours and r["selection_name"]:
-                sid = r["selection_name"]
-            elif multi[r["selection_guid"]] == 1 or not r["coding_guid"]:
-                sid = r["selection_guid"]
+        ids = []
+        for sel_guid, cod_guid, name in zip(c["selection_guid"], c["coding_guid"], c["selection_name"],
+                                            strict=True):
+            if ours and name:
+                sid = name
+            elif multi[sel_guid] == 1 or not cod_guid:
+                sid = sel_guid
             else:  # several codings (or a GUID reused by two selections): one row per coding
-                sid = r["coding_guid"]
+                sid = cod_guid
             n = seen.get(sid, 0)
             seen[sid] = n + 1
-            r["segment_id"] = sid if n == 0 else f"{sid}#{n + 1}"
-            path = r["code_path"]
-            r["theme"] = path.split(CODE_SEPARATOR, 1)[0] if path else None
-        frame = pd.DataFrame(rows)
-        if frame.empty:
-            frame = pd.DataFrame(columns=SEGMENT_COLUMNS)
+            ids.append(sid if n == 0 else f"{sid}#{n + 1}")
+        return ids
+
+    def _segments_frame(self, cases: dict[str, dict], set_vars: dict[str, dict]) -> pd.DataFrame:
+        columns = list(zip(*self.rows, strict=True)) if self.rows else [()] * len(self._COLUMNS)
+        self.cols = c = {k: list(v) for k, v in zip(self._COLUMNS, columns, strict=True)}
+        n = len(c["selection_guid"])
+        data: dict[str, list] = {"segment_id": self._segment_ids()}
+        data.update({k: v for k, v in c.items() if k != "coding_index"})
+        data["theme"] = [p.split(CODE_SEPARATOR, 1)[0] if p else None for p in c["code_path"]]
         # case variables: source variables < sets < cases by SourceRef < cases by SelectionRef
         src_vars = {s["guid"]: dict(s["vars"]) for s in self.sources}
         for g, v in set_vars.items():
             src_vars.setdefault(g, {}).update(v)
         by_source: dict[str, list[dict]] = {}
         by_selection: dict[str, list[dict]] = {}
-        for c in cases.values():
-            for g in c["sources"]:
-                by_source.setdefault(g, []).append(c)
-            for g in c["selections"]:
-                by_selection.setdefault(g, []).append(c)
-        extra: list[dict] = []
+        for case in cases.values():
+            for g in case["sources"]:
+                by_source.setdefault(g, []).append(case)
+            for g in case["selections"]:
+                by_selection.setdefault(g, []).append(case)
         conflicts = 0
-        cache: dict[tuple[str, str], dict] = {}
-        for r in rows:
-            key = (r["source_guid"], r["selection_guid"])
-            got = cache.get(key)
-            if got is None:
-                got = dict(src_vars.get(r["source_guid"], {}))
-                linked = by_selection.get(r["selection_guid"]) or by_source.get(r["source_guid"]) or []
-                if len(linked) == 1:
-                    got.update(linked[0]["vars"])
-                    got["case"] = linked[0]["name"]
-                elif len(linked) > 1:
-                    merged: dict[str, object] = {}
-                    for c in linked:
-                        for k2, v2 in c["vars"].items():
-                            if k2 in merged and merged[k2] != v2:
-                                merged[k2] = None
-                                conflicts += 1
-                            else:
-                                merged.setdefault(k2, v2)
-                    got.update({k2: v2 for k2, v2 in merged.items() if v2 is not None})
-                    got["case"] = None
-                cache[key] = got
-            extra.append(got)
+        cache: dict[object, dict] = {}
+        keys: list[object] = []
+        for src_g, sel_g in zip(c["source_guid"], c["selection_guid"], strict=True):
+            key = (src_g, sel_g) if sel_g in by_selection else src_g
+            keys.append(key)
+            if key in cache:
+                continue
+            got = dict(src_vars.get(src_g, {}))
+            linked = by_selection.get(sel_g) or by_source.get(src_g) or []
+            if len(linked) == 1:
+                got.update(linked[0]["vars"])
+                got["case"] = linked[0]["name"]
+            elif len(linked) > 1:
+                merged: dict[str, object] = {}
+                for case in linked:
+                    for k2, v2 in case["vars"].items():
+                        if k2 in merged and merged[k2] != v2:
+                            merged[k2] = None
+                            conflicts += 1
+                        else:
+                            merged.setdefault(k2, v2)
+                got.update({k2: v2 for k2, v2 in merged.items() if v2 is not None})
+            cache[key] = got
         if conflicts:
             warnings.warn(f"{self.path}: some selections belong to several cases with different values; "
                           "those variables are left empty", DataWarning, stacklevel=4)
-        if not frame.empty:
-            var_frame = pd.DataFrame(extra, index=frame.index)
-            for col in var_frame.columns:
-                if col not in frame.columns:
-                    frame[col] = var_frame[col]
-            if "speaker_id" not in frame.columns and "case" in frame.columns:
-                frame["speaker_id"] = frame["case"]
+        var_names = list(dict.fromkeys(k for d in cache.values() for k in d))
+        for v in var_names:
+            if v not in data:
+                data[v] = [cache[k].get(v) for k in keys]
+        if "speaker_id" not in data and "case" in data:
+            data["speaker_id"] = data["case"]
         for col in SEGMENT_COLUMNS:
-            if col not in frame.columns:
-                frame[col] = pd.Series([None] * len(frame), dtype="object", index=frame.index)
-        frame = frame.drop(columns=["coding_index"], errors="ignore")
-        ordered = SEGMENT_COLUMNS + [c for c in frame.columns if c not in SEGMENT_COLUMNS]
-        frame = frame[ordered]
+            if col not in data:
+                data[col] = [None] * n
+        ordered = SEGMENT_COLUMNS + [k for k in data if k not in SEGMENT_COLUMNS]
+        frame = pd.DataFrame({k: pd.Series(data[k], dtype="object") for k in ordered})
         return _tidy_types(frame)
 
     def _sources_frame(self, set_vars: dict[str, dict]) -> pd.DataFrame:
@@ -873,7 +881,7 @@ def _tidy_types(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
         if frame[col].dtype == object and col not in ("has_text", "is_codable"):
             vals = frame[col].dropna()
-            if len(vals) == 0 or all(isinstance(v, str) for v in vals):
+            if len(vals) == 0 or pd.api.types.infer_dtype(vals, skipna=True) == "string":
                 frame[col] = frame[col].astype("str") if len(vals) == len(frame) else \
                     frame[col].astype(pd.StringDtype(na_value=np.nan))
     return frame
