@@ -163,3 +163,21 @@ def test_reader_tables(mt, sc):
     assert a.loc["Partnership board", "Meetings"] == 4
     c = governance.changes_table(sc)
     assert list(c["Status"]) == ["embedded", "adopted", "influenced"]
+
+
+def test_describe_gaps(mt):
+    text = governance.describe_gaps(mt[mt["site"] == "plymouth"], until="2024-04-30")
+    assert "met 3 times" in text and "until the end of the programme" in text
+    assert f"{(D('2024-04-30') - D('2021-09-01')).days} days" in text
+    closed = governance.describe_gaps(mt[mt["site"] == "plymouth"])
+    assert "until 2021-09-01" in closed and "1 gap(s) exceeded 120 days" in closed
+    assert "too few" in governance.describe_gaps(mt[mt["site"] == "brent"])
+
+
+def test_workforce_context_is_a_table_or_none():
+    wf = governance.workforce_context("plymouth")
+    if wf is None:
+        pytest.skip("public workforce statistics not available")
+    assert "Turnover %" in wf.columns and len(wf) > 0
+    with pytest.raises(KeyError):
+        governance.workforce_context("atlantis")

@@ -90,3 +90,11 @@ def test_rubric_chart_writes_every_cell(rb):
     assert texts.count("not rated") == int(table.isna().to_numpy().sum())
     assert "Insufficient evidence" in texts
     plt.close(fig)
+
+
+def test_reader_tables(rb):
+    c = rubric.changes_table(rb, "plymouth")
+    assert c.loc[0, "From"] == "Wave 1: Good" and c.loc[0, "To"] == "Wave 2: Adequate"
+    assert c.loc[0, "Outcome"] == "Co-production with young people"
+    o = rubric.overall_table(rb, "plymouth")
+    assert list(o["Overall rating"]) == ["Poor"] and o.loc[0, "Evidence"] == "E9"

@@ -270,9 +270,10 @@ def workforce_context(site: str) -> pd.DataFrame | None:
     """
     from .. import sites
 
+    la_code = sites.get(site).la_new_code  # an unknown site is an error, not a missing context
     try:
         from .. import public
 
-        return public.workforce_table(sites.get(site).la_new_code)
+        return public.workforce_table(la_code)
     except (ImportError, AttributeError, FileNotFoundError, KeyError, DataError):
         return None
