@@ -171,8 +171,7 @@ def build_qde(segments: pd.DataFrame, texts: Mapping[str, str], *, codebook: Ite
     cases_in_source = pd.Series(case_key.values).groupby(segs["source_id"].values).nunique()
     if case_vars or case_column in segs.columns:
         cases_el = _el(root, "Cases")
-        for key, idx in sorted(case_key.groupby(case_key).groups.items()):
-            rows = segs.loc[idx]
+        for key, rows in segs.groupby(case_key, sort=True):
             c = _el(cases_el, "Case", guid=_guid("case", key), name=key)
             add_values(c, {v: rows[v].dropna().iloc[0] if rows[v].notna().any() else None for v in case_vars})
             sources = sorted(set(rows["source_id"]))
@@ -185,8 +184,9 @@ def build_qde(segments: pd.DataFrame, texts: Mapping[str, str], *, codebook: Ite
     # sources
     sources_el = _el(root, "Sources")
     files: dict[str, bytes] = {}
+    by_source = dict(list(segs.groupby("source_id", sort=True)))
     for s in sorted(src_guid):
-        rows = segs[segs["source_id"] == s].sort_values(["start", "end", "segment_id"], kind="stable")
+        rows = by_source[s]  # already in (start, end, segment_id) order
         g = src_guid[s]
         attrs = {"guid": g, "name": s}
         if not inline_text:
