@@ -222,7 +222,8 @@ def test_parse_date_accepted(text, expected):
 @pytest.mark.parametrize("text, fragment", [
     ("31/02/2022", "not a real date"), ("29/02/2023", "not a real date"), ("2022-13-01", "not a real date"),
     ("12/25/2022", "read day first"), ("05/03/22", "two-digit year"), ("next week", "is not a date"),
-    ("44562", "is not a date"),
+    ("44562", "is not a date"), ("0001-01-01", "outside the dates that can be held (1678-2261)"),
+    ("31/12/9999", "outside the dates"),
 ])
 def test_parse_date_rejected(text, fragment):
     f = schemas.Field("d", schemas.DATE)

@@ -561,16 +561,22 @@ def _parse_float(s: pd.Series, f: schemas.Field) -> tuple[pd.Series, list[tuple[
 def _parse_date(s: pd.Series, f: schemas.Field) -> tuple[pd.Series, list[tuple[int, str]]]:
     result = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
     todo = s.notna()
+    out_of_range = pd.Series(False, index=s.index)
+    lo, hi = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
     for fmt in DATE_FORMATS:
         if not todo.any():
             break
         parsed = pd.to_datetime(s[todo], format=fmt, errors="coerce")
         ok = parsed.notna()
         if ok.any():
-            hit = ok[ok].index
-            result.loc[hit] = parsed[ok].dt.normalize().astype("datetime64[ns]")
-            todo.loc[hit] = False
+            days = parsed[ok].dt.normalize()
+            inside = (days >= lo) & (days <= hi)
+            result.loc[days.index[inside]] = days[inside].astype("datetime64[ns]")
+            out_of_range.loc[days.index[~inside]] = True
+            todo.loc[days.index] = False
     bad = [(row, _date_message(v)) for row, v in s[todo].items()]
+    bad += [(row, f"{_quote(v)} is outside the dates that can be held ({lo.year + 1}-{hi.year - 1})")
+            for row, v in s[out_of_range].items()]
     return result, bad
 
 
