@@ -69,8 +69,9 @@ def test_changes_between_waves(rb):
 
 def test_rationale_table_latest_wave(rb):
     r = rubric.rationale_table(rb, "plymouth")
-    assert set(r["wave"]) == {3}
-    assert "Overall (recorded judgement)" in set(r["outcome"])
+    assert set(r["Wave"]) == {3}
+    assert "Overall (recorded judgement)" in set(r["Outcome"])
+    assert rubric.rationale_table(rb, "brent", wave=1).empty
 
 
 def test_missing_column_is_a_data_error(rb):

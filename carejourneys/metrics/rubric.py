@@ -79,7 +79,7 @@ def heat_table(rubric: pd.DataFrame, site: str, labels: bool = True) -> pd.DataF
     table.columns.name = "wave"
     if labels:
         table.index = [OUTCOME_LABELS.get(o, o) for o in table.index]
-    table.index.name = "outcome"
+    table.index.name = "Outcome" if labels else "outcome"
     return table
 
 
@@ -129,15 +129,17 @@ def changes(rubric: pd.DataFrame, site: str) -> pd.DataFrame:
 
 
 def rationale_table(rubric: pd.DataFrame, site: str, wave: int | None = None) -> pd.DataFrame:
-    """Outcome, wave, level, rationale and evidence references for reading (latest wave by default)."""
+    """Outcome, wave, rating, rationale and evidence references for reading (latest wave by default)."""
     r = ratings(rubric, site)
     if r.empty:
-        return r.loc[:, ["outcome", "wave", "level", "rationale", "evidence_refs"]]
+        return pd.DataFrame(columns=["Outcome", "Wave", "Rating", "Rationale", "Evidence"])
     w = int(r["wave"].max()) if wave is None else wave
     r = r[r["wave"] == w].copy()
     r["outcome"] = r["outcome"].map(lambda o: OUTCOME_LABELS.get(o, o))
     r["level"] = r["level"].astype("str")
-    return r.loc[:, ["outcome", "wave", "level", "rationale", "evidence_refs"]].reset_index(drop=True)
+    out = r.loc[:, ["outcome", "wave", "level", "rationale", "evidence_refs"]].reset_index(drop=True)
+    return out.rename(columns={"outcome": "Outcome", "wave": "Wave", "level": "Rating",
+                               "rationale": "Rationale", "evidence_refs": "Evidence"})
 
 
 def missing_ratings(rubric: pd.DataFrame, site: str) -> list[tuple[int, str]]:
