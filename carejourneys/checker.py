@@ -323,3 +323,23 @@ def raise_for_findings(findings: list[Finding]) -> None:
     """Raise :class:`OutputCheckError` when there is any finding."""
     if findings:
         raise OutputCheckError(findings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m carejourneys.checker OUTPUTS [--data-dir D] [--threshold N]``: 1 when anything is found."""
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m carejourneys.checker", description=main.__doc__)
+    p.add_argument("outputs", help="folder of built HTML pages")
+    p.add_argument("--data-dir", default=None, help="the dataset the pages were built from")
+    p.add_argument("--threshold", type=int, default=5, help="disclosure threshold (default 5)")
+    args = p.parse_args(argv)
+    findings = check_outputs(args.outputs, data_dir=args.data_dir, threshold=args.threshold)
+    for f in findings:
+        print(f)
+    print(f"{len(html_files(args.outputs))} page(s) checked, {len(findings)} finding(s)")
+    return 1 if findings else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

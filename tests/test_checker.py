@@ -154,6 +154,19 @@ def test_check_outputs_and_raise(tmp_path: Path, data_dir: Path):
     assert check_outputs(out, data_dir=data_dir, files=[out / "index.html"]) == []
 
 
+def test_command_line(tmp_path: Path, data_dir: Path, capsys):
+    from carejourneys.checker import main
+
+    out = tmp_path / "outputs"
+    out.mkdir()
+    (out / "index.html").write_text(page("<p>fine</p>"), encoding="utf-8")
+    assert main([str(out), "--data-dir", str(data_dir)]) == 0
+    (out / "a.html").write_text(page("<p>Saltmarsh Lodge</p>"), encoding="utf-8")
+    assert main([str(out), "--data-dir", str(data_dir)]) == 1
+    said = capsys.readouterr().out
+    assert "a.html: deny-list term" in said and "2 page(s) checked, 1 finding(s)" in said
+
+
 def _leaky_notebook() -> nbformat.NotebookNode:
     """An executed notebook that bypassed cj.report: it shows raw rows of a survey."""
     nb = nbformat.v4.new_notebook()
@@ -179,6 +192,7 @@ def test_a_deliberately_leaky_notebook_fails_the_checker(tmp_path: Path, rules: 
     assert {"identifier", "row-level table", "deny-list term"} <= set(kinds(found))
 
 
+@pytest.mark.slow
 def test_pages_built_from_the_bundled_data_pass_if_a_build_exists(tmp_path: Path):
     """When the build and the bundled data exist, the real pages pass (else this is skipped)."""
     build = pytest.importorskip("carejourneys.build")
