@@ -150,25 +150,32 @@ def diversity(table: pd.DataFrame, title: str | None = None, threshold: int | No
 
     ``table`` is a :func:`carejourneys.metrics.participation.diversity` table.
 
-    Nothing is drawn for participants when there are fewer of them than the threshold in all; a
-    category with fewer participants (or council population) than the threshold is marked ``c``.
+    Nothing is drawn for participants when there are fewer of them than the threshold in all. A
+    bar is left out and marked ``c`` wherever the same table published through
+    ``cj.disclosure.protect`` (primary and secondary suppression) shows ``c``, so the chart cannot
+    give back what the table withholds.
     """
+    from . import disclosure
+
     t = _threshold(threshold)
     if table.empty:
         return _empty("No participants recorded")
     n = int(table["participants"].sum())
     y = np.arange(len(table))
     c1, c2 = colours(2)
+    has_pop = bool(table["population"].notna().any())
+    safe = disclosure.protect(table, counts=["participants", "population"] if has_pop else ["participants"],
+                              threshold=t)
     with theme():
         fig, ax = plt.subplots(figsize=(WIDE[0] * 0.8, 0.45 * len(table) + 1.4), layout="constrained")
-        small = table["participants"].map(lambda k: _small(k, t)).to_numpy(bool)
+        small = (safe["participants"].astype("object") == SUPPRESSED).to_numpy(bool)
         if n >= t:
             pct = table["participants_percent"].astype(float).where(~small, 0)
             ax.barh(y - 0.2, pct, height=0.4, color=c1, label=f"participants (n={n})")
             for i in np.flatnonzero(small):
                 ax.text(0.5, y[i] - 0.2, SUPPRESSED, va="center", fontsize=8)
         if table["population_percent"].notna().any():
-            pop_small = table["population"].map(lambda k: _small(k, t)).to_numpy(bool)
+            pop_small = (safe["population"].astype("object") == SUPPRESSED).to_numpy(bool)
             ax.barh(y + 0.2, table["population_percent"].astype(float).where(~pop_small, 0), height=0.4,
                     color=c2, label="council's children in care and care leavers")
             for i in np.flatnonzero(pop_small):

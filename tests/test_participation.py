@@ -185,3 +185,20 @@ def test_retention_complement_and_rounded_cumulative(reg):
     line = fig.axes[0].lines[0]
     assert all(v % 5 == 0 for v in line.get_ydata())  # the running total is rounded to 5
     plt.close(fig)
+
+
+def test_diversity_chart_mirrors_secondary_suppression():
+    import matplotlib.pyplot as plt
+
+    from carejourneys import site_plots
+
+    table = pd.DataFrame({"category": ["a", "b", "c"], "participants": [10, 12, 3],
+                          "participants_percent": [40.0, 48.0, 12.0], "population": [100, 100, 100],
+                          "population_percent": [33.3, 33.3, 33.3], "difference": [6.7, 14.7, -21.3]})
+    fig = site_plots.diversity(table, threshold=5)
+    ax = fig.axes[0]
+    # 3 is suppressed, and one more participant count so that it cannot be recovered from the total
+    assert [t.get_text() for t in ax.texts].count("c") == 2
+    participant_bars = ax.containers[0]  # drawn first; the council's population second
+    assert [bar.get_width() > 0 for bar in participant_bars] == [False, True, False]
+    plt.close(fig)
