@@ -153,6 +153,7 @@ def test_charts_show_n_and_withheld_rows():
     ax = fig.axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert "Skills and knowledge  (n=6)" in labels
+    assert "Personal goals and positive destinations  (n<5)" in labels
     # social connections: nobody rated; goals: too few; wellbeing: 5 of 6 would reveal the 1 other
     assert sum("withheld" in t.get_text() for t in ax.texts) == 3
     assert len(ax.patches) == 1

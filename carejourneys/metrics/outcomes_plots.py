@@ -25,10 +25,17 @@ def _empty(message: str) -> Figure:
     return fig
 
 
-def mean_change(change: pd.DataFrame, *, title: str | None = None) -> Figure:
+def _n_label(n: float, threshold: int) -> str:
+    """``n=12``, or ``n<5`` for a count of people from 1 to threshold - 1 (shown as c in tables)."""
+    n = int(n)
+    return f"n<{threshold}" if 0 < n < threshold else f"n={n}"
+
+
+def mean_change(change: pd.DataFrame, *, threshold: int = 5, title: str | None = None) -> Figure:
     """Forest plot: mean change in the better direction with its 95% confidence interval, one row
-    per measure (and group), n in each label. Scales where lower is better are flipped so that
-    right is always better; each label gives the scale's range. No counts of people are drawn.
+    per measure (and group), n in each label (``n<threshold`` for small groups). Scales where lower
+    is better are flipped so that right is always better; each label gives the scale's range. No
+    counts of people are drawn.
 
     ``change`` is a table from :func:`outcomes.prepost_change` or :func:`outcomes.retrospective_change`
     (one design per chart: they are never pooled). Rows whose statistics were withheld show a note."""
@@ -43,7 +50,7 @@ def mean_change(change: pd.DataFrame, *, title: str | None = None) -> Figure:
     for _, r in change.iterrows():
         flip = -1.0 if not measures.SCALES.get(r["scale"], {}).get("higher_is_better", True) else 1.0
         lab = str(r["label"]) + (f" - {r[group]}" if group else "")
-        labels.append(f"{lab}  (n={int(r['n_pairs'])})")
+        labels.append(f"{lab}  ({_n_label(r['n_pairs'], threshold)})")
         m, lo, hi = (float(r[c]) if pd.notna(r[c]) else np.nan for c in ("mean_diff", "ci_low", "ci_high"))
         mids.append(flip * m)
         lows.append(min(flip * lo, flip * hi))
@@ -77,7 +84,8 @@ def pa_better(ratings: pd.DataFrame, *, threshold: int = 5) -> Figure:
     ``threshold`` - 1."""
     if ratings.empty or int(ratings["rated"].fillna(0).max()) == 0:
         return _empty("No Personal Adviser ratings")
-    labels = [f"{lab}  (n={int(n)})" for lab, n in zip(ratings["label"], ratings["rated"], strict=True)]
+    labels = [f"{lab}  ({_n_label(n, threshold)})" for lab, n in zip(ratings["label"], ratings["rated"],
+                                                                     strict=True)]
     k = ratings["better"].astype("float64").to_numpy()
     rest = ratings["rated"].astype("float64").to_numpy() - k
     small = ((k > 0) & (k < threshold)) | ((rest > 0) & (rest < threshold))
