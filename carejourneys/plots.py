@@ -88,7 +88,8 @@ def fieldwork_over_time(fieldwork: pd.DataFrame, *, freq: str = "quarter", waves
         ax.set_xlim(-0.6, len(periods) - 0.4)
         ax.set_ylabel("Data-gathering events")
         ax.yaxis.get_major_locator().set_params(integer=True)
-        ax.legend(frameon=False, loc="upper left", fontsize=9)
+        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=len(methods),
+                  fontsize=9)
         ax.grid(axis="x", visible=False)
     return fig
 

@@ -25,10 +25,11 @@ import base64
 import datetime as dt
 import html
 import io
+import json
 import math
 import numbers
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,7 @@ CSS = """
 .cj-table th,.cj-table td{border-bottom:1px solid #ccc;padding:.3em .6em;vertical-align:top}
 .cj-table thead th{border-bottom:2px solid #555;text-align:left}
 .cj-table td.num,.cj-table th.num{text-align:right;font-variant-numeric:tabular-nums}
+.cj-table td.date{white-space:nowrap}
 .cj-table tr.cj-total td,.cj-table tr.cj-total th{font-weight:600;border-top:2px solid #555}
 .cj-table p.cj-footnote{font-size:12px;color:#444;margin:.3em 0}
 .cj-figure{margin:1em 0} .cj-figure img{max-width:100%;height:auto}
@@ -286,8 +288,15 @@ def table_html(
     footnotes: Iterable[str] = (),
     index: bool | None = None,
     threshold: int | None = None,
+    counts: Iterable | None = None,
+    count_rows: Sequence[bool] | pd.Series | None = None,
 ) -> str:
-    """Render an already protected table as accessible, phone-readable HTML (no disclosure applied)."""
+    """Render an already protected table as accessible, phone-readable HTML (no disclosure applied).
+
+    ``counts``/``count_rows`` only mark the table for the output checker
+    (:mod:`carejourneys.checker`): ``data-cj-counts`` lists the headers of the columns counting
+    people and ``data-cj-threshold`` the threshold; rows that count events carry ``data-cj-events``.
+    """
     show_index = _show_index(df) if index is None else index
     index_names = [n if n is not None else "" for n in df.index.names] if show_index else []
     head = "".join(f'<th scope="col">{_esc(_label(n))}</th>' for n in index_names)
@@ -297,9 +306,12 @@ def table_html(
                     for c in df.columns)
     body = []
     has_suppressed = False
-    for label, row in zip(df.index, df.itertuples(index=False, name=None), strict=True):
+    people = [True] * len(df) if count_rows is None else [bool(v) for v in list(count_rows)]
+    for i, (label, row) in enumerate(zip(df.index, df.itertuples(index=False, name=None), strict=True)):
         labels = label if isinstance(label, tuple) else (label,)
-        cls = ' class="cj-total"' if disclosure._is_total(label) else ""
+        attrs = ' class="cj-total"' if disclosure._is_total(label) else ""
+        if counts is not None and not people[i]:
+            attrs += " data-cj-events"
         cells = "".join(f'<th scope="row">{_esc(format_value(v, 0)[0])}</th>' for v in labels) \
             if show_index else ""
         for col, v in zip(df.columns, row, strict=True):
@@ -307,15 +319,24 @@ def table_html(
             text, is_num = format_value(v, d)
             if text == disclosure.SUPPRESSED:
                 has_suppressed = True
-            cells += f'<td class="num">{_esc(text)}</td>' if is_num else f"<td>{_esc(text)}</td>"
-        body.append(f"<tr{cls}>{cells}</tr>")
+            if is_num:
+                cells += f'<td class="num">{_esc(text)}</td>'
+            elif isinstance(v, dt.date | pd.Timestamp):
+                cells += f'<td class="date">{_esc(text)}</td>'
+            else:
+                cells += f"<td>{_esc(text)}</td>"
+        body.append(f"<tr{attrs}>{cells}</tr>")
     notes = list(footnotes)
     if has_suppressed:
         who = f"fewer than {threshold} people" if threshold else "too few people"
         notes.insert(0, f"c: withheld to protect privacy ({who}, or hidden so that a small number "
                         "cannot be worked out from the others).")
     foot = "".join(f'<p class="cj-footnote">{_esc(n)}</p>' for n in notes)
-    return (f'<div class="cj-table"><table><caption>{_esc(caption)}</caption>'
+    flags = ""
+    if counts is not None:
+        shown = json.dumps([_label(c) for c in counts], ensure_ascii=False)
+        flags = f' data-cj-counts="{_esc(shown)}" data-cj-threshold="{_esc(threshold or 5)}"'
+    return (f'<div class="cj-table"><table{flags}><caption>{_esc(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{foot}</div>")
 
 
@@ -348,23 +369,29 @@ def table(
     footnotes: Iterable[str] = (),
     index: bool | None = None,
     threshold: int | None = None,
+    count_rows: Sequence[bool] | pd.Series | None = None,
     **protect_kwargs: Any,
 ) -> None:
     """Show ``df`` as a table after disclosure control.
 
     ``counts``: the columns that count people (small ones are shown as ``c``, with secondary
     suppression). ``percent_of``: ``{column: n_column}`` for percentages, means or medians over
-    ``n_column`` people (withheld when fewer than the threshold). ``threshold`` defaults to the
-    context's ``disclosure_threshold``. Other keywords go to :func:`carejourneys.disclosure.protect`.
+    ``n_column`` people (withheld when fewer than the threshold). ``count_rows``: a boolean per row,
+    True where the count columns count people (rows counting events are left alone). ``threshold``
+    defaults to the context's ``disclosure_threshold``. Other keywords go to
+    :func:`carejourneys.disclosure.protect`.
     """
     if not caption:
         raise ValueError("every table needs a caption")
     t = _threshold(threshold)
+    if count_rows is not None:
+        protect_kwargs["count_rows"] = count_rows
     safe = protected(df, counts=counts, percent_of=percent_of, threshold=t, **protect_kwargs)
     if _CONTEXT is not None:
         _CONTEXT.disclosure_log += [{"table": caption, **d} for d in safe.attrs.get("disclosure", [])]
+    count_list = None if counts is None else ([counts] if isinstance(counts, str | tuple) else list(counts))
     _display(table_html(safe, caption=caption, decimals=decimals, footnotes=footnotes, index=index,
-                        threshold=t))
+                        threshold=t, counts=count_list, count_rows=count_rows))
 
 
 def key_figures_html(values: Mapping[str, Any], *, people: bool = True, threshold: int | None = None) -> str:

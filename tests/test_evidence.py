@@ -128,7 +128,16 @@ def test_published_totals_from_the_synthetic_replica():
     cmp = evidence.compare_with_published(ds.fieldwork)
     assert (cmp["Same"] == "yes").all(), cmp.to_string()
     # the per-site tables add up to the all-sites table
-    parts = [evidence.summary(cj.load_dataset(data_dir=d, site=s).fieldwork).set_index("What")["Total"]
+    parts = [evidence.summary(cj.load_dataset(data_dir=d, site=s).fieldwork).set_index("What")
              for s in ("brent", "plymouth")]
+    # a single site's table has no Total column (it would repeat the site's)
+    assert "Total" not in parts[0].columns and "Total" not in parts[1].columns
     whole = evidence.summary(ds.fieldwork).set_index("What")
-    assert ((parts[0] + parts[1]) == whole["Total"] - whole.get("National", 0)).all()
+    assert (parts[0]["Brent"] + parts[1]["Plymouth"] == whole["Total"] - whole["National"]).all()
+
+
+def test_count_columns_and_people_rows():
+    fw = make_fieldwork(seed=13)
+    t = evidence.summary(fw)
+    assert evidence.count_columns(t) == [*[evidence.SITE_LABELS[s] for s in schemas.FIELDWORK_SITES], "Total"]
+    assert list(evidence.people_rows(t)) == [u == "people" for _, (_, _, u) in evidence.SUMMARY_ROWS.items()]

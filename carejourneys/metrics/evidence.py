@@ -81,7 +81,8 @@ def data_gathering(fieldwork: pd.DataFrame, *, methods: tuple[str, ...] | None =
 
     One row per method and participant group that occurs (in code-list order), columns
     ``Method``, ``Participant group``, ``Counted as`` (people or events), one column per site
-    present (Brent, Plymouth, National) and ``Total``. ``methods`` restricts the methods shown.
+    present (Brent, Plymouth, National) and ``Total`` (when there are several sites). ``methods``
+    restricts the methods shown.
     """
     fw = fieldwork if methods is None else fieldwork[fieldwork["method"].isin(methods)]
     site_cols = _site_columns(fw)
@@ -100,17 +101,21 @@ def data_gathering(fieldwork: pd.DataFrame, *, methods: tuple[str, ...] | None =
                 continue
             by_site = [int(counts.get((method, group, s), 0)) for s in site_cols]
             rows.append([METHOD_LABELS[method], GROUP_LABELS[group], unit_of(method), *by_site, sum(by_site)])
-    out = pd.DataFrame(rows, columns=columns)
+    return _finish(pd.DataFrame(rows, columns=columns), labels)
+
+
+def _finish(out: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """Integer count columns; no Total column when there is a single site (it would repeat it)."""
     for c in [*labels, TOTAL]:
         out[c] = out[c].astype("int64")
-    return out
+    return out.drop(columns=[TOTAL]) if len(labels) == 1 else out
 
 
 def summary(fieldwork: pd.DataFrame) -> pd.DataFrame:
     """The headline counts of the published summary (:data:`SUMMARY_ROWS`) by site and in total.
 
-    Columns ``What``, ``Counted as``, one per site present, ``Total``. Every headline row is
-    present, with zeros where the data hold none.
+    Columns ``What``, ``Counted as``, one per site present, ``Total`` (when there are several
+    sites). Every headline row is present, with zeros where the data hold none.
     """
     site_cols = _site_columns(fieldwork)
     labels = [SITE_LABELS.get(s, s) for s in site_cols]
@@ -122,10 +127,7 @@ def summary(fieldwork: pd.DataFrame) -> pd.DataFrame:
             mask &= fieldwork["participant_group"].isin(groups)
         by_site = [int(amount[mask & fieldwork["site"].eq(s)].sum()) for s in site_cols]
         rows.append([label, unit, *by_site, sum(by_site)])
-    out = pd.DataFrame(rows, columns=["What", "Counted as", *labels, TOTAL])
-    for c in [*labels, TOTAL]:
-        out[c] = out[c].astype("int64")
-    return out
+    return _finish(pd.DataFrame(rows, columns=["What", "Counted as", *labels, TOTAL]), labels)
 
 
 def compare_with_published(fieldwork: pd.DataFrame) -> pd.DataFrame:
@@ -133,7 +135,8 @@ def compare_with_published(fieldwork: pd.DataFrame) -> pd.DataFrame:
 
     Meaningful for the whole programme (site ``all``); a single site holds only part of each total.
     """
-    s = summary(fieldwork).set_index("What")[TOTAL]
+    table = summary(fieldwork).set_index("What")
+    s = table[count_columns(table)].sum(axis=1) if TOTAL not in table.columns else table[TOTAL]
     out = pd.DataFrame({"What": list(PUBLISHED), "Computed": [int(s.get(k, 0)) for k in PUBLISHED],
                         "Published": list(PUBLISHED.values())})
     out["Same"] = out["Computed"].eq(out["Published"]).map({True: "yes", False: "no"})
@@ -208,3 +211,41 @@ def coverage_gaps(fieldwork: pd.DataFrame) -> list[str]:
                 gaps.append(f"{SITE_LABELS.get(site, site)}: no {GROUP_PHRASES[group]} "
                             f"were interviewed in wave {which}.")
     return gaps
+
+
+def count_columns(table: pd.DataFrame) -> list[str]:
+    """The columns of a :func:`data_gathering` or :func:`summary` table that hold counts."""
+    return [c for c in table.columns if c in SITE_LABELS.values() or c == TOTAL]
+
+
+def people_rows(table: pd.DataFrame) -> pd.Series:
+    """True for the rows of a :func:`data_gathering` or :func:`summary` table that count people."""
+    return table["Counted as"].eq(PEOPLE)
+
+
+def over_time_text(fieldwork: pd.DataFrame, *, freq: str = "quarter") -> str:
+    """One sentence describing the fieldwork-over-time chart (its alt text)."""
+    ot = over_time(fieldwork, freq=freq)
+    if ot.empty:
+        return "No fieldwork is recorded, so the chart is empty."
+    per = ot.groupby("period")["events"].sum()
+    busiest = per.idxmax()
+    first, last = per.index.min(), per.index.max()
+    return (f"Stacked bar chart of data-gathering events per {freq} by method, from {first} to {last}, "
+            f"{int(per.sum())} events in all; the busiest {freq} was {busiest} with {int(per.max())} events.")
+
+
+def caveats(fieldwork: pd.DataFrame, site: str) -> list[str]:
+    """What a reader of the evidence-base page should keep in mind, as plain sentences."""
+    out = []
+    if fieldwork.empty:
+        return ["No fieldwork is recorded for this selection."]
+    if site != "all":
+        out.append("Interviews with Barnardo's national staff belong to the national strand of the "
+                   "evaluation; they are counted on the page for all sites only.")
+    if fieldwork["method"].eq("document_review").any():
+        out.append("Document reviews are listed as events; they are not part of the five headline counts.")
+    out.append("Observations and focus groups are counted as events: the people present at them are not "
+               "added to the number of people interviewed.")
+    out += coverage_gaps(fieldwork)
+    return out

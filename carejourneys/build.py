@@ -1,0 +1,558 @@
+"""The build: run every report notebook for each of its sites and publish HTML.
+
+    result = cj.build.run()                       # every notebook x every site it declares
+    result = cj.build.run(sites=["brent"], notebooks=["00_evidence_base"], jobs=2)
+    result.ok, result.reports                     # ReportResult(notebook, site, status, html, error, ...)
+
+Targets are each ``notebooks/NN_name.ipynb`` x the sites in its metadata
+``{"carejourneys": {"title": ..., "sites": [...], "any_la": false}}``; ``sites=`` filters them (a
+site a notebook does not declare is skipped for it, except that a notebook declaring
+``"any_la": true`` also accepts any local authority code such as ``"330"`` or ``"E08000025"``).
+
+For each target the build checks the parameters itself against the notebook's ``parameters``
+cell (unknown names and wrong types are errors: papermill only warns), runs the notebook with
+papermill in a kernel on this interpreter (:mod:`carejourneys.build_exec`), saves the executed
+notebook as ``outputs/<site>/<notebook>.ipynb`` and the page, code hidden, as
+``outputs/<site>/<notebook>.html`` (:mod:`carejourneys.build_html`), both written atomically.
+A failing notebook still gets both files, the page showing the error; the other targets go on;
+``result.ok`` is False and each failure names the notebook, the site and the failing cell.
+``outputs/index.html`` lists every report in the outputs folder. A target whose inputs (the
+notebook, its parameters, the package's code, the data, the versions of the main libraries)
+have not changed since its last successful build is not run again unless ``force=True``.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from . import __version__, sites
+from .errors import BuildError
+from .manifest import MANIFEST, atomic_write_bytes
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+OUTPUTS_DIR = REPO_ROOT / "outputs"
+BUNDLED_DATA = REPO_ROOT / "data" / "synthetic"
+PUBLIC_DATA = REPO_ROOT / "data" / "public"
+#: seconds a cell may run without finishing
+CELL_TIMEOUT = 600
+#: the parameters every report notebook takes
+STANDARD_PARAMETERS = ("site", "data_dir", "disclosure_threshold")
+OK_STATUSES = ("ok", "up to date")
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+@dataclass(frozen=True)
+class NotebookInfo:
+    """A report notebook: its metadata and the defaults of its ``parameters`` cell."""
+
+    path: Path
+    name: str
+    title: str
+    sites: tuple[str, ...]
+    any_la: bool
+    parameters: dict[str, Any]
+
+    def accepts(self, site: str) -> bool:
+        return site in self.sites or (self.any_la and is_la_code(site))
+
+
+def is_la_code(site: str) -> bool:
+    from .report import LA_CODE
+
+    return bool(LA_CODE.match(site))
+
+
+def parameters_of(nb: Any, path: Path | str = "<notebook>") -> dict[str, Any]:
+    """The names and default values assigned in the cell tagged ``parameters``.
+
+    Raises BuildError when there is no such cell or it does anything but assign literals.
+    """
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if not cells:
+        raise BuildError(f"{path}: no cell is tagged 'parameters'")
+    if cells[0].cell_type != "code":
+        raise BuildError(f"{path}: the cell tagged 'parameters' is not a code cell")
+    try:
+        tree = ast.parse(cells[0].source)
+    except SyntaxError as e:
+        raise BuildError(f"{path}: the parameters cell is not valid Python: {e}") from None
+    params: dict[str, Any] = {}
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, ast.AnnAssign) and node.value is not None else None
+        if targets is None or len(targets) != 1 or not isinstance(targets[0], ast.Name):
+            raise BuildError(f"{path}: the parameters cell may only assign values to names "
+                             f"(line {getattr(node, 'lineno', '?')})")
+        try:
+            params[targets[0].id] = ast.literal_eval(node.value)
+        except ValueError:
+            raise BuildError(f"{path}: parameter {targets[0].id!r} must have a literal default "
+                             f"(line {node.lineno})") from None
+    return params
+
+
+def read_notebook_info(path: Path) -> NotebookInfo:
+    """Read a report notebook's metadata and parameters (BuildError naming the problem)."""
+    path = Path(path)
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as e:  # noqa: BLE001 - any unreadable notebook
+        raise BuildError(f"{path}: not a readable notebook ({e})") from None
+    meta = nb.metadata.get("carejourneys")
+    if not isinstance(meta, dict):
+        raise BuildError(f'{path}: notebook metadata lacks "carejourneys": {{"title": ..., "sites": [...]}}')
+    declared = meta.get("sites")
+    if not isinstance(declared, list) or not declared or not all(isinstance(s, str) for s in declared):
+        raise BuildError(f"{path}: carejourneys.sites must be a non-empty list of site keys")
+    valid = [*sites.keys(), sites.ALL]
+    unknown = [s for s in declared if s not in valid]
+    if unknown:
+        raise BuildError(f"{path}: unknown sites {unknown} in its metadata; valid: {', '.join(valid)}")
+    params = parameters_of(nb, path)
+    missing = [p for p in STANDARD_PARAMETERS if p not in params]
+    if missing:
+        raise BuildError(f"{path}: the parameters cell lacks {', '.join(missing)}")
+    return NotebookInfo(path=path, name=path.stem, title=str(meta.get("title") or path.stem),
+                        sites=tuple(declared), any_la=bool(meta.get("any_la", False)), parameters=params)
+
+
+def find_notebooks(notebooks_dir: Path, names: Iterable[str] | None = None) -> list[Path]:
+    """The report notebooks in ``notebooks_dir`` (sorted), restricted to ``names`` if given."""
+    available = sorted(p for p in Path(notebooks_dir).glob("*.ipynb") if not p.name.startswith("."))
+    if names is None:
+        return available
+    by_name = {p.stem: p for p in available}
+    chosen, unknown = [], []
+    for n in names:
+        stem = Path(n).name.removesuffix(".ipynb")
+        (chosen.append(by_name[stem]) if stem in by_name else unknown.append(n))
+    if unknown:
+        raise BuildError(f"no notebook named {', '.join(map(repr, unknown))} in {notebooks_dir}; "
+                         f"available: {', '.join(by_name) or 'none'}")
+    return sorted(set(chosen))
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def _type_name(value: Any) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def check_parameters(info: NotebookInfo, params: dict[str, Any]) -> dict[str, Any]:
+    """Check ``params`` against the notebook's parameters cell; return them ready for papermill.
+
+    Unknown names and values of the wrong type raise BuildError. The expected type is the type of
+    the default: an ``int`` parameter takes an int (not a bool), a ``float`` takes a float or int,
+    a parameter that defaults to None takes None or a string (paths are turned into strings).
+    """
+    problems = []
+    ready: dict[str, Any] = {}
+    for name, value in params.items():
+        if name not in info.parameters:
+            problems.append(f"unknown parameter {name!r} (the notebook takes "
+                            f"{', '.join(info.parameters)})")
+            continue
+        default = info.parameters[name]
+        if isinstance(value, os.PathLike):
+            value = os.fspath(value)
+        ok = (
+            (default is None and (value is None or isinstance(value, str)))
+            or (isinstance(default, bool) and isinstance(value, bool))
+            or (isinstance(default, int) and not isinstance(default, bool) and isinstance(value, int)
+                and not isinstance(value, bool))
+            or (isinstance(default, float) and isinstance(value, int | float) and not isinstance(value, bool))
+            or (isinstance(default, str) and isinstance(value, str))
+            or (isinstance(default, list | tuple | dict) and isinstance(value, type(default)))
+        )
+        if not ok:
+            expected = "None or a string" if default is None else _type_name(default)
+            problems.append(f"parameter {name!r} must be {expected}, not {value!r} ({_type_name(value)})")
+            continue
+        ready[name] = value
+    if problems:
+        raise BuildError(f"{info.name}: " + "; ".join(problems))
+    return ready
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class ReportResult:
+    """The outcome of one (notebook, site): status ok, up to date, failed."""
+
+    notebook: str
+    site: str
+    status: str
+    html: Path | None = None
+    ipynb: Path | None = None
+    error: str | None = None
+    seconds: float = 0.0
+    title: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    origin: str = ""
+    version: str = __version__
+
+    @property
+    def ok(self) -> bool:
+        return self.status in OK_STATUSES
+
+    @property
+    def site_label(self) -> str:
+        if self.site == sites.ALL:
+            return "All sites"
+        if self.site in sites.keys():
+            return sites.get(self.site).name
+        return f"Local authority {self.site}"
+
+    @property
+    def href(self) -> str | None:
+        return f"{self.site}/{self.notebook}.html" if self.html is not None else None
+
+
+@dataclass
+class BuildResult:
+    reports: list[ReportResult]
+    index: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.reports)
+
+    @property
+    def failures(self) -> list[ReportResult]:
+        return [r for r in self.reports if not r.ok]
+
+
+# --------------------------------------------------------------------------- inputs key
+
+
+def _hash_files(paths: Iterable[Path], root: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path:
+    """Where the data come from: ``data_dir``, else $CAREJOURNEYS_DATA, else the bundled replica."""
+    if data_dir is not None:
+        return Path(data_dir).resolve()
+    env = os.environ.get("CAREJOURNEYS_DATA")
+    return Path(env).resolve() if env else BUNDLED_DATA
+
+
+def environment_key(data_dir: Path) -> str:
+    """One hash of everything besides the notebook and its parameters that a report depends on."""
+    import importlib.metadata as md
+
+    h = hashlib.sha256()
+    h.update(_hash_files(PACKAGE_DIR.rglob("*.py"), PACKAGE_DIR).encode())
+    manifest = data_dir / MANIFEST
+    h.update(hashlib.sha256(manifest.read_bytes()).digest() if manifest.is_file() else b"no manifest")
+    if PUBLIC_DATA.is_dir():
+        h.update(_hash_files([p for p in PUBLIC_DATA.rglob("*") if p.is_file()], PUBLIC_DATA).encode())
+    for dist in ("pandas", "numpy", "matplotlib", "seaborn", "scipy", "statsmodels", "nbconvert",
+                 "papermill"):
+        try:
+            h.update(f"{dist}={md.version(dist)}".encode())
+        except md.PackageNotFoundError:  # pragma: no cover
+            pass
+    h.update(sys.version.encode())
+    return h.hexdigest()
+
+
+def target_key(info: NotebookInfo, params: dict[str, Any], env_key: str, show_code: bool) -> str:
+    h = hashlib.sha256(info.path.read_bytes())
+    h.update(json.dumps(params, sort_keys=True, default=str).encode())
+    h.update(env_key.encode())
+    h.update(b"code" if show_code else b"nocode")
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- one target
+
+
+@dataclass(frozen=True)
+class Target:
+    info: NotebookInfo
+    site: str
+    params: dict[str, Any]
+    key: str
+
+
+def _origin_of(nb: Any) -> str:
+    import re
+
+    pattern = re.compile(r'class="cj-banner" data-origin="(\w+)"')
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/html", "")
+            text = "".join(text) if isinstance(text, list) else text
+            m = pattern.search(text)
+            if m:
+                return m.group(1)
+    return "unknown"
+
+
+def _up_to_date(target: Target, html_path: Path, ipynb_path: Path) -> ReportResult | None:
+    if not (html_path.is_file() and ipynb_path.is_file()):
+        return None
+    try:
+        nb = nbformat.read(ipynb_path, as_version=4)
+    except Exception:  # noqa: BLE001 - rebuild anything unreadable
+        return None
+    meta = nb.metadata.get("carejourneys", {}).get("build", {})
+    if meta.get("key") != target.key or meta.get("status") != "ok":
+        return None
+    return ReportResult(target.info.name, target.site, "up to date", html_path, ipynb_path,
+                        title=target.info.title, params=target.params, origin=meta.get("origin", ""))
+
+
+def build_target(target: Target, outputs: Path, *, force: bool, timeout: int,
+                 show_code: bool) -> ReportResult:
+    """Run one (notebook, site), write its executed notebook and page; never raises for a bad notebook."""
+    from . import build_exec, build_html
+
+    info = target.info
+    site_dir = outputs / target.site
+    html_path = site_dir / f"{info.name}.html"
+    ipynb_path = site_dir / f"{info.name}.ipynb"
+    if not force:
+        done = _up_to_date(target, html_path, ipynb_path)
+        if done is not None:
+            return done
+    start = time.perf_counter()
+    site_dir.mkdir(parents=True, exist_ok=True)
+    nb, failure = build_exec.execute(info.path, target.params, cwd=site_dir, timeout=timeout)
+    error = None if failure is None else f"{info.name} for site {target.site} failed at {failure.describe()}"
+    origin = _origin_of(nb)
+    # the executed notebook, tidied the same way as the page and marked with what it was built from
+    saved = build_html.clean_notebook(nb)
+    source_meta = nbformat.read(info.path, as_version=4).metadata
+    if "kernelspec" in source_meta:
+        saved.metadata["kernelspec"] = source_meta["kernelspec"]
+    saved.metadata.setdefault("carejourneys", {})["build"] = {
+        "key": target.key, "status": "ok" if failure is None else "failed", "site": target.site,
+        "params": target.params, "origin": origin, "version": __version__, "error": error,
+    }
+    atomic_write_bytes(ipynb_path, nbformat.writes(saved).encode("utf-8") + b"\n")
+    subtitle = ReportResult(info.name, target.site, "").site_label
+    page = build_html.report_page(nb, title=info.title, subtitle=subtitle, error=error, show_code=show_code)
+    atomic_write_bytes(html_path, page)
+    return ReportResult(info.name, target.site, "ok" if failure is None else "failed", html_path, ipynb_path,
+                        error=error, seconds=round(time.perf_counter() - start, 2), title=info.title,
+                        params=target.params, origin=origin)
+
+
+# --------------------------------------------------------------------------- index
+
+
+def collect_reports(outputs: Path, notebooks: Iterable[NotebookInfo]) -> list[ReportResult]:
+    """Every report in ``outputs`` built from a notebook that still exists (read from its .ipynb)."""
+    known = {n.name: n for n in notebooks}
+    found = []
+    for ipynb in sorted(outputs.glob("*/*.ipynb")):
+        info = known.get(ipynb.stem)
+        html_path = ipynb.with_suffix(".html")
+        if info is None or not html_path.is_file():
+            continue
+        try:
+            meta = nbformat.read(ipynb, as_version=4).metadata.get("carejourneys", {}).get("build", {})
+        except Exception:  # noqa: BLE001 - skip what is not ours
+            continue
+        if not meta:
+            continue
+        found.append(ReportResult(info.name, ipynb.parent.name, str(meta.get("status", "unknown")),
+                                  html_path, ipynb, error=meta.get("error"), title=info.title,
+            params=dict(meta.get("params", {})), origin=str(meta.get("origin", "unknown")),
+            version=str(meta.get("version", ""))))
+    return found
+
+
+def write_index(outputs: Path, reports: list[ReportResult]) -> Path:
+    from . import build_html
+
+    path = outputs / "index.html"
+    atomic_write_bytes(path, build_html.index_page(reports))
+    return path
+
+
+# --------------------------------------------------------------------------- output check
+
+
+def _check_pages(results: list[ReportResult], outputs: Path, data_dir: str | None, threshold: int,
+                 quiet: bool) -> None:
+    """Run the output checker on the pages just written; withhold and fail those with findings."""
+    try:
+        from . import checker
+    except ImportError:  # pragma: no cover - the checker ships with the package
+        return
+    from . import build_html
+
+    built = {r.html: r for r in results if r.html is not None and r.status != "up to date"}
+    if not built:
+        return
+    findings = checker.check_outputs(outputs, data_dir=data_dir, threshold=threshold, files=list(built))
+    by_page: dict[Path, list] = {}
+    for f in findings:
+        page = (outputs / f.path) if not Path(f.path).is_absolute() else Path(f.path)
+        by_page.setdefault(page.resolve(), []).append(f)
+    for html_path, r in built.items():
+        found = by_page.get(html_path.resolve())
+        if not found:
+            continue
+        r.status = "failed"
+        r.error = (f"{r.notebook} for site {r.site} failed the output check: "
+                   + "; ".join(f"{f.kind} ({f.where}): {f.message}" for f in found[:5])
+                   + (f" and {len(found) - 5} more" if len(found) > 5 else ""))
+        body = "<h1>Withheld</h1><p>This page was not published: the output checker found:</p><ul>" + "".join(
+            f"<li>{build_html._esc(f.kind)} ({build_html._esc(f.where)}): {build_html._esc(f.message)}</li>"
+            for f in found) + "</ul>"
+        atomic_write_bytes(html_path, build_html.page(body, title=f"{r.title} (withheld)"))
+        if r.ipynb is not None and r.ipynb.is_file():
+            nb = nbformat.read(r.ipynb, as_version=4)
+            nb.metadata.setdefault("carejourneys", {}).setdefault("build", {}).update(
+                status="failed", error=r.error)
+            atomic_write_bytes(r.ipynb, nbformat.writes(nb).encode("utf-8") + b"\n")
+        _say(quiet, f"  WITHHELD   {r.notebook} [{r.site}]: {len(found)} output-check finding(s)", err=True)
+
+
+# --------------------------------------------------------------------------- run
+
+
+def _say(quiet: bool, text: str, *, err: bool = False) -> None:
+    if not quiet:
+        print(text, file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def plan(
+    sites_filter: Iterable[str] | None,
+    infos: list[NotebookInfo],
+    *,
+    data_dir: str | None,
+    disclosure_threshold: int,
+    extra: dict[str, Any],
+) -> list[tuple[NotebookInfo, str, dict[str, Any]]]:
+    """(notebook, site, parameters) for every target, parameters checked (BuildError if wrong)."""
+    valid = [*sites.keys(), sites.ALL]
+    wanted = list(dict.fromkeys(sites_filter)) if sites_filter else None
+    if wanted:
+        bad = [s for s in wanted if s not in valid and not is_la_code(s)]
+        if bad:
+            raise BuildError(f"unknown site {', '.join(map(repr, bad))}; valid sites: {', '.join(valid)} "
+                             "(or a local authority code for notebooks that accept any)")
+    out = []
+    problems = []
+    for info in infos:
+        for site in (wanted if wanted else list(info.sites)):
+            if not info.accepts(site):
+                continue
+            params = {"site": site, "data_dir": data_dir, "disclosure_threshold": disclosure_threshold,
+                      **extra}
+            try:
+                out.append((info, site, check_parameters(info, params)))
+            except BuildError as e:
+                problems.append(str(e))
+    if problems:
+        raise BuildError("\n".join(dict.fromkeys(problems)))
+    return out
+
+
+def run(
+    sites: Iterable[str] | None = None,
+    notebooks: Iterable[str] | None = None,
+    data_dir: str | os.PathLike | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    outputs: str | os.PathLike | None = None,
+    *,
+    notebooks_dir: str | os.PathLike | None = None,
+    disclosure_threshold: int = 5,
+    params: dict[str, Any] | None = None,
+    timeout: int = CELL_TIMEOUT,
+    show_code: bool = False,
+    check: bool = True,
+    quiet: bool = False,
+) -> BuildResult:
+    """Build the reports (see the module docstring); returns a :class:`BuildResult`.
+
+    ``params``: further notebook parameters (checked against each notebook's parameters cell).
+    ``jobs``: reports built at once (default: the number of CPU cores). ``notebooks_dir``: where
+    the notebooks are (default: $CAREJOURNEYS_NOTEBOOKS, else the project's ``notebooks/``).
+    ``check``: run the output checker (:mod:`carejourneys.checker`) on the pages built; a page
+    with findings is replaced by a notice listing them and its report fails. ``show_code``: keep
+    the code in the pages. ``quiet``: print nothing.
+    Bad requests (an unknown site or notebook, a parameter of the wrong type) raise BuildError
+    before anything runs; a notebook that fails while running does not raise.
+    """
+    if notebooks_dir is None:
+        notebooks_dir = os.environ.get("CAREJOURNEYS_NOTEBOOKS") or NOTEBOOKS_DIR
+    nb_dir = Path(notebooks_dir)
+    out_dir = Path(outputs).resolve() if outputs is not None else OUTPUTS_DIR
+    data = None if data_dir is None else str(Path(data_dir).resolve())
+    paths = find_notebooks(nb_dir, notebooks)
+    infos, broken = [], []
+    for p in paths:
+        try:
+            infos.append(read_notebook_info(p))
+        except BuildError as e:
+            broken.append(ReportResult(p.stem, "-", "failed", error=str(e), title=p.stem))
+    targets_spec = plan(sites, infos, data_dir=data, disclosure_threshold=disclosure_threshold,
+                        extra=dict(params or {}))
+    env_key = environment_key(resolve_data_dir(data))
+    targets = [Target(info, site, p, target_key(info, p, env_key, show_code))
+               for info, site, p in targets_spec]
+    jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+    _say(quiet, f"building {len(targets)} report(s) with {min(jobs, max(len(targets), 1))} job(s)", err=True)
+
+    def one(t: Target) -> ReportResult:
+        r = build_target(t, out_dir, force=force, timeout=timeout, show_code=show_code)
+        mark = {"ok": "built", "up to date": "up to date"}.get(r.status, "FAILED")
+        _say(quiet, f"  {mark:10} {t.info.name} [{t.site}] {r.seconds:.1f}s" +
+             (f"\n    {r.error}" if r.error else ""), err=True)
+        return r
+
+    if jobs == 1 or len(targets) <= 1:
+        results = [one(t) for t in targets]
+    else:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(one, targets))
+    results = broken + results
+    for r in broken:
+        _say(quiet, f"  FAILED     {r.notebook}: {r.error}", err=True)
+    if check:
+        _check_pages(results, out_dir, data, disclosure_threshold, quiet)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    every = []  # the index lists reports of every notebook, not only of those built now
+    for p in find_notebooks(nb_dir):
+        try:
+            every.append(read_notebook_info(p))
+        except BuildError:
+            continue
+    index = write_index(out_dir, collect_reports(out_dir, every))
+    result = BuildResult(results, index)
+    if result.failures:
+        _say(quiet, f"{len(result.failures)} report(s) failed:", err=True)
+        for r in result.failures:
+            _say(quiet, f"  - {r.error}", err=True)
+    _say(quiet, str(index))
+    return result
