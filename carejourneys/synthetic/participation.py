@@ -1,6 +1,7 @@
 """Participation register (``participation.csv``, ``young_people.csv``) and council populations.
 
-Young people join over 2019-2024, more of them each year as the programme grows, and attend
+Young people join over 2019-2024, more of them each year as the programme grows (in Plymouth few
+join during the hiatus of ``programme.HIATUS``, when only the Friday Hub carried on), and attend
 activities of the participation, wellbeing, employment and relationships kinds while those run;
 attendance stops when the programme ends (Brent March 2024, Plymouth April 2024). Roles:
 mostly participants, some become co-designers after a few sessions, a few volunteers and paid
@@ -21,7 +22,7 @@ from ..schemas import AGE_BANDS, ETHNICITY_GROUPS, GENDERS
 from ..sites import get as get_site
 from ._io import pick
 from .fieldwork import SITE_PREFIX
-from .programme import ACTIVITIES
+from .programme import ACTIVITIES, HIATUS
 
 N_YOUNG_PEOPLE = {"brent": 130, "plymouth": 160}
 ETHNICITY_P = {"brent": (0.22, 0.14, 0.16, 0.38, 0.07, 0.03),
@@ -30,6 +31,7 @@ GENDER_P = (0.47, 0.46, 0.04, 0.03)
 AGE_P = (0.3, 0.5, 0.2)
 _REGISTER_KINDS = {"participation", "wellbeing", "employment", "relationships"}
 _NOT_ATTENDED = {"Journey Bags"}  # bags are given, not attended
+_CARRIED_ON = {"Friday Hub"}  # ran through the hiatus
 
 POPULATION = {
     # care_status: (total, age band shares)
@@ -63,8 +65,16 @@ def register(rng: np.random.Generator) -> tuple[list[dict], list[dict]]:
     for site, n in N_YOUNG_PEOPLE.items():
         start, end = _programme_window(site)
         span = (end - start).days - 120
-        # joining dates weighted towards the later years (growth), then sorted to number people
-        offsets = np.sort((span * np.sqrt(rng.random(n))).astype(int))
+        # joining dates weighted towards the later years (growth), few during a hiatus, then sorted
+        hiatus = HIATUS.get(site)
+        accepted: list[int] = []
+        while len(accepted) < n:
+            offset = int(span * np.sqrt(rng.random()))
+            joined = start + timedelta(days=offset + 60)
+            if hiatus and hiatus[0] <= joined <= hiatus[1] and rng.random() < 0.85:
+                continue
+            accepted.append(offset)
+        offsets = np.sort(np.array(accepted))
         for k in range(n):
             first = start + timedelta(days=int(offsets[k]) + 60)
             options = _running(site, first, end)
@@ -91,6 +101,9 @@ def register(rng: np.random.Generator) -> tuple[list[dict], list[dict]]:
                 days = np.sort(rng.integers(0, max(1, (last - first).days), size=sessions))
                 for i, d in enumerate(days):
                     when = first + timedelta(days=int(d))
+                    if hiatus and hiatus[0] <= when <= hiatus[1] and (
+                            name not in _CARRIED_ON or rng.random() < 0.4):
+                        continue  # work on hold; only the regular drop-in carried on, and less busy
                     attendance.append({"young_person_id": pid, "site": site, "activity": name, "date": when,
                                        "role": role if (role == "paid" or i >= 2) else "participant"})
     attendance.sort(key=lambda r: (r["site"], r["date"], r["young_person_id"], r["activity"]))

@@ -8,8 +8,11 @@ They follow the digests' timelines. Planted patterns that analyses should find:
 - Plymouth's Journey Bags: 200 bags packed by April 2023, all in use by April 2024.
 - Plymouth's Friday Hub runs from February 2020 until December 2023.
 - Programme end: April 2024 in Plymouth, March 2024 in Brent.
-- Plymouth's partnership board does not meet from July 2022 to late March 2023 (about nine
+- Plymouth's partnership board does not meet between 28 June 2022 and 27 March 2023 (about nine
   months); otherwise boards meet every six to eight weeks.
+- While Lifelong Links was negotiated, other Plymouth work was put on hold: Social Action Projects
+  and Peer Mentoring were paused in autumn 2021 and little new work started until autumn 2022
+  (see ``HIATUS``; the participation register dips in that period, the Friday Hub carries on).
 - Some milestones were never reached (empty ``actual_date``).
 """
 
@@ -35,14 +38,16 @@ ACTIVITIES: tuple[tuple[str, str, str, str, str, str | None, str], ...] = (
     ("brent", "BRE-A08", "Summer Programme", "participation", "2021-07-19", "2023-08-31", "completed"),
     ("plymouth", "PLY-A01", "Young Inspectors", "participation", "2019-09-02", "2020-03-20", "stopped"),
     ("plymouth", "PLY-A02", "Friday Hub", "participation", "2020-02-07", "2023-12-15", "completed"),
-    ("plymouth", "PLY-A03", "Practice Learning Lab", "practice", "2020-10-01", "2022-03-31", "completed"),
-    ("plymouth", "PLY-A04", "Care Leaver Offer Review", "systems", "2021-01-11", "2022-07-29", "completed"),
-    ("plymouth", "PLY-A05", "Care Leaver Apprenticeships", "employment", "2021-04-06", "2024-03-29",
+    ("plymouth", "PLY-A03", "Social Action Projects", "participation", "2020-09-07", "2021-09-30", "paused"),
+    ("plymouth", "PLY-A04", "Practice Learning Lab", "practice", "2020-10-01", "2022-03-31", "completed"),
+    ("plymouth", "PLY-A05", "Care Leaver Offer Review", "systems", "2021-01-11", "2022-07-29", "completed"),
+    ("plymouth", "PLY-A06", "Peer Mentoring", "relationships", "2021-01-18", "2021-10-29", "paused"),
+    ("plymouth", "PLY-A07", "Care Leaver Apprenticeships", "employment", "2021-04-06", "2024-03-29",
      "completed"),
-    ("plymouth", "PLY-A06", "Journey Bags", "relationships", "2022-06-01", "2024-04-30", "completed"),
-    ("plymouth", "PLY-A07", "Wellbeing Workshops", "wellbeing", "2022-09-12", "2023-06-30", "completed"),
-    ("plymouth", "PLY-A08", "Confidence Course", "wellbeing", "2023-05-08", "2023-07-31", "completed"),
-    ("plymouth", "PLY-A09", "Lifelong Links", "relationships", "2023-09-04", None, "running"),
+    ("plymouth", "PLY-A08", "Journey Bags", "relationships", "2022-06-01", "2024-04-30", "completed"),
+    ("plymouth", "PLY-A09", "Wellbeing Workshops", "wellbeing", "2022-09-12", "2023-06-30", "completed"),
+    ("plymouth", "PLY-A10", "Confidence Course", "wellbeing", "2023-05-08", "2023-07-31", "completed"),
+    ("plymouth", "PLY-A11", "Lifelong Links", "relationships", "2023-09-04", None, "running"),
 )
 
 # site, initiative, milestone, planned_date, actual_date (None: not reached)
@@ -67,6 +72,7 @@ MILESTONES: tuple[tuple[str, str, str, str, str | None], ...] = (
     ("brent", "Skills Academy", "Fifty young people completed", "2022-03-31", "2022-11-30"),
     ("brent", "Mentoring Scheme", "Thirty mentors trained", "2021-03-31", "2021-06-30"),
     ("brent", "Mentoring Scheme", "Paid peer mentor roles created", "2022-09-01", None),
+    ("brent", "Housing Pathway Redesign", "Review started", "2021-03-01", "2021-03-01"),
     ("brent", "Housing Pathway Redesign", "New pathway agreed", "2022-01-31", "2023-03-31"),
     ("brent", "Programme", "Exit plan agreed", "2023-06-30", "2023-09-15"),
     ("brent", "Programme", "Programme ended", "2024-03-31", "2024-03-31"),
@@ -108,8 +114,12 @@ SYSTEMS_CHANGES = (
      (("adopted", "2020-10-14"), ("embedded", "2022-02-21")), "Panel minutes"),
 )
 
-#: the planted gap in Plymouth's partnership board (no meeting strictly inside this window)
-BOARD_GAP = {"plymouth": (D("2022-07-01"), D("2023-03-27"))}
+#: the period in which other Plymouth work was on hold while Lifelong Links was negotiated
+HIATUS = {"plymouth": (D("2021-10-01"), D("2022-08-31"))}
+
+#: the planted gap in Plymouth's partnership board: the last meeting before it and the first after it
+#: (272 days, about nine months)
+BOARD_GAP = {"plymouth": (D("2022-06-28"), D("2023-03-27"))}
 FORUM_INTERVALS = {"partnership_board": (42, 57), "operational_group": (26, 33),
                    "young_people_forum": (26, 36), "practice_network": (84, 100)}
 FORUM_START = {"partnership_board": "2019-06-03", "operational_group": "2019-09-09",
@@ -194,34 +204,44 @@ def systems_changes() -> list[dict]:
             for s, c, desc, lvl, kind, steps, ev in SYSTEMS_CHANGES for status, when in steps]
 
 
+def _meeting_dates(rng: np.random.Generator, site: str, forum: str) -> list[date]:
+    """Dates of one forum's meetings, every ``FORUM_INTERVALS`` days, with the planted board gap."""
+    lo, hi = FORUM_INTERVALS[forum]
+    end = get_site(site).programme_end
+    dates = []
+    when = D(FORUM_START[forum]) + timedelta(days=int(rng.integers(0, 10)))
+    while when <= end:
+        dates.append(when)
+        when += timedelta(days=int(rng.integers(lo, hi)))
+    gap = BOARD_GAP.get(site) if forum == "partnership_board" else None
+    if gap:  # the last meeting before the gap is on gap[0], the next on gap[1]
+        dates = [d for d in dates if not gap[0] - timedelta(days=lo) < d < gap[1] + timedelta(days=lo)]
+        dates = sorted([*dates, *gap])
+    return dates
+
+
 def meetings(rng: np.random.Generator) -> list[dict]:
     rows: list[dict] = []
     for site in ("brent", "plymouth"):
-        end = get_site(site).programme_end
-        for forum, (lo, hi) in FORUM_INTERVALS.items():
-            when = D(FORUM_START[forum]) + timedelta(days=int(rng.integers(0, 10)))
-            gap = BOARD_GAP.get(site) if forum == "partnership_board" else None
-            while when <= end:
-                if gap and gap[0] < when < gap[1]:
-                    when = gap[1] + timedelta(days=int(rng.integers(0, 4)))
-                    continue
-                progress = (when - D("2019-04-01")).days / (end - D("2019-04-01")).days
+        start, end = D("2019-04-01"), get_site(site).programme_end
+        for forum in FORUM_INTERVALS:
+            for when in _meeting_dates(rng, site, forum):
+                progress = (when - start).days / (end - start).days
                 if forum == "young_people_forum":
                     yp = int(rng.integers(3, 6 + int(8 * progress)))
-                    council, barnardos, other = int(rng.integers(0, 3)), int(rng.integers(1, 4)), \
-                        int(rng.integers(0, 2))
+                    council, barnardos, other = (int(rng.integers(0, 3)), int(rng.integers(1, 4)),
+                                                 int(rng.integers(0, 2)))
                 elif forum == "partnership_board":
                     yp = int(rng.integers(0, 2 + int(3 * progress)))
-                    council, barnardos, other = int(rng.integers(2, 7)), int(rng.integers(1, 5)), \
-                        int(rng.integers(0, 4))
+                    council, barnardos, other = (int(rng.integers(2, 7)), int(rng.integers(1, 5)),
+                                                 int(rng.integers(0, 4)))
                 else:
                     yp = int(rng.random() < 0.2 + 0.3 * progress)
-                    council, barnardos, other = int(rng.integers(2, 6)), int(rng.integers(2, 6)), \
-                        int(rng.integers(0, 3))
+                    council, barnardos, other = (int(rng.integers(2, 6)), int(rng.integers(2, 6)),
+                                                 int(rng.integers(0, 3)))
                 rows.append({"site": site, "forum": forum, "date": when, "attendees_council": council,
                              "attendees_barnardos": barnardos, "attendees_other": other,
                              "young_people_present": yp})
-                when += timedelta(days=int(rng.integers(lo, hi)))
     rows.sort(key=lambda r: (r["site"], r["date"], r["forum"]))
     return rows
 
