@@ -9,7 +9,11 @@ import warnings
 import zipfile
 from xml.sax.saxutils import quoteattr
 
+import numpy as np
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carejourneys.errors import DataError, DataWarning
 from carejourneys.loaders import read_qdpx
@@ -186,3 +190,69 @@ def test_malformed_xml_and_not_a_project(tmp_path):
     (tmp_path / "x.txt").write_text("hello")
     with pytest.raises(DataError, match="not a REFI-QDA project"):
         read_qdpx(tmp_path / "x.txt")
+
+
+def test_pdf_representation_transcript_and_whole_source_codings(tmp_path):
+    rep_text = "Page one text.\nPage two: the plan worked."
+    pdf = (f'<PDFSource guid="{_g("pdf")}" name="report.pdf" path="internal://report.pdf">'
+           f'<PDFSelection guid="{_g("pdfsel")}" page="1" firstX="1" firstY="1" secondX="2" secondY="2">'
+           '<Representation guid="' + _g("pdfrep") + '"><PlainTextContent>the plan worked</PlainTextContent>'
+           f'</Representation><Coding guid="{_g("c1")}"><CodeRef targetGUID="{CODE}"/></Coding>'
+           "</PDFSelection>"
+           f'<Representation guid="{_g("rep")}" plainTextPath="internal://rep.txt">'
+           f'<PlainTextSelection guid="{_g("rsel")}" startPosition="25" endPosition="40">'
+           f'<Coding guid="{_g("c2")}"><CodeRef targetGUID="{CODE}"/></Coding></PlainTextSelection>'
+           f'</Representation><Coding guid="{_g("c3")}"><CodeRef targetGUID="{CODE}"/></Coding></PDFSource>')
+    xml = _qde("x", [], extra=pdf)
+    p = _zip(tmp_path / "pdf.qdpx", {"project.qde": xml, "sources/doc.txt": LF_TEXT.encode(),
+                                    "sources/rep.txt": rep_text.encode()})
+    seg = read_qdpx(p).segments.set_index("kind")
+    assert seg.loc["text", "text"] == rep_text[25:40] == "the plan worked"
+    assert seg.loc["pdf", "text"] == "the plan worked" and pd.isna(seg.loc["pdf", "start"])
+    assert seg.loc["source", "source_id"] == "report.pdf"
+    assert set(seg["code_path"]) == {"Enablers"}
+
+
+def test_assumptions_are_reported(tmp_path):
+    sels = [(_utf16(CRLF_TEXT, CRLF_TEXT.index(p)), _utf16(CRLF_TEXT, CRLF_TEXT.index(p) + len(p)), p)
+            for p in PHRASES]
+    path = _zip(tmp_path / "n.qdpx", {"project.qde": _qde("NVivo 12 Plus", sels),
+                                     "sources/doc.txt": CRLF_TEXT.encode("utf-8")})
+    text = read_qdpx(path).assumptions()
+    assert "doc: utf16" in text and "3/3 selections match their names" in text
+
+
+_chars = st.sampled_from(list("ab ,.é") + ["\r\n", "\n", "😀", "🎉"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(pieces=st.lists(_chars, min_size=1, max_size=40), data=st.data())
+def test_every_policy_maps_back_to_the_same_characters(pieces, data):
+    from carejourneys.loaders.qdpx_read import _Text
+
+    raw = "".join(pieces)
+    lf = raw.replace("\r\n", "\n")
+    t = _Text.build(raw)
+    assert t.lf == lf
+    a = data.draw(st.integers(0, len(lf)))
+    b = data.draw(st.integers(a, len(lf)))
+    # where each policy puts code point a of the LF text
+    def raw_prefix_crlf(i):  # CRLF pairs among the first i characters of the LF text
+        k = n = 0
+        while n < i:
+            if raw[k:k + 2] == "\r\n":
+                k += 2
+            else:
+                k += 1
+            n += 1
+        return raw[:k].count("\r\n")
+
+    def units(i, utf16, crlf2):
+        astral = sum(1 for ch in lf[:i] if ord(ch) > 0xFFFF) if utf16 else 0
+        return i + astral + (raw_prefix_crlf(i) if crlf2 else 0)
+
+    for policy, utf16, crlf2 in [("codepoints", False, True), ("codepoints_crlf1", False, False),
+                                 ("utf16", True, True), ("utf16_crlf1", True, False)]:
+        s, ok_s = t.map(policy, np.array([units(a, utf16, crlf2)]))
+        e, ok_e = t.map(policy, np.array([units(b, utf16, crlf2)]))
+        assert (int(s[0]), int(e[0])) == (a, b) and ok_s[0] and ok_e[0]
