@@ -180,3 +180,29 @@ def write_quotes_log(selection: QuoteSelection | pd.DataFrame, path: str | Path)
     """Write the log of a :class:`QuoteSelection` (or several logs concatenated) as CSV beside the outputs."""
     log = selection.log if isinstance(selection, QuoteSelection) else selection
     return write_replacement_log(log, path)
+
+
+def append_quotes_log(selection: QuoteSelection, path: str | Path, *, context: str | None = None) -> Path:
+    """Append a selection's log to a CSV beside the outputs (header written when the file is new).
+
+    ``context`` (e.g. "02_site_learning/plymouth: Barriers") is written in a first column so that one
+    log can serve a whole build; the builder should remove the file before a build starts so that
+    rebuilding gives the same bytes.
+    """
+    import csv
+    import io
+
+    path = Path(path)
+    log = selection.log.copy()
+    log.insert(0, "context", context)
+    new = not path.exists() or path.stat().st_size == 0
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    if new:
+        w.writerow(list(log.columns))
+    for row in log.itertuples(index=False):
+        w.writerow(["" if pd.isna(v) else v for v in row])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8", newline="") as f:
+        f.write(buf.getvalue())
+    return path

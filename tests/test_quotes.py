@@ -80,3 +80,19 @@ def test_log_is_written_apart(tmp_path):
     log = pd.read_csv(path)
     assert {"segment_id", "original", "tag"} <= set(log.columns)
     assert "Jordan" in set(log["original"].dropna()) or "Friday Club" in set(log["original"].dropna())
+
+
+def test_append_log_across_calls(tmp_path):
+    from carejourneys.quotes import append_quotes_log
+
+    seg = _segments()
+    path = tmp_path / "log.csv"
+    a = select_quotes(seg, SC, n=2, site="plymouth", deny=DENY)
+    b = select_quotes(seg, "Valence", n=1, site="plymouth", deny=DENY)
+    append_quotes_log(a, path, context="nb/plymouth: social")
+    append_quotes_log(b, path, context="nb/plymouth: valence")
+    log = pd.read_csv(path)
+    assert list(log.columns[:3]) == ["context", "item", "segment_id"]
+    assert len(log) == len(a.log) + len(b.log)
+    want = ["nb/plymouth: social"] * len(a.log) + ["nb/plymouth: valence"] * len(b.log)
+    assert log["context"].tolist() == want
