@@ -129,3 +129,17 @@ def test_round_trip_property(tmp_path_factory, text, data):
     assert back["start"].tolist() == seg["start"].tolist()
     assert back["end"].tolist() == seg["end"].tolist()
     assert back["text"].tolist() == seg["text"].tolist()
+
+
+def test_write_site_projects(tmp_path):
+    from carejourneys.loaders.qdpx import write_site_projects
+
+    seg = _segments()
+    seg.loc[seg["source_id"] == "int-003", "site"] = "brent"
+    paths = write_site_projects(tmp_path, seg, TEXTS)
+    assert [p.name for p in paths] == ["brent.qdpx", "plymouth.qdpx"]
+    brent = read_qdpx(tmp_path / "brent.qdpx")
+    assert brent.segments["segment_id"].tolist() == ["s-06"] and set(brent.texts) == {"int-003"}
+    assert len(brent.codes) == len(code_paths())
+    ply = read_qdpx(tmp_path / "plymouth.qdpx").segments
+    assert sorted(ply["segment_id"]) == ["s-01", "s-02", "s-03", "s-04", "s-05"]

@@ -247,3 +247,26 @@ def write_qdpx(path: str | Path, segments: pd.DataFrame, texts: Mapping[str, str
             zf.writestr(info, data)
     atomic_write_bytes(path, buf.getvalue())
     return path
+
+
+def write_site_projects(out_dir: str | Path, segments: pd.DataFrame, texts: Mapping[str, str], *,
+                        sites: Sequence[str] | None = None, codebook: Iterable[str] | None = None,
+                        name: str = "Care Journeys evaluation") -> list[Path]:
+    """Write one ``<site>.qdpx`` per site into ``out_dir`` from a segments frame with a ``site`` column.
+
+    ``sites`` defaults to every site in the frame, sorted; ``codebook`` defaults to
+    ``schemas.code_paths()``; each project holds only its site's segments and the texts they need.
+    Returns the paths written.
+    """
+    from ..schemas import code_paths
+
+    out_dir = Path(out_dir)
+    codebook = list(codebook) if codebook is not None else code_paths()
+    keys = sorted(set(segments["site"].dropna().astype(str))) if sites is None else list(sites)
+    paths = []
+    for site in keys:
+        part = segments[segments["site"].astype(str) == site]
+        needed = {s: texts[s] for s in part["source_id"].unique() if s in texts}
+        paths.append(write_qdpx(out_dir / f"{site}.qdpx", part, needed, codebook=codebook,
+                                project_name=f"{name}: {site}"))
+    return paths
