@@ -420,3 +420,35 @@ def test_duplicate_timepoint_is_a_dataerror_naming_the_row():
     with pytest.raises(DataError) as e:
         oc.prepost_pairs(df)
     assert e.value.row == len(df) + 1 and e.value.column == "timepoint"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12), st.integers(0, 12)), min_size=1,
+                max_size=6),
+       st.integers(2, 6))
+def test_protect_split_leaves_no_small_or_derivable_group(rows, threshold):
+    frame = pd.DataFrame(rows, columns=["a", "b", "c"]).astype("Int64")
+    frame["share_a"] = frame["a"] / frame[["a", "b", "c"]].sum(axis=1).replace(0, 1)
+    out = oc.protect_split(frame, ["a", "b", "c"], threshold=threshold, shares={"share_a": "a"})
+    for (a, b, c), (_, r) in zip(rows, out.iterrows(), strict=True):
+        shown = {k: v for k, v in zip("abc", (a, b, c), strict=True) if r[k] != oc.SUPPRESSED}
+        hidden = [k for k in "abc" if r[k] == oc.SUPPRESSED]
+        assert all(r[k] == v for k, v in shown.items())  # shown values untouched
+        assert not any(0 < v < threshold for v in shown.values())
+        # with the row total known, one hidden group could be worked out; it never is, unless the
+        # others are all zero (then the total itself is the small count, suppressed by report.table)
+        if len(hidden) == 1:
+            assert all(v == 0 for v in shown.values())
+        assert (r["share_a"] == oc.SUPPRESSED) == ("a" in hidden)
+
+
+def test_display_table_split_is_protected_but_pairs_left_to_report():
+    change = pd.DataFrame([{
+        "design": oc.PROSPECTIVE, "label": "X", "n_pairs": 12, "median_before": 1.0, "median_after": 2.0,
+        "mean_diff": 1.0, "ci_low": 0.0, "ci_high": 2.0, "wilcoxon_p": 0.1, "sign_p": 0.2, "g_av": 0.5,
+        "n_improved": 8, "n_same": 0, "n_worse": 4, "share_improved": 8 / 12, "n_reliably_improved": 2,
+        "n_reliably_worse": 0, "note": ""}])
+    shown = oc.display_table(change, threshold=5).iloc[0]
+    assert (shown["Improved"], shown["Same"], shown["Worse"]) == ("c", 0, "c")
+    assert shown["Improved %"] == "c"
+    assert shown["Pairs"] == 12 and shown["Reliably improved"] == 2  # primary rule applied by report.table

@@ -169,3 +169,12 @@ def test_facilitator_display():
     assert shown["Engagement: rated 4-5"].item() == "50%"
     by = sv.facilitator_display(_sessions(), by="activity")
     assert by["Activity"].tolist() == ["art", "wellbeing"]
+
+
+def test_pa_display_protects_the_split():
+    df = _pa({"social_connections": ["Much better"] * 8 + ["No change"] * 3}, [f"YP{i}" for i in range(11)])
+    shown = sv.pa_display(sv.pa_ratings(df), threshold=5).set_index("Outcome domain")
+    shown = shown.loc["Social connections"]
+    # 3 "same" would follow from 11 - 8 - 0: both hidden, and the share with them
+    assert (shown["Better"], shown["Same"], shown["Worse"]) == ("c", "c", 0)
+    assert shown["Rated better"] == "c" and shown["95% CI (Wilson)"] == "c"

@@ -568,9 +568,57 @@ def combine_designs(*tables: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(tables, ignore_index=True)
 
 
-def display_table(change: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
+SUPPRESSED = "c"
+
+
+def protect_split(
+    frame: pd.DataFrame,
+    parts: Sequence[str],
+    *,
+    threshold: int = 5,
+    shares: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Suppress the counts of people in ``parts`` - columns that split each row's total into
+    groups (improved / same / worse) - so that no group of 1 to ``threshold`` - 1 people is shown
+    or can be worked out from the row's total: such a count becomes ``"c"`` and, when it is the
+    only one hidden in its row, so does the smallest other non-zero group. ``shares`` maps a
+    percentage column to the count it is a share of; it is withheld with that count.
+
+    :func:`carejourneys.disclosure.protect` reads every count column of a row as one line; here
+    the row's other count columns (pairs, reliable change) are not part of the split, so the split
+    is protected on its own before the table goes to ``cj.report.table``."""
+    out = frame.copy()
+    shares = dict(shares or {})
+    hide = pd.DataFrame(False, index=out.index, columns=list(parts))
+    for idx in out.index:
+        vals = {p: out.at[idx, p] for p in parts if pd.notna(out.at[idx, p])}
+        small = [p for p, v in vals.items() if 0 < v < threshold]
+        if len(small) == 1:
+            others = [(v, i, p) for i, (p, v) in enumerate(vals.items()) if p not in small and v > 0]
+            if others:
+                small.append(min(others)[2])
+        for p in small:
+            hide.at[idx, p] = True
+    for p in parts:
+        if hide[p].any():
+            col = out[p].astype(object)
+            col[hide[p]] = SUPPRESSED
+            out[p] = col
+    for share, part in shares.items():
+        if share in out and hide[part].any():
+            col = out[share].astype(object)
+            col[hide[part]] = SUPPRESSED
+            out[share] = col
+    return out
+
+
+def display_table(change: pd.DataFrame, *, digits: int = 2, threshold: int = 5) -> pd.DataFrame:
     """A reader-facing view of a change table: n, medians, mean change with 95% CI, exact
-    Wilcoxon and sign-test p, g_av, shares improved/same/worse and reliable change."""
+    Wilcoxon and sign-test p, g_av, how many improved / stayed the same / got worse and reliable
+    change. The improved / same / worse split is protected with :func:`protect_split`; show the
+    result with ``cj.report.table(..., counts=DISPLAY_COUNTS, percent_of={"Improved %":
+    "Improved"})``. ``Pairs`` varies by measure when a scale was not scored because an item was
+    blank."""
 
     def fmt(x, d=digits):
         return "" if pd.isna(x) else f"{x:.{d}f}"
@@ -586,8 +634,6 @@ def display_table(change: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
         if extra in change:
             out.insert(1, extra.capitalize(), change[extra])
     out["Pairs"] = change["n_pairs"]
-    if "n_not_scored" in change:
-        out["Not scored (item missing)"] = change["n_not_scored"]
     out["Median before"] = change["median_before"].map(fmt)
     out["Median after"] = change["median_after"].map(fmt)
     out["Mean change (95% CI)"] = [
@@ -605,12 +651,12 @@ def display_table(change: pd.DataFrame, *, digits: int = 2) -> pd.DataFrame:
         out["Reliably improved"] = change["n_reliably_improved"]
         out["Reliably worse"] = change["n_reliably_worse"]
     out["Note"] = change["note"]
-    return out
+    return protect_split(out, ["Improved", "Same", "Worse"], threshold=threshold,
+                         shares={"Improved %": "Improved"})
 
 
 #: count columns of :func:`display_table` (pass to ``cj.report.table(..., counts=...)``)
-DISPLAY_COUNTS = ["Pairs", "Not scored (item missing)", "Improved", "Same", "Worse", "Reliably improved",
-                  "Reliably worse"]
+DISPLAY_COUNTS = ["Pairs", "Improved", "Same", "Worse", "Reliably improved", "Reliably worse"]
 
 
 def reliable_change_note(specs: dict[str, ReliableChangeSpec] | None = None) -> str:

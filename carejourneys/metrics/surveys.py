@@ -109,13 +109,17 @@ def pa_summary(pa: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def pa_display(ratings: pd.DataFrame) -> pd.DataFrame:
-    """:func:`pa_ratings` for readers: percentages and the interval as text."""
+def pa_display(ratings: pd.DataFrame, *, threshold: int = 5) -> pd.DataFrame:
+    """:func:`pa_ratings` for readers: percentages and the interval as text; the better / same /
+    worse split is protected with :func:`carejourneys.metrics.outcomes.protect_split` (a share
+    and its interval are withheld with the count of young people rated better)."""
+    from .outcomes import protect_split
+
 
     def pct(x):
         return "" if pd.isna(x) else f"{x:.0%}"
 
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "Outcome domain": ratings["label"],
         "Rated": ratings["rated"],
         "Better": ratings["better"],
@@ -129,6 +133,8 @@ def pa_display(ratings: pd.DataFrame) -> pd.DataFrame:
         ],
         "Note": ratings["note"],
     })
+    return protect_split(out, ["Better", "Same", "Worse"], threshold=threshold,
+                         shares={"Rated better": "Better", "95% CI (Wilson)": "Better"})
 
 
 PA_DISPLAY_COUNTS = ["Rated", "Better", "Same", "Worse", "Don't know or blank"]
