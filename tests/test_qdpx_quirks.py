@@ -256,3 +256,16 @@ def test_every_policy_maps_back_to_the_same_characters(pieces, data):
         s, ok_s = t.map(policy, np.array([units(a, utf16, crlf2)]))
         e, ok_e = t.map(policy, np.array([units(b, utf16, crlf2)]))
         assert (int(s[0]), int(e[0])) == (a, b) and ok_s[0] and ok_e[0]
+
+
+def test_guess_is_kept_when_policies_agree_on_a_text(tmp_path):
+    text = "No line breaks here 😀 but an emoji, then more words."
+    p = "then more words."
+    sels = [(text.index(p), text.index(p) + len(p), p)]  # code points: ATLAS.ti and the standard agree
+    path = _zip(tmp_path / "a.qdpx", {"project.qde": _qde("ATLAS.ti 9", sels),
+                                     "sources/doc.txt": text.encode("utf-8")})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        proj = read_qdpx(path)
+    assert proj.positions.iloc[0]["policy"] == "codepoints_crlf1"
+    assert proj.segments.loc[0, "text"] == p

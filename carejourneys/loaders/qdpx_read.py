@@ -377,7 +377,12 @@ class _Text:
         cum["codepoints_crlf1"] = base
         cum["codepoints"] = with_extra([crlf_at]) if len(crlf_at) else base
         cum["utf16_crlf1"] = with_extra([astral]) if len(astral) else base
-        cum["utf16"] = with_extra([crlf_at, astral]) if len(crlf_at) or len(astral) else base
+        if not len(astral):
+            cum["utf16"] = cum["codepoints"]
+        elif not len(crlf_at):
+            cum["utf16"] = cum["utf16_crlf1"]
+        else:
+            cum["utf16"] = with_extra([crlf_at, astral])
         return cls(raw, lf, cum)
 
     def distinct_policies(self) -> list[str]:
@@ -446,6 +451,9 @@ def _choose_policy(t: _Text, starts: np.ndarray, ends: np.ndarray, names: list[s
         bm, bb, bx = scores[best]
         if m > bm or (m == bm == 0 and (x > bx or (x == bx and b > bb + max(2, len(starts) // 10)))):
             best = p
+    if t.cum[best] is t.cum[preferred]:  # the guess is among the policies that agree on this text
+        scores[preferred] = scores[best]
+        best = preferred
     return best, scores
 
 
