@@ -154,6 +154,9 @@ def test_gantt_chart_draws_planned_actual_and_activity_bars(ms):
 def test_reader_tables(ms):
     t = timeline.milestones_table(ms, as_of="2024-04-30")
     assert list(t.columns)[:2] == ["Initiative", "Milestone"] and len(t) == len(ms)
+    years = t.set_index("Milestone")["Years since the first milestone"]
+    assert years["Worker in post"] == round((D("2023-07-03") - D("2021-05-03")).days / 365.25, 1)
+    assert years["Proposal agreed"] == 0 and pd.isna(years["Bags in use"])
     i = timeline.initiatives_table(ms, as_of="2024-04-30")
     assert list(i["Initiative"]) == ["Links", "Bags"]  # most delayed first
     assert i.loc[0, "Milestones reached"] == "3 of 3"

@@ -262,11 +262,16 @@ def _months(days: object) -> object:
 
 
 def milestones_table(milestones: pd.DataFrame, as_of: object | None = None) -> pd.DataFrame:
-    """Milestones for reading: initiative, milestone, planned and actual dates, days late, status."""
+    """Milestones for reading: initiative, milestone, planned and actual dates, days late, status,
+    and the years from the initiative's first reached milestone to this one (e.g. proposal to launch).
+    """
     s = slippage(milestones, as_of=as_of)
+    first = s.groupby(["site", "initiative"])["actual_date"].transform("min")
+    years = ((s["actual_date"] - first).dt.days / 365.25).round(1)
     return pd.DataFrame({"Initiative": s["initiative"], "Milestone": s["milestone"],
                          "Planned": s["planned_date"], "Actual": s["actual_date"],
-                         "Days late (so far, if not reached)": s["slippage_days"], "Status": s["status"]})
+                         "Days late (so far, if not reached)": s["slippage_days"], "Status": s["status"],
+                         "Years since the first milestone": years})
 
 
 def initiatives_table(milestones: pd.DataFrame, as_of: object | None = None) -> pd.DataFrame:
