@@ -445,10 +445,12 @@ def test_protect_split_leaves_no_small_or_derivable_group(rows, threshold):
 def test_display_table_split_is_protected_but_pairs_left_to_report():
     change = pd.DataFrame([{
         "design": oc.PROSPECTIVE, "label": "X", "n_pairs": 12, "median_before": 1.0, "median_after": 2.0,
-        "mean_diff": 1.0, "ci_low": 0.0, "ci_high": 2.0, "wilcoxon_p": 0.1, "sign_p": 0.2, "g_av": 0.5,
+        "mean_diff": 1.0, "ci_low": 0.0, "ci_high": 2.0, "boot_low": 0.2, "boot_high": 1.8, "wilcoxon_p": 0.1,
+        "sign_p": 0.2, "g_av": 0.5,
         "n_improved": 8, "n_same": 0, "n_worse": 4, "share_improved": 8 / 12, "n_reliably_improved": 2,
         "n_reliably_worse": 0, "note": ""}])
     shown = oc.display_table(change, threshold=5).iloc[0]
     assert (shown["Improved"], shown["Same"], shown["Worse"]) == ("c", 0, "c")
     assert shown["Improved %"] == "c"
     assert shown["Pairs"] == 12 and shown["Reliably improved"] == 2  # primary rule applied by report.table
+    assert shown["Bootstrap 95% CI (descriptive)"] == "0.20 to 1.80"

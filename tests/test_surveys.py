@@ -178,3 +178,10 @@ def test_pa_display_protects_the_split():
     # 3 "same" would follow from 11 - 8 - 0: both hidden, and the share with them
     assert (shown["Better"], shown["Same"], shown["Worse"]) == ("c", "c", 0)
     assert shown["Rated better"] == "c" and shown["95% CI (Wilson)"] == "c"
+
+
+def test_facilitator_session_display_in_date_order():
+    shown = sv.facilitator_session_display(_sessions())
+    assert shown["Session date"].tolist() == ["01 Jan 2023", "01 Feb 2023", "15 Feb 2023", "01 Mar 2023"]
+    assert shown["Attendees"].tolist() == [8, 5, 7, 6]
+    assert sv.facilitator_session_display(_sessions().head(0)).empty

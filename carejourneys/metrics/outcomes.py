@@ -613,12 +613,13 @@ def protect_split(
 
 
 def display_table(change: pd.DataFrame, *, digits: int = 2, threshold: int = 5) -> pd.DataFrame:
-    """A reader-facing view of a change table: n, medians, mean change with 95% CI, exact
-    Wilcoxon and sign-test p, g_av, how many improved / stayed the same / got worse and reliable
-    change. The improved / same / worse split is protected with :func:`protect_split`; show the
-    result with ``cj.report.table(..., counts=DISPLAY_COUNTS, percent_of={"Improved %":
-    "Improved"})``. ``Pairs`` varies by measure when a scale was not scored because an item was
-    blank."""
+    """A reader-facing view of a change table: n, medians, mean change with 95% CI, the seeded
+    bootstrap interval (descriptive), exact Wilcoxon and sign-test p, g_av, how many improved /
+    stayed the same / got worse and reliable change.
+
+    The improved / same / worse split is protected with :func:`protect_split`; show the result
+    with ``cj.report.table(..., counts=DISPLAY_COUNTS, percent_of={"Improved %": "Improved"})``.
+    ``Pairs`` varies by measure when a scale was not scored because an item was blank."""
 
     def fmt(x, d=digits):
         return "" if pd.isna(x) else f"{x:.{d}f}"
@@ -639,6 +640,10 @@ def display_table(change: pd.DataFrame, *, digits: int = 2, threshold: int = 5) 
     out["Mean change (95% CI)"] = [
         "" if pd.isna(m) else f"{m:+.{digits}f} ({lo:.{digits}f} to {hi:.{digits}f})"
         for m, lo, hi in zip(change["mean_diff"], change["ci_low"], change["ci_high"], strict=True)
+    ]
+    out["Bootstrap 95% CI (descriptive)"] = [
+        "" if pd.isna(lo) else f"{lo:.{digits}f} to {hi:.{digits}f}"
+        for lo, hi in zip(change["boot_low"], change["boot_high"], strict=True)
     ]
     out["Exact Wilcoxon p"] = change["wilcoxon_p"].map(lambda x: fmt(x, 3))
     out["Sign test p"] = change["sign_p"].map(lambda x: fmt(x, 3))

@@ -151,6 +151,19 @@ def facilitator_sessions(ratings: pd.DataFrame) -> pd.DataFrame:
     return ratings.sort_values(["session_date", "session_id"], kind="stable")[cols].reset_index(drop=True)
 
 
+def facilitator_session_display(ratings: pd.DataFrame) -> pd.DataFrame:
+    """:func:`facilitator_sessions` for readers; ``Attendees`` counts people (pass it as a count
+    column to ``cj.report.table``)."""
+    s = facilitator_sessions(ratings)
+    return pd.DataFrame({
+        "Session date": [f"{d:%d %b %Y}" for d in s["session_date"]],
+        "Activity": s["activity"],
+        "Attendees": s["attendees"],
+        "Engagement (1-5)": s["engagement"],
+        "Wellbeing (1-5)": s["wellbeing"],
+    })
+
+
 def facilitator_summary(ratings: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
     """Over sessions (overall, or per ``by`` e.g. ``"activity"``): sessions, attendances, median
     and mean engagement and wellbeing, and the share of sessions rated 4 or 5 on each."""
