@@ -589,13 +589,20 @@ def ofsted(la_code: str, data_dir: str | Path | None = None) -> pd.DataFrame:
 # --------------------------------------------------------------------------- reader-facing tables
 
 def workforce_table(la_code: str, data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Workforce rates of an area and England by year, as a reader-facing table (percent, FTE)."""
+    """Workforce rates of an area and England by year, as a reader-facing table (percent, FTE).
+
+    Where the publisher printed a symbol instead of the area's rate, the symbol is shown
+    (x not available, z not applicable, c suppressed, u low reliability, low under 0.5)."""
     own = workforce(la_code, data_dir)
     eng = workforce(ENGLAND, data_dir).set_index("time_period")
     out = pd.DataFrame({"Year": own["time_period"].map(str).astype("str")})
     for m, label in (("turnover_rate_fte", "Turnover"), ("vacancy_rate_fte", "Vacancy"),
                      ("agency_rate_fte", "Agency")):
-        out[f"{label} %"] = own[m].to_numpy()
+        values = own[m]
+        if own[f"{m}_symbol"].notna().any():  # show the published symbol (x, z, c, ...) in place of a number
+            values = pd.Series([sym if pd.notna(sym) else (v if pd.notna(v) else None)
+                                for v, sym in zip(own[m], own[f"{m}_symbol"], strict=True)], dtype=object)
+        out[f"{label} %"] = values.to_numpy()
         out[f"{label} %, England"] = own["time_period"].map(eng[m]).astype("Float64").to_numpy()
     return out.reset_index(drop=True)
 

@@ -179,3 +179,59 @@ def test_report_builds_for_sites_and_council_codes(tmp_path):
         assert "Traceback" not in html and "Error" not in html
     assert "Public statistics only" in (tmp_path / "330" / "04_care_leaver_indicators.html").read_text()
     assert "Synthetic data" in (tmp_path / "brent" / "04_care_leaver_indicators.html").read_text()
+
+
+# ----------------------------------------------------------------------------- reader-facing tables
+
+def test_comparison_table_gap_is_council_minus_england(pub):
+    t = ind.trends(pub, "plymouth")
+    c = ind.comparison_table(t)
+    latest = int(t["time_period"].max())
+    for _, row in c.iterrows():
+        assert row["Year"] == str(latest)
+        assert row["Gap to England (pp)"] == pytest.approx(row["Council %"] - row["England %"])
+    eet = c[(c["Indicator"] == "EET") & (c["Age"] == "19-21")].iloc[0]
+    cl = pub.care_leavers
+    pub_eet = cl[(cl.area_code == "E06000026") & (cl.time_period == latest) & (cl.age == "19-21")
+                 & (cl.measure == "eet")]["percent"].iloc[0]
+    assert eet["Council %"] == pub_eet
+
+
+def _records(n_eet: int, n_neet: int, year: int = 2023) -> pd.DataFrame:
+    n = n_eet + n_neet
+    return pd.DataFrame({
+        "CHILD": [f"C{i}" for i in range(n)], "DOB": pd.to_datetime(["2002-01-15"] * n),
+        "IN_TOUCH": ["YES"] * n, "ACTIV": ["F1"] * n_eet + ["G5"] * n_neet, "ACCOM": ["B1"] * n,
+        "collection_year": pd.array([year] * n, dtype="Int64"), "age": pd.array([21] * n, dtype="Int64"),
+    })
+
+
+def test_own_returns_cannot_leak_a_small_group(pub):
+    # 3 young people not in EET out of 40: the small group must not be recoverable from the table
+    own = ind.own_returns(_records(37, 3), pub, "brent")
+    assert list(own["Indicator"]) == ["EET", "Suitable accommodation"]
+    row = own[own["Indicator"] == "EET"].iloc[0]
+    assert (row["Number"], row["Others"], row["Total"]) == (37, 3, 40)
+    safe = cj.report.protected(own, counts=["Number", "Others", "Total"], secondary="rows",
+                               percent_of={"% (return)": "Number", "Difference (pp)": "Number"}, threshold=5)
+    srow = safe[safe["Indicator"] == "EET"].iloc[0]
+    assert srow["Others"] == "c" and srow["Number"] == "c"
+    assert srow["% (return)"] == "c" and srow["Difference (pp)"] == "c"
+    # all 40 in suitable accommodation: nothing small, nothing withheld
+    acc = safe[safe["Indicator"] == "Suitable accommodation"].iloc[0]
+    assert acc["Number"] == 40 and acc["% (return)"] == 100.0
+
+
+def test_own_returns_empty_without_returns(pub):
+    assert ind.own_returns(None, pub, "brent").empty
+    assert list(ind.own_returns(None, pub, "brent").columns) == ind.OWN_RETURN_COLUMNS
+
+
+def test_workforce_table_shows_symbols_not_blanks(pub):
+    t = cj.public.workforce_table("330", EXTRACT)
+    wf = cj.public.workforce("330", EXTRACT)
+    sym = wf["agency_rate_fte_symbol"].notna()
+    assert sym.any()
+    assert list(t.loc[sym.to_numpy(), "Agency %"]) == list(wf.loc[sym, "agency_rate_fte_symbol"])
+    eng = cj.public.workforce("england", EXTRACT).set_index("time_period")
+    assert list(t["Turnover %, England"]) == list(eng.loc[wf["time_period"], "turnover_rate_fte"])

@@ -355,6 +355,7 @@ def own_returns(oc3_records: pd.DataFrame | None, pub, la_code: str) -> pd.DataF
     m = returns_vs_published(own, published)
     keys = pd.DataFrame(list(OWN_RETURN_MEASURES), columns=["table", "measure"])
     m = m.merge(keys, on=["table", "measure"])
+    m = m[m["own_total"] > 0]  # an age band with no care leaver in the returns
     total = m["own_total"].astype("Int64")
     number = m["own_count"].astype("Int64")
     out = pd.DataFrame({
