@@ -62,6 +62,7 @@ def test_theme_prevalence_counts_passages_sources_and_people():
     out = q.theme_prevalence(seg, by=["site"])
     ply = out[out["site"] == "plymouth"].set_index("theme")
     assert ply.loc[OY, "passages"] == 2  # (0,12) and (0,24); coder B's copy is the same passage
+    assert ply.loc[OY, "segments"] == 3
     assert ply.loc["Barriers", ["passages", "sources", "people"]].tolist() == [2, 2, 2]
     assert ply.loc[OY, "group_people"] == 2
     assert ply.loc[OY, "percent_people"] == 50.0

@@ -96,7 +96,8 @@ def theme_prevalence(segments: pd.DataFrame, by: Sequence[str] = ("site", "role"
                      level: str | int = "theme", exclude: Sequence[str] = (VALENCE,)) -> pd.DataFrame:
     """How often each theme was raised, by every combination of ``by``.
 
-    Returns one row per group and theme with ``passages`` (distinct coded spans), ``sources``
+    Returns one row per group and theme with ``segments`` (coded segments, so a span coded by two
+    coders or to two codes under the theme counts twice), ``passages`` (distinct coded spans), ``sources``
     (transcripts/documents), ``people`` (distinct speakers), and ``group_people`` / ``group_sources``
     (everyone in the group with any coded segment) and ``percent_people`` (people / group_people).
     ``by=()`` gives the overall figures.
@@ -107,9 +108,10 @@ def theme_prevalence(segments: pd.DataFrame, by: Sequence[str] = ("site", "role"
     everyone = segments.assign(person=people(segments))
     keys = [*by, "code"]
     if s.empty:
-        return pd.DataFrame(columns=[*by, "theme", "passages", "sources", "people", "group_people",
-                                     "group_sources", "percent_people"])
-    out = s.groupby(keys, dropna=False, sort=False).agg(passages=("passage", "nunique"),
+        return pd.DataFrame(columns=[*by, "theme", "segments", "passages", "sources", "people",
+                                     "group_people", "group_sources", "percent_people"])
+    out = s.groupby(keys, dropna=False, sort=False).agg(segments=("segment_id", "nunique"),
+                                                        passages=("passage", "nunique"),
                                                         sources=("source_id", "nunique"),
                                                         people=("person", "nunique")).reset_index()
     if by:
@@ -130,7 +132,7 @@ def theme_prevalence(segments: pd.DataFrame, by: Sequence[str] = ("site", "role"
     out["_t"] = out["theme"].map(lambda t: codebook_order.get(t.split(CODE_SEPARATOR)[0],
         len(codebook_order)))
     out = out.sort_values([*sort_keys, "_t", "theme"], kind="stable").drop(columns=[*sort_keys, "_t"])
-    for c in ("passages", "sources", "people", "group_people", "group_sources"):
+    for c in ("segments", "passages", "sources", "people", "group_people", "group_sources"):
         out[c] = out[c].astype("int64")
     return out.reset_index(drop=True)
 
