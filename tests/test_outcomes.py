@@ -454,3 +454,11 @@ def test_display_table_split_is_protected_but_pairs_left_to_report():
     assert shown["Improved %"] == "c"
     assert shown["Pairs"] == 12 and shown["Reliably improved"] == 2  # primary rule applied by report.table
     assert shown["Bootstrap 95% CI (descriptive)"] == "0.20 to 1.80"
+
+
+def test_display_table_names_design_only_when_mixed():
+    pre = oc.prepost_change(_prepost(6, "art", 1), n_boot=200)
+    retro = oc.retrospective_change(_retro(11, 5), n_boot=200)
+    assert "Design" not in oc.display_table(pre).columns
+    both = oc.display_table(oc.combine_designs(pre, retro))
+    assert set(both["Design"]) == {oc.PROSPECTIVE, oc.RETROSPECTIVE}

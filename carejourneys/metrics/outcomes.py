@@ -619,7 +619,9 @@ def display_table(change: pd.DataFrame, *, digits: int = 2, threshold: int = 5) 
 
     The improved / same / worse split is protected with :func:`protect_split`; show the result
     with ``cj.report.table(..., counts=DISPLAY_COUNTS, percent_of={"Improved %": "Improved"})``.
-    ``Pairs`` varies by measure when a scale was not scored because an item was blank."""
+    ``Pairs`` varies by measure when a scale was not scored because an item was blank. The
+    ``Design`` column is kept only when the table holds more than one design (say which in the
+    caption otherwise)."""
 
     def fmt(x, d=digits):
         return "" if pd.isna(x) else f"{x:.{d}f}"
@@ -656,6 +658,8 @@ def display_table(change: pd.DataFrame, *, digits: int = 2, threshold: int = 5) 
         out["Reliably improved"] = change["n_reliably_improved"]
         out["Reliably worse"] = change["n_reliably_worse"]
     out["Note"] = change["note"]
+    if change["design"].nunique() <= 1:  # one design: the caption names it
+        out = out.drop(columns="Design")
     return protect_split(out, ["Improved", "Same", "Worse"], threshold=threshold,
                          shares={"Improved %": "Improved"})
 
