@@ -116,7 +116,7 @@ def test_status_over_time(sc):
     assert t.loc["2024"].sum() == 3
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["c1", "c2", "c3", "c4"]),
                           st.sampled_from(list(governance.CHANGE_STATUS)),
                           st.integers(min_value=0, max_value=1500)), min_size=1, max_size=20,
