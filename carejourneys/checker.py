@@ -19,7 +19,8 @@ and returns a :class:`Finding` for each of:
 
 An empty list means the pages may be published. :func:`raise_for_findings` turns findings into an
 :class:`OutputCheckError` for the build. Findings name the file and the place (table, row, column)
-and mask the identifiers they quote, so that a build log does not repeat the leak.
+and mask the identifiers and terms they quote, so that a build log or a withheld page does not
+repeat the leak.
 """
 
 from __future__ import annotations
@@ -287,7 +288,8 @@ def check_html(page: str | bytes, path: str = "<html>", rules: Rules | None = No
         m = rx.search(text)
         if m:
             out.append(Finding(path, "deny-list term", f"offset {m.start()}",
-                               f"{term!r} should have been replaced by [{tag or 'redacted'}]"))
+                               f"a term of the deny list ({_mask(term)}) should have been replaced by "
+                               f"[{tag or 'redacted'}]"))
     out += _check_external(doc, raw, path)
     return out
 

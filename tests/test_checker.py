@@ -125,6 +125,7 @@ def test_unreplaced_deny_list_terms_fail(rules: Rules):
     found = check_html(page("<blockquote>Then wilhelmina took me to Saltmarsh Lodge.</blockquote>"), "q.html",
                        rules)
     assert kinds(found) == ["deny-list term"] and len(found) == 2
+    assert all("Saltmarsh Lodge" not in str(f) and "Wilhelmina" not in str(f) for f in found)
     # escaped entities do not hide a term; a term inside a longer word is not a match
     assert check_html(page("<p>Saltmarsh&#32;Lodge</p>"), "e.html", rules)
     assert check_html(page("<p>Wilhelminas</p>"), "w.html", rules) == []

@@ -1,0 +1,260 @@
+"""The published site in a real browser (headless Debian Chromium driven by Playwright).
+
+The reports are built into a temporary folder with ``cj.build.run`` (when the build, a notebook
+and the bundled data exist; otherwise a small site is made from fresh synthetic pages), the site
+pages are written with ``write_site``, and the folder is served on 127.0.0.1. Starting from
+``index.html`` the test follows every link, and on every page checks that each figure loads
+(``naturalWidth > 0``) and has alt text, that no console error occurs, that no request goes to any
+host but the local one, and that a phone-width viewport needs no sideways scrolling. Screenshots
+are saved in the test's temporary folder. Without Chromium or Playwright the tests are skipped.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import http.server
+import io
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+
+from carejourneys.site_index import write_site
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHECKSUM = "5e" * 32
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+REPO = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------- the site under test
+def _png() -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4, 2.5))
+    ax.bar(["wave 1", "wave 2", "wave 3"], [12, 20, 17])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _small_site(out: Path) -> list[dict]:
+    """Report pages like the build's (self-contained, a table and a figure each) and their records."""
+    from carejourneys.build_html import page
+
+    png = _png()
+    rows = "".join(f"<tr><th>{m}</th><td class='num'>{n}</td><td class='num'>c</td></tr>"
+                   for m, n in (("interview", 45), ("focus group", 12), ("observation", 30)))
+    reports = []
+    for site in ("all", "brent", "plymouth"):
+        for nb, title in (("00_evidence_base", "Evidence base"), ("01_outcomes", "Outcomes")):
+            body = (f"<h1>{title}</h1><section class='cj-banner' data-origin='synthetic'>Synthetic data"
+                    f"<dl><div><dt>Data manifest sha256:</dt><dd>{CHECKSUM}</dd></div></dl></section>"
+                    "<div class='cj-table'><table><caption>Events by method</caption><thead><tr>"
+                    f"<th>method</th><th>people</th><th>groups</th></tr></thead><tbody>{rows}</tbody></table>"
+                    f"</div><figure class='cj-figure'><img src='data:image/png;base64,{png}' "
+                    "alt='Events per wave'></figure>")
+            (out / site).mkdir(parents=True, exist_ok=True)
+            (out / site / f"{nb}.html").write_bytes(page(body, title=title, subtitle=site))
+            reports.append({"notebook": nb, "site": site, "status": "ok", "title": title,
+                            "origin": "synthetic", "version": "0.1.0",
+                            "params": {"site": site, "data_dir": None, "disclosure_threshold": 5}})
+    return reports
+
+
+#: the report the browser test builds (every site it declares); the notebook tests build them all
+BROWSER_NOTEBOOK = "00_evidence_base"
+
+
+def _build(out: Path) -> list:
+    """Build a report with the project's build when it can run here, else make a small site."""
+    try:
+        from carejourneys import build
+        from carejourneys.dataset import bundled_data_dir
+    except ImportError:
+        return _small_site(out)
+    if not (REPO / "notebooks" / f"{BROWSER_NOTEBOOK}.ipynb").is_file() or \
+            not (bundled_data_dir() / "manifest.yml").is_file():
+        return _small_site(out)
+    result = build.run(notebooks=[BROWSER_NOTEBOOK], outputs=out, jobs=2, quiet=True)
+    # a failed report still has a page (showing the error): it belongs to the site too
+    return [r for r in result.reports if r.html is not None]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("outputs")
+    write_site(out, _build(out))
+    return out
+
+
+@pytest.fixture(scope="module")
+def server(site: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (Debian package 'chromium')")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+# --------------------------------------------------------------------------- helpers
+_PAGE_FACTS = """() => ({
+  images: Array.from(document.images).map(i => ({src: i.src.slice(0, 40), alt: i.alt,
+                                                  ok: i.complete && i.naturalWidth > 0})),
+  links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
+  ids: Array.from(document.querySelectorAll('[id]')).map(e => e.id),
+  overflow: document.documentElement.scrollWidth - window.innerWidth,
+  title: document.title,
+})"""
+
+
+class Visit:
+    """A browser context that records console errors and every request that leaves 127.0.0.1."""
+
+    def __init__(self, browser, base: str, viewport: dict) -> None:
+        self.base = base
+        self.host = urlparse(base).netloc
+        self.errors: list[str] = []
+        self.foreign: list[str] = []
+        self.context = browser.new_context(viewport=viewport, service_workers="block")
+        self.context.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        url = urlparse(route.request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.netloc != self.host:
+            self.foreign.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def open(self, url: str):
+        page = self.context.new_page()
+        page.on("console", lambda m: m.type == "error" and self.errors.append(f"{url}: {m.text}"))
+        page.on("pageerror", lambda e: self.errors.append(f"{url}: {e}"))
+        response = page.goto(url, wait_until="load")
+        assert response is not None and response.ok, f"{url} answered {response and response.status}"
+        return page
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def _name(url: str, base: str) -> str:
+    return (url[len(base):] or "index.html").replace("/", "__").removesuffix(".html")
+
+
+# --------------------------------------------------------------------------- the tests
+@pytest.mark.browser
+@pytest.mark.slow
+def test_every_page_and_link_works_offline(browser, server: str, site: Path, tmp_path: Path):
+    visit = Visit(browser, server, DESKTOP)
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    todo, seen, fragments, ids = [server + "index.html"], set(), [], {}
+    try:
+        while todo:
+            url = todo.pop(0)
+            if url in seen:
+                continue
+            seen.add(url)
+            page = visit.open(url)
+            facts = page.evaluate(_PAGE_FACTS)
+            ids[url] = set(facts["ids"])
+            assert facts["title"].strip(), f"{url} has no title"
+            for img in facts["images"]:
+                assert img["ok"], f"{url}: figure {img['src']} did not load"
+                assert img["alt"].strip(), f"{url}: figure {img['src']} has no alt text"
+            for href in facts["links"]:
+                target, frag = urldefrag(href)
+                if not target.startswith(server):
+                    continue  # links to other sites are allowed; the test never requests them
+                if frag:
+                    fragments.append((url, target, frag))
+                if target not in seen:
+                    todo.append(target)
+            page.screenshot(path=str(shots / f"{_name(url, server)}.png"), full_page=True)
+            page.close()
+    finally:
+        visit.close()
+    assert visit.errors == [], visit.errors
+    assert visit.foreign == [], f"requests left the machine: {visit.foreign}"
+    for url, target, frag in fragments:  # a link to a place in a page finds it there
+        assert frag in ids[target], f"{url} links to #{frag}, which {target} does not have"
+    pages = [u for u in seen if u.endswith(".html")]
+    assert server + "index.html" in seen and len(pages) >= 3
+    # every report folder's page was reached from the index
+    reached = {Path(urlparse(u).path).parent.name for u in pages}
+    assert reached >= {p.name for p in site.iterdir() if p.is_dir()}
+    assert len(list(shots.glob("*.png"))) == len(seen)
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_pages_fit_a_phone_screen(browser, server: str, site: Path, tmp_path: Path):
+    visit = Visit(browser, server, PHONE)
+    reports = sorted(p.relative_to(site).as_posix() for p in site.glob("*/*.html") if p.name != "index.html")
+    try:
+        for rel in ["index.html", *(reports[:1]), *(reports[-1:])]:
+            page = visit.open(server + rel)
+            facts = page.evaluate(_PAGE_FACTS)
+            assert facts["overflow"] <= 1, f"{rel} scrolls sideways on a phone by {facts['overflow']}px"
+            page.screenshot(path=str(tmp_path / f"phone_{_name(server + rel, server)}.png"), full_page=True)
+            page.close()
+    finally:
+        visit.close()
+    assert visit.errors == [] and visit.foreign == []
+
+
+def test_site_pages_are_stable_and_their_links_exist(tmp_path: Path):
+    """Without a browser: the same reports give the same bytes, and every relative link resolves."""
+    import re
+
+    out = tmp_path / "o"
+    reports = _small_site(out)
+    reports.append({"notebook": "02_broken", "site": "brent", "status": "failed", "title": "Broken",
+                    "origin": "synthetic", "version": "0.1.0", "params": {}})
+    first = {p: p.read_bytes() for p in write_site(out, reports)}
+    again = {p: p.read_bytes() for p in write_site(out, list(reversed(reports)))}
+    assert first == again
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "Cross-site summary" in index and "All sites" in index and "(failed)" in index
+    assert CHECKSUM in index  # read from the reports' data banners
+    assert "02_broken" not in re.findall(r'href="([^"]+)"', index)[0]
+    for page in first:
+        for href in re.findall(r'href="([^"#]+)"', page.read_text(encoding="utf-8")):
+            if "//" not in href:
+                assert (page.parent / href).resolve().is_file(), f"{page.name} links to missing {href}"
+    assert not (out / "-").exists()
