@@ -154,6 +154,8 @@ CASES = [
     Case("undecodable byte", GOOD.encode().replace(b"T2", b"T\x81"),
          error=(3, "source_id", "cannot be decoded")),
     Case("binary file", b"\x00\x01\x02garbage\x00", error=(1, None, "not a text file")),
+    Case("NUL characters in UTF-16", (GOOD + "F3\x00\n").encode("utf-16"),
+         error=(4, None, "not a text file")),
     # ---- Excel
     Case("xlsx several sheets",
          lambda: _xlsx({"Read me": [["About"], ["synthetic"]], "Fieldwork": _rows(GOOD)}),

@@ -177,14 +177,17 @@ def _decode(path: Path, data: bytes) -> str:
     else:
         encoding = "utf-8"
     if encoding != "utf-16" and b"\x00" in data:
-        raise _fail(path, "not a text file (it holds NUL bytes): expected CSV text such as a spreadsheet's "
-                          "'Save as CSV (UTF-8)'", row=data[: data.index(b"\x00")].count(b"\n") + 1)
+        raise _binary(path, data[: data.index(b"\x00")].count(b"\n") + 1)
     try:
-        return data.decode(encoding)
+        text = data.decode(encoding)
     except UnicodeDecodeError as e:
         if encoding != "utf-8":
             raise _undecodable(path, data, e, encoding) from None
         utf8_error = e
+    else:
+        if "\x00" in text:
+            raise _binary(path, text[: text.index("\x00")].count("\n") + 1)
+        return text
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as e:
@@ -193,6 +196,11 @@ def _decode(path: Path, data: bytes) -> str:
     warnings.warn(f"{path}: not UTF-8; read as Windows-1252 (cp1252). Save as 'CSV (UTF-8)' to avoid "
                   "guessing", DataWarning, stacklevel=3)
     return text
+
+
+def _binary(path: Path, row: int) -> DataError:
+    return _fail(path, "not a text file (it holds NUL characters): expected CSV text such as a spreadsheet's "
+                       "'Save as CSV (UTF-8)'", row=row)
 
 
 def _undecodable(path: Path, data: bytes, err: UnicodeDecodeError, encoding: str) -> DataError:
