@@ -389,6 +389,15 @@ def collect_reports(outputs: Path, notebooks: Iterable[NotebookInfo]) -> list[Re
 
 
 def write_index(outputs: Path, reports: list[ReportResult]) -> Path:
+    """Write ``outputs/index.html`` (and the per-site pages of :mod:`carejourneys.site_index` when
+    that module is present; else a single index page of :mod:`carejourneys.build_html`)."""
+    try:
+        from .site_index import write_site
+    except ImportError:
+        write_site = None
+    if write_site is not None:
+        written = write_site(outputs, reports)
+        return Path(written[0]) if written else outputs / "index.html"
     from . import build_html
 
     path = outputs / "index.html"
