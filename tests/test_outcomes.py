@@ -388,7 +388,7 @@ def _sample_sizes(page: str) -> dict[str, str]:
         if caption is not None and caption.text_content().startswith("Sources of evidence"):
             rows = [[c.text_content().strip() for c in tr] for tr in table.iter("tr")]
             head = rows[0]
-            return {r[head.index("source")]: r[head.index("n")] for r in rows[1:]}
+            return {r[head.index("Source")]: r[head.index("n")] for r in rows[1:]}
     raise AssertionError("no sample-size table")
 
 
@@ -405,7 +405,7 @@ def test_notebook_builds_with_every_source_and_its_n(tmp_path):
     assert result.ok, [r.error for r in result.failures]
     for r in result.reports:
         page = r.html.read_text(encoding="utf-8")
-        expected = triangulation.sample_sizes(cj.load_dataset(site=r.site)).set_index("source")["n"]
+        expected = triangulation.sample_sizes(cj.load_dataset(site=r.site)).set_index("Source")["n"]
         assert _sample_sizes(page) == {k: str(v) for k, v in expected.items()}
         assert "at least 30 people twice" in page
         assert "University of Warwick and University of Edinburgh, 2008" in page

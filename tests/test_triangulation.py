@@ -219,7 +219,7 @@ def test_triangulate_on_empty_sources():
 
 def test_sample_sizes_name_every_source():
     ds = _dataset(n_pre=12)
-    out = tr.sample_sizes(ds).set_index("source")
+    out = tr.sample_sizes(ds).set_index("Source")
     assert list(out.index) == [label for label, _ in tr.SOURCES.values()]
     assert out.loc["Pre/post questionnaire", "n"] == 12
     assert out.loc["Retrospective survey", "n"] == 4
@@ -228,9 +228,9 @@ def test_sample_sizes_name_every_source():
     people = tr.domain_segments(ds.coded_segments)["person"].nunique()
     assert out.loc["Interviews with young people", "n"] == people
     ds.pa_survey = SOURCES["pa_survey"].empty()
-    empty = tr.sample_sizes(ds).set_index("source")
+    empty = tr.sample_sizes(ds).set_index("Source")
     assert empty.loc["Personal Adviser survey", "n"] == 0
-    assert empty.loc["Personal Adviser survey", "detail"] == "not collected at this site"
+    assert empty.loc["Personal Adviser survey", "Detail"] == "not collected at this site"
 
 
 def test_qualitative_display_counts_match():

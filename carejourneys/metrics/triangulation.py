@@ -321,9 +321,9 @@ def sample_sizes(ds) -> pd.DataFrame:
         ("Interviews with young people", "young people discussing an outcome domain",
          int(yp["person"].nunique()), f"{int(yp['source_id'].nunique())} transcripts" if len(yp) else ""),
     ]
-    out = pd.DataFrame(rows, columns=["source", "counts", "n", "detail"])
+    out = pd.DataFrame(rows, columns=["Source", "What n counts", "n", "Detail"])
     out["n"] = out["n"].astype("Int64")
-    out.loc[out["n"] == 0, "detail"] = "not collected at this site"
+    out.loc[out["n"] == 0, "Detail"] = "not collected at this site"
     return out
 
 
