@@ -235,3 +235,13 @@ def test_workforce_table_shows_symbols_not_blanks(pub):
     assert list(t.loc[sym.to_numpy(), "Agency %"]) == list(wf.loc[sym, "agency_rate_fte_symbol"])
     eng = cj.public.workforce("england", EXTRACT).set_index("time_period")
     assert list(t["Turnover %, England"]) == list(eng.loc[wf["time_period"], "turnover_rate_fte"])
+
+
+def test_in_touch_table_counts_yes_by_year_and_band():
+    recs = pd.concat([_records(6, 2, 2022), _records(3, 0, 2023)], ignore_index=True)
+    recs.loc[[0, 8], "IN_TOUCH"] = "NO"
+    t = ind.in_touch_table(recs).set_index(["Year", "Age"])
+    assert (t.loc[("2022", "19-21"), "In touch"], t.loc[("2022", "19-21"), "Total"]) == (7, 8)
+    assert (t.loc[("2023", "19-21"), "In touch"], t.loc[("2023", "19-21"), "Others"]) == (2, 1)
+    assert t.loc[("2022", "19-21"), "% in touch"] == pytest.approx(87.5)
+    assert ind.in_touch_table(None).empty

@@ -209,3 +209,17 @@ def test_one_corrupted_cell_is_found(tmp_path, recs, data):
         read_oc3(p, 2023)
     assert (i + 2, col) in {(x.row, x.column) for x in e.value.problems}
     assert {x.row for x in e.value.problems} == {i + 2}
+
+
+def test_ragged_row_names_its_row(tmp_path):
+    p = tmp_path / "oc3.csv"
+    p.write_text("CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\n1,01/01/2003,YES,F1,B1\n2,01/01/2003,YES,F1,B1,extra\n")
+    with pytest.raises(DataError) as e:
+        read_oc3(p, 2022)
+    assert e.value.row == 3 and "oc3.csv" in str(e.value)
+
+
+def test_spaces_round_codes_are_tolerated(tmp_path):
+    p = write_oc3(tmp_path / "oc3.csv", [["A", "01/01/2003", " YES", "F1 ", " B1 "]])
+    df = read_oc3(p, 2022)
+    assert (df.loc[0, "IN_TOUCH"], df.loc[0, "ACTIV"], df.loc[0, "ACCOM"]) == ("YES", "F1", "B1")

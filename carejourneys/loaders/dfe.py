@@ -103,10 +103,17 @@ def _read_csv_text(path: Path) -> pd.DataFrame:
         raise DataError("file not found", path=path)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError) as e:
-        raise DataError(f"not a readable UTF-8 CSV file ({e})", path=path) from None
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
+        raise DataError(f"not a readable UTF-8 CSV file ({str(e).strip()})", path=path,
+                        row=parser_error_row(e)) from None
     df.columns = [str(c).strip() for c in df.columns]
     return df
+
+
+def parser_error_row(error: Exception) -> int | None:
+    """The line a pandas CSV parser error names ("... in line 4, saw 16"), else None."""
+    m = re.search(r"line (\d+)", str(error))
+    return int(m.group(1)) if m else None
 
 
 def parse_numbers(values: pd.Series, path: Path | str, column: str,

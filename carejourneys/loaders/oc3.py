@@ -64,7 +64,10 @@ def _read_raw(path: Path) -> pd.DataFrame:
         # na_filter=False: every cell stays text and empty cells are '' (and reading is faster)
         raw = pd.read_csv(path, dtype=str, na_filter=False, encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        raise DataError(f"not a readable UTF-8 CSV file ({e})", path=path) from None
+        from .dfe import parser_error_row
+
+        raise DataError(f"not a readable UTF-8 CSV file ({str(e).strip()})", path=path,
+                        row=parser_error_row(e)) from None
     raw.columns = [str(c).strip().upper() for c in raw.columns]
     return raw
 

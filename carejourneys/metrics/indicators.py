@@ -472,3 +472,26 @@ def comparators_table(comparators: pd.DataFrame) -> pd.DataFrame:
                                                                 "secondary": "secondary report only",
                                                                 "unverified": "not checked"}),
     })
+
+
+def in_touch_table(oc3_records: pd.DataFrame | None) -> pd.DataFrame:
+    """Care leavers the council was in touch with (IN_TOUCH = YES), from its own returns.
+
+    The published files used here hold no in-touch table, so this comes from the returns alone.
+    One row per collection year and age band: In touch, Others, Total, % in touch. Show with
+    ``counts=["In touch", "Others", "Total"]``, ``secondary="rows"`` and
+    ``percent_of={"% in touch": "In touch"}``.
+    """
+    from ..loaders.oc3 import oc3_indicators
+
+    cols = ["Year", "Age", "In touch", "Others", "Total", "% in touch"]
+    if oc3_records is None or len(oc3_records) == 0:
+        return pd.DataFrame(columns=cols)
+    t = oc3_indicators(oc3_records)
+    t = t[(t["table"] == "in_touch") & (t["measure"] == "in_touch") & (t["total"] > 0)]
+    out = pd.DataFrame({
+        "Year": _years(t["collection_year"]), "Age": t["age"], "In touch": t["count"].astype("Int64"),
+        "Others": (t["total"] - t["count"]).astype("Int64"), "Total": t["total"].astype("Int64"),
+        "% in touch": t["percent"].astype("Float64").round(1),
+    }, columns=cols)
+    return out.sort_values(["Age", "Year"], kind="stable").reset_index(drop=True)
