@@ -247,3 +247,41 @@ def test_saturation_curve():
     assert q.saturation_point(curve) is None
     by_site = q.saturation(seg, by="site")
     assert by_site.groupby("site")["n"].max().to_dict() == {"brent": 1, "plymouth": 2}
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_character_agreement_matches_per_character_arrays(seed):
+    rng = np.random.default_rng(seed)
+    lengths = {"s1": 120, "s2": 80}
+    codes = ["Enablers", "Barriers"]
+    rows = []
+    k = 0
+    for src, n in lengths.items():
+        for coder in ("A", "B"):
+            for _ in range(6):
+                a = int(rng.integers(0, n - 5))
+                k += 1
+                rows.append((f"c{k}", src, None, "brent", "Manager", "manager", 1, str(rng.choice(codes)),
+                             "t", a, min(n, a + int(rng.integers(1, 30))), coder, "2021-01-01"))
+    seg = _frame(rows)
+    res = q.intercoder_agreement(seg, unit="character", source_lengths=lengths).set_index("code")
+    for code in codes:
+        arrays = {}
+        for coder in ("A", "B"):
+            parts = []
+            for src, n in lengths.items():
+                x = np.zeros(n, dtype=int)
+                sub = seg[(seg["source_id"] == src) & (seg["coder"] == coder) & (seg["code_path"] == code)]
+                for r in sub.itertuples():
+                    x[r.start:r.end] = 1
+                parts.append(x)
+            arrays[coder] = np.concatenate(parts)
+        a, b = arrays["A"], arrays["B"]
+        table = np.zeros((2, 2))
+        np.add.at(table, (a, b), 1)
+        assert res.loc[code, "units"] == len(a) == sum(lengths.values())
+        assert res.loc[code, "kappa"] == pytest.approx(sm_kappa(table).kappa, abs=1e-9)
+        want = krippendorff.alpha(reliability_data=np.vstack([a, b]).astype(float),
+                                  level_of_measurement="nominal")
+        assert res.loc[code, "alpha"] == pytest.approx(want, abs=1e-9)
+        assert res.loc[code, "units_coded"] == int((a | b).sum())

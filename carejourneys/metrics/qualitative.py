@@ -18,7 +18,7 @@ multi-way prevalence, Cliff's delta and a cumulative-logit model for valence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -517,14 +517,20 @@ def agreement_units(segments: pd.DataFrame, *, unit: str = "passage", level: str
 
 
 def intercoder_agreement(segments: pd.DataFrame, *, unit: str = "passage", level: str | int = "code",
-                         coders: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> pd.DataFrame:
-    """Agreement between coders for each code, on the unit design of :func:`agreement_units`.
+                         coders: Sequence[str] | None = None, exclude: Sequence[str] = (),
+                         source_lengths: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """Agreement between coders for each code, on the unit design of :func:`agreement_units`
+    (``unit="passage"`` or ``"source"``) or character by character (``unit="character"``, see
+    :func:`character_agreement`).
 
     For each code, every unit is a 0/1 decision per coder. Columns: ``code``, ``units``, ``coders``,
     ``units_coded`` (units any coder gave the code), ``percent_agreement``, ``kappa`` (Cohen's kappa
     for two coders; for more, the mean over pairs, Light's kappa) and ``alpha`` (Krippendorff's alpha,
     nominal). Both are undefined (NaN) when nobody, or everybody, used the code on every unit.
     """
+    if unit == "character":
+        return character_agreement(segments, level=level, coders=coders, exclude=exclude,
+                                   source_lengths=source_lengths)
     data = agreement_units(segments, unit=unit, level=level, coders=coders, exclude=exclude)
     cs = [c for c in data.columns if c not in ("unit", "code")]
     rows = []
@@ -539,13 +545,85 @@ def intercoder_agreement(segments: pd.DataFrame, *, unit: str = "passage", level
         rows.append({"code": code, "units": len(g), "coders": len(cs),
                      "units_coded": int((m.max(axis=1) > 0).sum()),
                      "percent_agreement": round(100 * float((m.min(axis=1) == m.max(axis=1)).mean()), 1),
-                     "kappa": float(np.mean(kappas)) if kappas and not np.isnan(kappas).all()
+                     "kappa": float(np.nanmean(kappas)) if kappas and not np.isnan(kappas).all()
                      else float("nan"),
                      "alpha": krippendorff_alpha_nominal(m.T)})
     out = pd.DataFrame(rows, columns=["code", "units", "coders", "units_coded", "percent_agreement", "kappa",
                                       "alpha"])
     order = _code_order(out["code"])
     return out.set_index("code").loc[order].reset_index()
+
+
+def _merged(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(intervals):
+        if b <= a:
+            continue
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _overlap(x: list[tuple[int, int]], y: list[tuple[int, int]]) -> int:
+    i = j = total = 0
+    while i < len(x) and j < len(y):
+        lo, hi = max(x[i][0], y[j][0]), min(x[i][1], y[j][1])
+        total += max(0, hi - lo)
+        if x[i][1] < y[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
+def character_agreement(segments: pd.DataFrame, *, level: str | int = "code",
+                        coders: Sequence[str] | None = None, exclude: Sequence[str] = (),
+                        source_lengths: Mapping[str, int] | None = None) -> pd.DataFrame:
+    """Agreement of two coders character by character (the design of NVivo's coding comparison).
+
+    Every character of every source that both coders coded is a unit; for each code, each coder either
+    covered it with a selection of that code or did not. The 2×2 table is pooled over sources and
+    gives Cohen's kappa and Krippendorff's alpha (nominal), as in :func:`intercoder_agreement`; units
+    are characters. ``source_lengths`` (e.g. ``{k: len(t) for k, t in project.texts.items()}``) gives
+    each text's length; without it a source ends at its last coded character.
+    """
+    _need(segments, ["coder", "source_id", "code_path", "start", "end"])
+    s = _prepared(segments, level, exclude)
+    s = s[s["coder"].notna() & s["start"].notna() & s["end"].notna()]
+    coders = sorted(s["coder"].astype("str").unique()) if coders is None else list(coders)
+    if len(coders) != 2:
+        raise ValueError(f"character-level agreement compares exactly two coders; found {coders}")
+    s = s[s["coder"].astype("str").isin(coders)]
+    per_source = s.groupby("source_id")["coder"].nunique()
+    shared = sorted(per_source[per_source == 2].index)
+    s = s[s["source_id"].isin(shared)]
+    lengths = {src: int(source_lengths[src]) if source_lengths and src in source_lengths
+               else int(s.loc[s["source_id"] == src, "end"].max()) for src in shared}
+    total = sum(lengths.values())
+    spans: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+    for r in s[["source_id", "code", "coder", "start", "end"]].itertuples(index=False):
+        spans.setdefault((r.source_id, r.code, str(r.coder)), []).append((int(r.start), int(r.end)))
+    rows = []
+    for code in _code_order(s["code"].unique()):
+        t = np.zeros((2, 2))
+        for src in shared:
+            a = _merged(spans.get((src, code, coders[0]), []))
+            b = _merged(spans.get((src, code, coders[1]), []))
+            both = _overlap(a, b)
+            la, lb = sum(e - x for x, e in a), sum(e - x for x, e in b)
+            t += [[lengths[src] - (la + lb - both), lb - both], [la - both, both]]
+        o = t + t.T
+        n_c = o.sum(axis=1)
+        n = o.sum()
+        d_e = 2 * n_c[0] * n_c[1]
+        alpha = float("nan") if d_e == 0 else float(1 - (n - 1) * (o[0, 1] + o[1, 0]) / d_e)
+        rows.append({"code": code, "units": int(total), "coders": 2, "units_coded": int(t.sum() - t[0, 0]),
+                     "percent_agreement": round(100 * float(np.trace(t) / t.sum()), 1) if t.sum() else np.nan,
+                     "kappa": cohens_kappa(t), "alpha": alpha})
+    return pd.DataFrame(rows, columns=["code", "units", "coders", "units_coded", "percent_agreement", "kappa",
+                                       "alpha"])
 
 
 # ============================================================================ saturation
