@@ -26,7 +26,7 @@ import pandas as pd
 
 from . import manifest as manifest_mod
 from . import schemas, sites
-from .errors import DataError, DataProblem, DataWarning
+from .errors import DataError, DataProblem, DataWarning, ManifestError
 from .loaders import tabular
 
 ENV_VAR = "CAREJOURNEYS_DATA"
@@ -127,7 +127,7 @@ def load_dataset(
     if check_manifest:
         problems = manifest_mod.check_manifest(root, manifest, unlisted=False)
         if problems:
-            raise DataError.from_problems(problems)
+            raise ManifestError.from_problems(problems)
         for p in manifest_mod.unlisted_files(root, manifest):
             warnings.warn(f"{root / p}: not listed in {manifest_mod.MANIFEST}", DataWarning, stacklevel=2)
     frames, files, problems = read_sources(root, site)

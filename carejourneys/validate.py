@@ -63,6 +63,7 @@ def _label(path: str | None, root: Path) -> str:
     if not path:
         return "<dataset>"
     try:
-        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+        rel = Path(path).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path
+    return path if rel == "." else rel

@@ -89,7 +89,7 @@ def test_changed_and_missing_files_are_errors(small_files, small_dataset):
     root = small_dataset()
     (root / "deny_list.csv").write_text(small_files["deny_list.csv"] + "brent,Someone,name\n")
     (root / "prepost_survey.csv").unlink()
-    with pytest.raises(DataError) as e:
+    with pytest.raises(ManifestError) as e:
         cj.load_dataset(root, "brent")
     got = {p.path: p.message for p in e.value.problems}
     assert got == {str(root / "deny_list.csv"): "changed since manifest.yml was written (sha256 differs)",

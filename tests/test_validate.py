@@ -50,6 +50,9 @@ def test_validate_lists_every_problem(small_dataset, small_files):
 def test_validate_missing_folder(tmp_path):
     problems = validate_dataset(tmp_path / "absent")
     assert [p.message for p in problems] == ["dataset folder not found"]
+    out = io.StringIO()
+    print_report(problems, tmp_path / "absent", out)
+    assert f"\n{tmp_path / 'absent'} (1 problem)\n  dataset folder not found" in out.getvalue()
 
 
 def test_print_report_groups_by_file(tmp_path):
