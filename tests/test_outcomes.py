@@ -462,3 +462,18 @@ def test_display_table_names_design_only_when_mixed():
     assert "Design" not in oc.display_table(pre).columns
     both = oc.display_table(oc.combine_designs(pre, retro))
     assert set(both["Design"]) == {oc.PROSPECTIVE, oc.RETROSPECTIVE}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 5), st.integers(1, 5)), min_size=3, max_size=15))
+def test_paired_change_swapping_occasions_mirrors_the_result(pairs):
+    before = np.array([p[0] for p in pairs], dtype=float)
+    after = np.array([p[1] for p in pairs], dtype=float)
+    fwd = oc.paired_change(before, after, n_boot=200)
+    back = oc.paired_change(after, before, n_boot=200)
+    assert back.mean_diff == pytest.approx(-fwd.mean_diff)
+    assert back.wilcoxon_p == pytest.approx(fwd.wilcoxon_p) and back.sign_p == pytest.approx(fwd.sign_p)
+    assert (back.n_improved, back.n_same, back.n_worse) == (fwd.n_worse, fwd.n_same, fwd.n_improved)
+    assert 0 < fwd.wilcoxon_p <= 1 and 0 < fwd.sign_p <= 1
+    if not np.isnan(fwd.d_z):
+        assert back.d_z == pytest.approx(-fwd.d_z) and abs(fwd.g_z) <= abs(fwd.d_z)
