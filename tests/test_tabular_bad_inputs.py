@@ -94,6 +94,8 @@ CASES = [
     Case("column named twice", f"{HEADER},site\n{ROW2},brent\n{ROW3},plymouth\n",
          error=(1, "site", "appears twice")),
     Case("values under a blank header", f"{HEADER},\n{ROW2},x\n{ROW3},\n", error=(1, "I", "no header")),
+    Case("title rows above the header", f"Fieldwork log,,,,,,,\nexported 2024,,,,,,,\n{GOOD}",
+         error=(3, None, "the header row seems to be row 3, not row 1")),
     Case("reordered columns", "wave,event_id,site,method,participant_group,date,n_participants,source_id\n"
          "1,F1,brent,interview,young_person,2020-03-02,1,T1\n2,F2,plymouth,focus_group,cj_staff,2021-05-10,6,T2\n",
          check=_same_as_good),

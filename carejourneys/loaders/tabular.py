@@ -759,6 +759,15 @@ def filter_site(df: pd.DataFrame, source: schemas.Source, site: str | None) -> p
     return df[df[source.site_column].isin(keep)].reset_index(drop=True)
 
 
+def _header_row_below(raw: pd.DataFrame, required: Sequence[str], look: int = 10) -> int | None:
+    """The row (within the first ``look`` records) holding every required column name, if any."""
+    need = {normalise_header(c) for c in required}
+    for row, cells in raw.head(look).iterrows():
+        if need <= {normalise_header(c) for c in cells}:
+            return int(row)
+    return None
+
+
 def read_source(
     name: str, path: str | Path, *, site: str | None = None, sheet: str | None = None
 ) -> pd.DataFrame:
@@ -782,6 +791,11 @@ def read_source(
     path = Path(path)
     raw = read_table(path, sheet=sheet, columns=source.required_columns, name=source.name)
     named, problems, extras = match_columns(raw, source.fields, path)
+    if any(p.message.startswith("missing column") for p in problems):
+        header_row = _header_row_below(raw, source.required_columns)
+        if header_row is not None:
+            raise DataError(f"the header row seems to be row {header_row}, not row 1: delete the rows above "
+                            "it so that the column names come first", path=path, row=header_row)
     typed, parse_problems = parse_columns(named, source.fields, path)
     problems += parse_problems
     skip = {(p.row, p.column) for p in parse_problems}
