@@ -169,8 +169,9 @@ def test_gap_to_all_young_people(pub):
 def test_report_builds_for_sites_and_council_codes(tmp_path):
     from carejourneys.build import run
 
-    codes = ["brent", "330", "E06000052"]
-    res = run(sites=codes, notebooks=["04_care_leaver_indicators"], outputs=tmp_path, jobs=3, quiet=True)
+    # the two sites and three other councils chosen by code (old and new forms)
+    codes = ["brent", "plymouth", "330", "E06000052", "931"]
+    res = run(sites=codes, notebooks=["04_care_leaver_indicators"], outputs=tmp_path, jobs=5, quiet=True)
     assert res.ok, [str(r) for r in res.failures]
     pub = cj.public.load_public(EXTRACT)
     for code in codes:
@@ -179,6 +180,7 @@ def test_report_builds_for_sites_and_council_codes(tmp_path):
         assert "Traceback" not in html and "Error" not in html
     assert "Public statistics only" in (tmp_path / "330" / "04_care_leaver_indicators.html").read_text()
     assert "Synthetic data" in (tmp_path / "brent" / "04_care_leaver_indicators.html").read_text()
+    assert "Oxfordshire" in (tmp_path / "931" / "04_care_leaver_indicators.html").read_text()
 
 
 # ----------------------------------------------------------------------------- reader-facing tables
