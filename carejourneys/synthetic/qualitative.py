@@ -17,6 +17,7 @@ seniority.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from ..schemas import CODE_SEPARATOR, CODEBOOK
 from . import texts
 from ._io import pick
 from .fieldwork import Person, Session
+from .programme import ACTIVITIES
 
 CODERS = ("coder_a", "coder_b")
 DOUBLE_CODED_SHARE = 0.2
@@ -76,10 +78,15 @@ def _lower_first(s: str) -> str:
 class _Filler:
     """Fills ``{slots}`` with planted terms of one site, remembering which it used."""
 
-    def __init__(self, rng: np.random.Generator, site: str) -> None:
+    def __init__(self, rng: np.random.Generator, site: str, when: date) -> None:
         self.rng = rng
         self.site = site
         self.planted = texts.PLANTED[site]
+        # activities people could talk about: those of the site that had started by the interview
+        started = tuple(name for s, _id, name, kind, start, _end, _status in ACTIVITIES
+                        if s == site and kind not in ("systems", "practice") and name != "Journey Bags"
+                        and date.fromisoformat(start) <= when)
+        self.activities = started or texts.SITE_ACTIVITIES.get(site) or texts.SITE_ACTIVITIES["national"]
 
     def name(self) -> str:
         full = pick(self.rng, self.planted["name"])
@@ -92,7 +99,7 @@ class _Filler:
             "place": pick(self.rng, p["place"]),
             "service": pick(self.rng, p["service"]),
             "org": pick(self.rng, p["organisation"]),
-            "activity": pick(self.rng, texts.SITE_ACTIVITIES[self.site]),
+            "activity": pick(self.rng, self.activities),
             "site": _SITE_NAME[self.site],
         })
 
@@ -149,7 +156,7 @@ def _header(s: Session) -> str:
 
 def transcript(rng: np.random.Generator, s: Session) -> tuple[str, list[Excerpt]]:
     """The text of one session's transcript and its coded excerpts."""
-    filler = _Filler(rng, s.site)
+    filler = _Filler(rng, s.site, s.date)
     parts: list[str] = [_header(s)]
     pos = len(parts[0])
     excerpts: list[Excerpt] = []
@@ -174,15 +181,17 @@ def transcript(rng: np.random.Generator, s: Session) -> tuple[str, list[Excerpt]
         labels = {s.speakers[0].speaker_id: "R"}
         add(f"Participants: interviewer (I); {s.speakers[0].role.lower()} (R).\n\n")
         asker = "I"
-    used: set[str] = set()
+    w = weights.copy()
+    asked: set[str] = set()
     used_fragments: set[str] = set()
     for _ in range(n_questions):
-        code = codes[int(rng.choice(len(codes), p=weights))]
-        if code in used and rng.random() < 0.7:
-            code = codes[int(rng.choice(len(codes), p=weights))]
-        used.add(code)
+        code = codes[int(rng.choice(len(codes), p=w / w.sum()))]
+        w[codes.index(code)] *= 0.1  # a topic rarely comes up twice in one interview
         top = code.split(CODE_SEPARATOR)[0]
-        add(f"{asker}: {pick(rng, questions.get(top, questions[texts.OY]))}\n")
+        fresh = [q for q in questions.get(top, questions[texts.OY]) if q not in asked]
+        question = pick(rng, fresh) if fresh else pick(rng, texts.FOLLOW_UPS)
+        asked.add(question)
+        add(f"{asker}: {question}\n")
         if s.method == "focus_group":
             k = int(rng.integers(2, 4))
             order = rng.choice(len(s.speakers), size=min(k, len(s.speakers)), replace=False)

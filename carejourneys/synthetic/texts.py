@@ -9,7 +9,7 @@ fragments. Slots in braces are filled by :mod:`carejourneys.synthetic.qualitativ
     {place}     a fictional place (planted)
     {service}   a fictional local service (planted)
     {org}       a fictional organisation such as a college (planted)
-    {activity}  one of the site's programme activities
+    {activity}  one of the site's programme activities that had started by the interview
     {site}      the site's name
 """
 
@@ -42,7 +42,7 @@ PLANTED: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-#: activities named in transcripts, per site (they match activities.csv)
+#: fallback activity names (national interviews; a site's own come from programme.ACTIVITIES)
 SITE_ACTIVITIES: dict[str, tuple[str, ...]] = {
     "brent": ("Youth Voice Panel", "Skills Academy", "Wellbeing Circle", "Mentoring Scheme"),
     "plymouth": ("Friday Hub", "Journey Bags", "Lifelong Links", "Wellbeing Workshops"),
@@ -57,18 +57,22 @@ STAFF_QUESTIONS: dict[str, tuple[str, ...]] = {
          "Looking back, what would you do differently next time?"),
     CO: ("How have people from the different organisations worked together?",
          "What has working alongside the other partner been like day to day?"),
-    "Enablers": ("What has helped things move forward?",),
-    "Barriers": ("What has got in the way?",),
+    "Enablers": ("What has helped things move forward?", "What made the difference when things went well?"),
+    "Barriers": ("What has got in the way?", "Where did things get stuck?"),
     FO: ("How far do you think the partnership has changed the wider system?",
          "Where has the partnership made a difference beyond individual young people?"),
 }
 YP_QUESTIONS: dict[str, tuple[str, ...]] = {
     OY: ("How has being involved been for you?", "Has anything changed for you since you got involved?",
-         "What do you feel you have got out of it?"),
-    "Enablers": ("What made it easy to come along?",),
-    "Barriers": ("Was anything hard about taking part?",),
-    FO: ("Did you get a say in how things were run?",),
+         "What do you feel you have got out of it?", "How are things going for you at the moment?",
+         "If a friend asked you whether to join, what would you say?"),
+    "Enablers": ("What made it easy to come along?", "What kept you coming back?"),
+    "Barriers": ("Was anything hard about taking part?", "What nearly stopped you getting involved?"),
+    FO: ("Did you get a say in how things were run?", "Were you asked what you thought about it?"),
 }
+#: used when every question on a topic has been asked already
+FOLLOW_UPS = ("Can you say a bit more about that?", "Is there anything else on that?",
+              "What would you want people to know about that?")
 FOCUS_GROUP_PROMPTS = ("Let's go round the room on this one.", "Does anyone see it differently?",
                        "Can I bring someone else in here?")
 
@@ -286,10 +290,13 @@ YOUNG: dict[str, dict[str, tuple[str, ...]]] = {
                 "They paid for my bus fare so I could get there.",
                 "{name} would text me to remind me, which helped.",
                 "There was always food, which sounds small but it matters."),
-        "neg": ("It only works if you've got a worker who bothers.",),
+        "neg": ("It only works if you've got a worker who bothers.",
+                "When the times changed nobody told me, so I stopped going."),
     },
     "Barriers": {
-        "pos": ("Getting there was hard at first but they sorted transport.",),
+        "pos": ("Getting there was hard at first but they sorted transport.",
+                "I was worried I wouldn't fit in, but that went after the first week.",
+                "Honestly nothing much, they made it pretty easy."),
         "neg": ("It was too far from where I was living.",
                 "I was nervous walking in on my own the first time.",
                 "Sessions clashed with my shifts at work.",
