@@ -14,6 +14,10 @@ cell (unknown names and wrong types are errors: papermill only warns), runs the 
 papermill in a kernel on this interpreter (:mod:`carejourneys.build_exec`), saves the executed
 notebook as ``outputs/<site>/<notebook>.ipynb`` and the page, code hidden, as
 ``outputs/<site>/<notebook>.html`` (:mod:`carejourneys.build_html`), both written atomically.
+The kernel starts in ``outputs/<site>/`` with ``CAREJOURNEYS_REPORT`` (the notebook's name) and
+``CAREJOURNEYS_OUTPUT_DIR`` in its environment, so that logs which must never reach the HTML
+(disclosure decisions, quote anonymisation) are written beside the page as
+``<notebook>.<kind>.csv`` (see :func:`carejourneys.report.log_path`).
 A failing notebook still gets both files, the page showing the error; the other targets go on;
 ``result.ok`` is False and each failure names the notebook, the site and the failing cell.
 ``outputs/index.html`` lists every report in the outputs folder. A target whose inputs (the
@@ -342,7 +346,10 @@ def build_target(target: Target, outputs: Path, *, force: bool, timeout: int,
             return done
     start = time.perf_counter()
     site_dir.mkdir(parents=True, exist_ok=True)
-    nb, failure = build_exec.execute(info.path, target.params, cwd=site_dir, timeout=timeout)
+    for old_log in site_dir.glob(f"{info.name}.*.csv"):  # logs are rewritten by every run
+        old_log.unlink()
+    env = {"CAREJOURNEYS_REPORT": info.name, "CAREJOURNEYS_OUTPUT_DIR": str(site_dir.resolve())}
+    nb, failure = build_exec.execute(info.path, target.params, cwd=site_dir, timeout=timeout, env=env)
     error = None if failure is None else f"{info.name} for site {target.site} failed at {failure.describe()}"
     origin = _origin_of(nb)
     # the executed notebook, tidied the same way as the page and marked with what it was built from

@@ -32,13 +32,16 @@ KERNEL_ENV = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "CAREJOURNEYS_BUILD": 
 class SameInterpreterKernelSpecManager(KernelSpecManager):
     """Knows :data:`KERNEL_NAME` as a kernel running ``sys.executable``; other names as usual."""
 
+    #: environment added for one report (set by the kernel manager)
+    extra_env: dict[str, str] = {}
+
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
         if kernel_name == KERNEL_NAME:
             return KernelSpec(
                 argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
                 display_name="Python (carejourneys build)",
                 language="python",
-                env=dict(KERNEL_ENV),
+                env={**KERNEL_ENV, **self.extra_env},
                 resource_dir="",
                 metadata={"debugger": False},
             )
@@ -51,11 +54,20 @@ class SameInterpreterKernelSpecManager(KernelSpecManager):
 
 
 class SameInterpreterKernelManager(AsyncKernelManager):
-    """The kernel manager nbclient uses for report notebooks."""
+    """The kernel manager nbclient uses for report notebooks (see :func:`manager_for`)."""
+
+    extra_env: dict[str, str] = {}
 
     @default("kernel_spec_manager")
     def _kernel_spec_manager_default(self) -> KernelSpecManager:
-        return SameInterpreterKernelSpecManager(data_dir=self.data_dir)
+        ksm = SameInterpreterKernelSpecManager(data_dir=self.data_dir)
+        ksm.extra_env = dict(self.extra_env)
+        return ksm
+
+
+def manager_for(env: dict[str, str]) -> type[SameInterpreterKernelManager]:
+    """A kernel manager class whose kernels get ``env`` on top of :data:`KERNEL_ENV`."""
+    return type("ReportKernelManager", (SameInterpreterKernelManager,), {"extra_env": dict(env)})
 
 
 @dataclass(frozen=True)
@@ -119,8 +131,10 @@ def execute(
     cwd: Path,
     timeout: int,
     start_timeout: int = 60,
+    env: dict[str, str] | None = None,
 ) -> tuple[Any, Failure | None]:
-    """Run ``notebook`` with ``parameters``; return the executed notebook and the failure, if any."""
+    """Run ``notebook`` with ``parameters`` in a kernel started in ``cwd`` with ``env`` added to its
+    environment; return the executed notebook and the failure, if any."""
     import papermill as pm
     from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
@@ -133,7 +147,7 @@ def execute(
             try:
                 pm.execute_notebook(
                     str(notebook), str(out), parameters=parameters, kernel_name=KERNEL_NAME,
-                    kernel_manager_class=SameInterpreterKernelManager, language="python",
+                    kernel_manager_class=manager_for(env or {}), language="python",
                     progress_bar=False, log_output=False, request_save_on_cell_execute=True,
                     execution_timeout=timeout, start_timeout=start_timeout,
                     resources={"metadata": {"path": str(cwd)}},

@@ -22,20 +22,24 @@ Computations belong in ``carejourneys.metrics``; this module only protects and r
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
 import html
 import io
 import json
 import math
 import numbers
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from . import __version__, disclosure, sites
+from .manifest import atomic_write_bytes
 
 #: local authority codes accepted by ``setup(..., any_la=True)``: old 3-digit or new 9-character form
 LA_CODE = re.compile(r"^(?:\d{3}|E\d{8})$")
@@ -191,6 +195,39 @@ def setup(
     if show:
         _display(banner_html(ctx))
     return ctx
+
+
+# --------------------------------------------------------------------------- logs beside the outputs
+
+
+def output_dir() -> Path | None:
+    """The folder of the page being built (``$CAREJOURNEYS_OUTPUT_DIR``, set by the build), else None."""
+    value = os.environ.get("CAREJOURNEYS_OUTPUT_DIR")
+    return Path(value) if value else None
+
+
+def log_path(kind: str) -> Path | None:
+    """Where a log that must never be published in the page goes: ``<output dir>/<report>.<kind>.csv``.
+
+    None outside a build (interactive work writes no log). The build removes a report's logs before
+    running it again, so rebuilt logs have the same bytes.
+    """
+    folder, name = output_dir(), os.environ.get("CAREJOURNEYS_REPORT")
+    if folder is None or not name or not re.fullmatch(r"[A-Za-z0-9_-]+", kind):
+        return None
+    return folder / f"{name}.{kind}.csv"
+
+
+def _write_disclosure_log(ctx: ReportContext) -> None:
+    path = log_path("disclosure")
+    if path is None:
+        return
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["table", "row", "column", "rule"])
+    for d in ctx.disclosure_log:
+        writer.writerow([d.get("table", ""), d.get("row", ""), d.get("column", ""), d.get("rule", "")])
+    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
 
 
 # --------------------------------------------------------------------------- rendering helpers
@@ -388,7 +425,9 @@ def table(
         protect_kwargs["count_rows"] = count_rows
     safe = protected(df, counts=counts, percent_of=percent_of, threshold=t, **protect_kwargs)
     if _CONTEXT is not None:
-        _CONTEXT.disclosure_log += [{"table": caption, **d} for d in safe.attrs.get("disclosure", [])]
+        _CONTEXT.disclosure_log += [{"table": caption, **{k: d.get(k) for k in ("row", "column", "rule")}}
+                                    for d in safe.attrs.get("disclosure", [])]
+        _write_disclosure_log(_CONTEXT)
     count_list = None if counts is None else ([counts] if isinstance(counts, str | tuple) else list(counts))
     _display(table_html(safe, caption=caption, decimals=decimals, footnotes=footnotes, index=index,
                         threshold=t, counts=count_list, count_rows=count_rows))
@@ -516,12 +555,25 @@ def quotes_items(selected: Any) -> list[Any]:
 def quotes(*args: Any, caption: str | None = None, **kwargs: Any) -> None:
     """Show illustrative excerpts chosen by :func:`carejourneys.quotes.select_quotes`.
 
-    Arguments go to ``select_quotes`` unchanged; when no segments frame is given first and a dataset
-    is loaded, the context's ``ds.coded_segments`` is passed as the first argument.
+    Arguments go to ``select_quotes`` (``theme``, ``n``, ``valence``, ``roles``, ...). When no
+    segments frame is given first and a dataset is loaded, the context supplies the segments
+    (``ds.coded_segments``), the ``site`` and the ``deny`` list (``ds.deny_list``). The quotes'
+    anonymisation log is appended beside the page during a build, never shown.
     """
-    from .quotes import select_quotes
+    import importlib
 
-    if (not args or not isinstance(args[0], pd.DataFrame)) and "segments" not in kwargs \
-            and _CONTEXT is not None and _CONTEXT.ds is not None:
-        args = (_CONTEXT.ds.coded_segments, *args)
-    _display(quotes_html(select_quotes(*args, **kwargs), caption=caption))
+    quotes_module = importlib.import_module(f"{__package__}.quotes")
+    ds = _CONTEXT.ds if _CONTEXT is not None else None
+    if (not args or not isinstance(args[0], pd.DataFrame)) and "segments" not in kwargs and ds is not None:
+        args = (ds.coded_segments, *args)
+        kwargs.setdefault("site", _CONTEXT.site)
+        deny = getattr(ds, "deny_list", None)
+        if deny is not None:
+            kwargs.setdefault("deny", deny)
+    selection = quotes_module.select_quotes(*args, **kwargs)
+    path = log_path("quotes")
+    append = getattr(quotes_module, "append_quotes_log", None)
+    if path is not None and append is not None and isinstance(selection, tuple):
+        theme = kwargs.get("theme", args[1] if len(args) > 1 else "")
+        append(selection, path, context=f"{os.environ.get('CAREJOURNEYS_REPORT', '')}: {theme}")
+    _display(quotes_html(selection, caption=caption))

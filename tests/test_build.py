@@ -38,6 +38,8 @@ GOOD = [
     'display(HTML(f"<p class=\'shown\'>site is {site}, threshold {disclosure_threshold}</p>"))',
     'import warnings\nwarnings.warn("a noisy warning on stderr")',
     'import matplotlib\nprint("backend", matplotlib.get_backend())\nimport sys\nprint(sys.executable)',
+    'import os\nprint("report", os.environ["CAREJOURNEYS_REPORT"], "in", os.getcwd())',
+    'import carejourneys as cj\nprint("log at", cj.report.log_path("demo"))',
 ]
 BROKEN = ['x = 1', 'raise ValueError("deliberate failure")', 'print("never runs")']
 
@@ -215,6 +217,9 @@ def test_build_writes_pages_and_executed_notebooks(built):
     import sys
 
     assert sys.executable in page
+    # the kernel runs in the page's folder and knows which report it is building
+    assert f"report 01_good in {out / 'plymouth'}" in page
+    assert f"log at {out / 'plymouth' / '01_good.demo.csv'}" in page
     # no request to any other host: nothing with a src/href to http(s) or //, and a strict CSP
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)
     assert "default-src 'none'" in page
@@ -267,8 +272,11 @@ def test_rebuild_is_skipped_when_nothing_changed_and_identical_when_forced(built
     again = build.run(notebooks_dir=nbs, outputs=out, notebooks=["01_good"], sites=["brent"], quiet=True,
                       check=False)
     assert [r.status for r in again.reports] == ["up to date"]
+    stale = out / "brent" / "01_good.stale.csv"
+    stale.write_text("an old log")
     forced = build.run(notebooks_dir=nbs, outputs=out, notebooks=["01_good"], sites=["brent"], force=True,
                        quiet=True, check=False)
+    assert not stale.exists()  # a report's logs are rewritten by each run
     assert [r.status for r in forced.reports] == ["ok"]
     after = {p: p.read_bytes() for p in out.rglob("*.html")}
     assert after == before  # byte-identical pages, index included

@@ -173,19 +173,48 @@ def test_notes_caveats_and_key_figures(shown):
 def test_quotes_delegate_to_select_quotes(shown, monkeypatch):
     calls = []
 
-    def select_quotes(segments, theme, n=3):
-        calls.append((segments, theme, n))
-        return pd.DataFrame({"text": ["It <helped>", "Not much"], "attribution": ["Young person", "Manager"]})
+    def select_quotes(segments, theme, n=3, site=None, deny=None):
+        calls.append((segments, theme, n, site, deny))
+        quotes = pd.DataFrame({"text": ["It <helped>", "Not much"],
+                               "attribution": ["Young person", "Manager"]})
+        return quotes, pd.DataFrame({"item": [1], "original": ["a secret name"]})
 
-    monkeypatch.setitem(sys.modules, "carejourneys.quotes",
-                        types.SimpleNamespace(select_quotes=select_quotes))
+    logged = []
+    monkeypatch.setitem(sys.modules, "carejourneys.quotes", types.SimpleNamespace(
+        select_quotes=select_quotes,
+        append_quotes_log=lambda sel, path, context: logged.append((path, context))))
     ctx = cj.report.setup(site="plymouth")
+    ctx.ds.deny_list = pd.DataFrame({"site": ["all"], "term": ["x"], "tag": ["name"]})
     cj.report.quotes("Outcomes for young people", n=2, caption="In their words")
-    assert calls[0][0] is ctx.ds.coded_segments and calls[0][1:] == ("Outcomes for young people", 2)
+    assert calls[0][0] is ctx.ds.coded_segments
+    assert calls[0][1:4] == ("Outcomes for young people", 2, "plymouth")
+    assert calls[0][4] is ctx.ds.deny_list
+    assert logged == []  # outside a build no log is written
     html = shown.html[-1]
     assert html.count('<blockquote class="cj-quote">') == 2
     assert "It &lt;helped&gt;" in html and "— Young person" in html and "In their words" in html
+    assert "secret" not in html
     # lists of mappings and (quotes, log) pairs render too; the log never does
     html = report.quotes_html(([{"quote": "Fine", "role": "Stakeholder"}], ["log: secret"]))
     assert "Fine" in html and "Stakeholder" in html and "secret" not in html
     assert "No excerpt" in report.quotes_html([])
+
+
+def test_logs_are_written_beside_the_page_during_a_build(shown, monkeypatch, tmp_path):
+    monkeypatch.setenv("CAREJOURNEYS_OUTPUT_DIR", str(tmp_path))
+    monkeypatch.setenv("CAREJOURNEYS_REPORT", "00_demo")
+    assert report.log_path("disclosure") == tmp_path / "00_demo.disclosure.csv"
+    assert report.log_path("../escape") is None
+    cj.report.setup(site="brent")
+    cj.report.table(pd.DataFrame({"people": [2, 30, 40]}), caption="T1", counts=["people"])
+    text = (tmp_path / "00_demo.disclosure.csv").read_text()
+    assert text.splitlines()[0] == "table,row,column,rule"
+    assert "T1,0,people,primary" in text and "T1,1,people,secondary" in text
+    # the log names positions and rules, never the small value; the page never shows the log
+    assert ",2," not in text and "primary" not in shown.html[-1]
+    logged = []
+    monkeypatch.setitem(sys.modules, "carejourneys.quotes", types.SimpleNamespace(
+        select_quotes=lambda segments, theme, **kw: (pd.DataFrame({"text": ["ok"]}), pd.DataFrame()),
+        append_quotes_log=lambda sel, path, context: logged.append((path, context))))
+    cj.report.quotes("Barriers")
+    assert logged == [(tmp_path / "00_demo.quotes.csv", "00_demo: Barriers")]
