@@ -644,32 +644,20 @@ def check_frame(
         return [DataProblem(path, None, None, str(e))]
     problems: list[DataProblem] = []
     order = {name: i for i, name in enumerate(df.columns)}
-    combo = [c for c in cases.itertuples(index=False) if c.check == "multiple_fields_uniqueness"]
-    if combo:
+    checks = cases["check"].astype(str)
+    if (checks == "multiple_fields_uniqueness").any():
         problems += _combo_problems(df, unique, path, rows)
-    first_rows: dict[str, pd.Series] = {}
-    for c in cases.itertuples(index=False):
+    for column in cases.loc[checks == "field_uniqueness", "column"].unique():
+        problems += _duplicate_problems(df, str(column), path, raw, rows)
+    for c in cases[~checks.isin(["multiple_fields_uniqueness", "field_uniqueness"])].itertuples(index=False):
         column = c.column if isinstance(c.column, str) else None
-        if c.check == "multiple_fields_uniqueness":
-            continue
         row = _row(c.index) if rows else None
         if (row, column) in skip:
             continue
-        field = source.field(column) if column in order and column in source.columns else None
+        field = source.field(column) if column in source.columns else None
         shown = _shown(raw, row, column, c.failure_case) if rows else _quote(c.failure_case)
         check = str(c.check)
-        if check == "field_uniqueness":
-            if column not in first_rows:
-                col = df[column]
-                first_rows[column] = col[col.duplicated(keep=False)].groupby(col).head(1)
-            firsts = first_rows[column]
-            value = df[column].get(c.index) if rows else c.failure_case
-            first = firsts.index[firsts == value]
-            if rows and len(first) and first[0] == c.index:
-                continue  # the first occurrence is fine; later ones are the duplicates
-            where = f" (first in row {_row(first[0])})" if rows and len(first) else ""
-            message = f"duplicate {column} {shown}{where}: each {column} must be unique"
-        elif check == "not_nullable":
+        if check == "not_nullable":
             message = "missing value: this column needs a value in every row"
         elif check.startswith("isin") and field is not None and field.allowed is not None:
             message = f"{shown} is not one of {', '.join(str(a) for a in field.allowed)}"
@@ -681,6 +669,23 @@ def check_frame(
             message = f"{shown} fails {check}"
         problems.append(DataProblem(path, row, column, message))
     problems.sort(key=lambda p: (p.row or 0, order.get(p.column, len(order))))
+    return problems
+
+
+def _duplicate_problems(df: pd.DataFrame, column: str, path: str, raw: pd.DataFrame | None,
+                        rows: bool) -> list[DataProblem]:
+    """A problem for each row repeating an earlier row's value of a column that must be unique."""
+    col = df[column]
+    later = col.duplicated(keep="first") & col.notna()
+    firsts = col[~col.duplicated(keep="first")]
+    first_row = dict(zip(firsts.to_numpy(), firsts.index, strict=True))
+    problems = []
+    for index, value in col[later].items():
+        row = _row(index) if rows else None
+        where = f" (first in row {_row(first_row[value])})" if rows else ""
+        shown = _shown(raw, row, column, value)
+        problems.append(DataProblem(path, row, column,
+                                    f"duplicate {column} {shown}{where}: each {column} must be unique"))
     return problems
 
 
