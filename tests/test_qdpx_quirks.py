@@ -228,11 +228,11 @@ _chars = st.sampled_from(list("ab ,.é") + ["\r\n", "\n", "😀", "🎉"])
 @settings(max_examples=100, deadline=None)
 @given(pieces=st.lists(_chars, min_size=1, max_size=40), data=st.data())
 def test_every_policy_maps_back_to_the_same_characters(pieces, data):
-    from carejourneys.loaders.qdpx_read import _Text
+    from carejourneys.loaders.qdpx_positions import TextPositions
 
     raw = "".join(pieces)
     lf = raw.replace("\r\n", "\n")
-    t = _Text.build(raw)
+    t = TextPositions.build(raw)
     assert t.lf == lf
     a = data.draw(st.integers(0, len(lf)))
     b = data.draw(st.integers(a, len(lf)))

@@ -18,40 +18,42 @@ What real tools write is messier than the standard, so the reader accepts:
   joined with ``schemas.CODE_SEPARATOR`` ("/").
 * case attributes: ``Cases`` with ``VariableValue`` (linked to sources by ``SourceRef`` or to selections
   by ``SelectionRef``), ``VariableValue`` on sources, and ``Sets`` named like ``gender: male``.
-* safety: XML is parsed with lxml without loading DTDs, resolving entities or touching the network, and a
-  document that declares a DTD (the vehicle of entity expansion and external entities) is refused;
-  archives with too
-  many or too large members, a suspicious compression ratio (zip bomb), or member names that escape the
-  archive (``../``, absolute paths) are refused with :class:`DataError`.
+* safety: see :mod:`.qdpx_container` (no DTDs or entities, no network, size limits, no zip bombs, no
+  paths escaping the archive; all refused with :class:`DataError`).
+
+Position policies live in :mod:`.qdpx_positions`.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 import warnings
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
-from lxml import etree
 
 from ..errors import DataError, DataWarning
 from ..schemas import CODE_SEPARATOR
+from .qdpx_container import (
+    DEFAULT_LIMITS,
+    Element,
+    Limits,
+    _Container,
+    _local,
+    _parse_xml,
+    _split_ref,
+    decode_text,
+)
+from .qdpx_positions import POLICIES, TextPositions, choose_policy, guess_policy
 
-Element = etree._Element
+# names kept for callers of earlier versions
+_Text = TextPositions
+__all__ = ["CONTRACT_VARIABLES", "DEFAULT_LIMITS", "Limits", "NAMESPACE", "POLICIES", "QdaProject",
+           "SEGMENT_COLUMNS", "guess_policy", "read_qdpx"]
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
-
-#: position policies: how a tool counted offsets into a text (see :func:`position_units`)
-POLICIES = {
-    "codepoints": "Unicode code points over the text as stored, CRLF counted as two (the standard)",
-    "codepoints_crlf1": "Unicode code points with CRLF counted as one character (ATLAS.ti)",
-    "utf16": "UTF-16 code units over the text as stored, CRLF counted as two, no BOM (NVivo for Windows)",
-    "utf16_crlf1": "UTF-16 code units with CRLF counted as one",
-}
 
 #: case and source variables that the data contract knows by name (matched case-insensitively)
 CONTRACT_VARIABLES = ("site", "speaker_id", "role", "seniority", "wave", "date")
@@ -61,20 +63,6 @@ SEGMENT_COLUMNS = [
     "code_name", "code_guid", "kind", "selection_guid", "coding_guid", "source_guid", "selection_name",
     "case", "text_from",
 ]
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Size limits that protect the reader from hostile or broken archives."""
-
-    max_members: int = 20_000
-    max_member_bytes: int = 512 * 1024**2
-    max_total_bytes: int = 2 * 1024**3
-    #: members that expand more than this many times (and beyond 1 MiB) are treated as zip bombs
-    max_ratio: float = 200.0
-
-
-DEFAULT_LIMITS = Limits()
 
 
 @dataclass
@@ -126,173 +114,6 @@ class QdaProject:
         return "\n".join(lines)
 
 
-# ============================================================================ containers
-
-
-def _norm_member(name: str) -> str:
-    return name.replace("\\", "/")
-
-
-def _unsafe_member(name: str) -> bool:
-    n = _norm_member(name)
-    if n.startswith("/") or re.match(r"^[A-Za-z]:", n):
-        return True
-    return any(part == ".." for part in n.split("/"))
-
-
-class _Container:
-    """Where the .qde and its source files come from (a zip archive or a folder)."""
-
-    def __init__(self, path: Path, limits: Limits):
-        self.path = path
-        self.limits = limits
-        self.zip: zipfile.ZipFile | None = None
-        self.members: dict[str, zipfile.ZipInfo] = {}
-        if path.suffix.lower() == ".qde" or not zipfile.is_zipfile(path):
-            if path.suffix.lower() != ".qde":
-                raise DataError("not a REFI-QDA project: expected a .qdpx (zip) archive or a .qde file",
-                                path=path)
-            size = path.stat().st_size
-            if size > limits.max_member_bytes:
-                raise DataError(f"project XML is {size} bytes, over the limit of "
-                                f"{limits.max_member_bytes}", path=path)
-            self.qde_name = path.name
-            self.qde = path.read_bytes()
-            self.base = path.parent
-            return
-        self.base = None
-        try:
-            self.zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as e:
-            raise DataError(f"cannot open the archive: {e}", path=path) from e
-        infos = self.zip.infolist()
-        if len(infos) > limits.max_members:
-            raise DataError(f"archive has {len(infos)} members, over the limit of {limits.max_members}",
-                            path=path)
-        total = 0
-        for info in infos:
-            if _unsafe_member(info.filename):
-                raise DataError(f"archive member {info.filename!r} would escape the archive "
-                                "(absolute path or '..'); refusing to read it", path=path)
-            total += info.file_size
-            if info.file_size > limits.max_member_bytes:
-                raise DataError(f"archive member {info.filename!r} expands to {info.file_size} bytes, "
-                                f"over the limit of {limits.max_member_bytes}", path=path)
-            ratio = info.file_size / max(info.compress_size, 1)
-            if info.file_size > 1024**2 and ratio > limits.max_ratio:
-                raise DataError(f"archive member {info.filename!r} expands {ratio:.0f} times "
-                                f"(limit {limits.max_ratio:.0f}): refusing a possible zip bomb", path=path)
-            if not info.is_dir():
-                self.members[_norm_member(info.filename).lower()] = info
-        if total > limits.max_total_bytes:
-            raise DataError(f"archive expands to {total} bytes, over the limit of {limits.max_total_bytes}",
-                            path=path)
-        qdes = [i for k, i in self.members.items() if "/" not in k and k.endswith(".qde")]
-        if len(qdes) != 1:
-            found = ", ".join(sorted(i.filename for i in qdes)) or "none"
-            raise DataError(f"expected exactly one .qde file at the root of the archive, found {found}",
-                            path=path)
-        self.qde_name = qdes[0].filename
-        self.qde = self._read_member(qdes[0])
-
-    def _read_member(self, info: zipfile.ZipInfo) -> bytes:
-        assert self.zip is not None
-        cap = self.limits.max_member_bytes
-        try:
-            with self.zip.open(info) as f:
-                data = f.read(cap + 1)
-        except (zipfile.BadZipFile, OSError, RuntimeError) as e:
-            raise DataError(f"cannot read archive member {info.filename!r}: {e}", path=self.path) from e
-        if len(data) > cap:
-            raise DataError(f"archive member {info.filename!r} expands beyond {cap} bytes", path=self.path)
-        return data
-
-    def read_source(self, ref: str) -> bytes | None:
-        """The bytes of a source file referred to by ``ref``, or None when it is not there."""
-        kind, rest = _split_ref(ref)
-        if kind != "absolute":
-            rest = rest.lstrip("/")
-        if _unsafe_member(rest) and kind != "absolute":
-            raise DataError(f"source path {ref!r} would escape the project; refusing to read it",
-                            path=self.path)
-        rest = rest.lstrip("/")
-        candidates = [f"sources/{rest}", rest] if kind != "absolute" else []
-        candidates.append(f"sources/{PurePosixPath(rest).name}")
-        if self.zip is not None:
-            for c in candidates:
-                info = self.members.get(c.lower())
-                if info is not None:
-                    return self._read_member(info)
-            return None
-        assert self.base is not None
-        base = self.base.resolve()
-        for c in candidates:
-            for folder in ("", "sources", "Sources"):
-                p = (base / folder / c.removeprefix("sources/")).resolve() if folder else (base / c).resolve()
-                if base not in p.parents and p != base:
-                    continue
-                if p.is_file():
-                    if p.stat().st_size > self.limits.max_member_bytes:
-                        raise DataError(f"source file is over the limit of {self.limits.max_member_bytes} "
-                                        "bytes", path=p)
-                    return p.read_bytes()
-        return None
-
-
-def _split_ref(ref: str) -> tuple[str, str]:
-    r = ref.strip().replace("\\", "/")
-    low = r.lower()
-    for prefix in ("internal://", "relative://"):
-        if low.startswith(prefix):
-            return prefix[:-3], r[len(prefix):]
-    if low.startswith("file://"):
-        return "absolute", r[len("file://"):]
-    if r.startswith("/") or re.match(r"^[A-Za-z]:", r):
-        return "absolute", r
-    return "bare", r
-
-
-def decode_text(data: bytes, where: str | Path | None = None) -> str:
-    """Source bytes as text: UTF-8 with or without a byte-order mark (UTF-16 when it has a UTF-16 BOM)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        warnings.warn(f"{where}: source text is not UTF-8; read as Windows-1252", DataWarning, stacklevel=3)
-        return data.decode("cp1252", errors="replace")
-
-
-# ============================================================================ XML
-
-
-def _local(tag: object) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
-
-
-_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                       dtd_validation=False, remove_comments=True, remove_pis=True)
-
-
-def _parse_xml(data: bytes, path: Path, name: str) -> Element:
-    """Parse project XML safely: no DTD loading, no entity resolution, no network; any DTD is refused."""
-    where = f"{path}!{name}" if path.name != name else str(path)
-    parser = etree.XMLParser(**_PARSER_OPTIONS)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as e:
-        if b"<!ENTITY" in data[:65536] or b"<!DOCTYPE" in data[:65536]:
-            raise DataError("refused unsafe XML: a document type declaration (entities) is not allowed in a "
-                            "REFI-QDA project", path=where) from e
-        raise DataError(f"the project XML is not well formed: {e.msg}", path=where, row=e.lineno) from e
-    docinfo = root.getroottree().docinfo
-    if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
-        raise DataError("refused unsafe XML: a document type declaration (entity definitions or external "
-                        "references) is not allowed in a REFI-QDA project", path=where)
-    return root
-
 
 def _children(el: Element, name: str) -> list[Element]:
     return list(el.iterchildren(f"{{{NAMESPACE}}}{name}", name))
@@ -334,127 +155,6 @@ def _variable_value(vv: Element, variables: dict[str, tuple[str, str]]) -> tuple
 def _var_name(name: str) -> str:
     low = name.strip().lower().replace(" ", "_")
     return low if low in CONTRACT_VARIABLES else name.strip()
-
-
-# ============================================================================ positions
-
-
-def guess_policy(origin: str | None) -> str:
-    """The position policy a tool is known to use, from the project's ``@origin``."""
-    o = (origin or "").lower()
-    if "nvivo" in o:
-        return "utf16"
-    if "atlas" in o:
-        return "codepoints_crlf1"
-    return "codepoints"
-
-
-@dataclass
-class _Text:
-    raw: str
-    lf: str
-    cum: dict[str, np.ndarray]
-
-    @classmethod
-    def build(cls, raw: str) -> _Text:
-        lf = raw.replace("\r\n", "\n")
-        crlf_at = np.fromiter((m.start() for m in re.finditer("\r\n", raw)), dtype=np.int64)
-        crlf_at = crlf_at - np.arange(len(crlf_at), dtype=np.int64)  # positions in the LF text
-        lf = lf.replace("\r", "\n")
-        astral = np.fromiter((m.start() for m in re.finditer("[\U00010000-\U0010FFFF]", lf)),
-                             dtype=np.int64)
-        n = len(lf)
-        cum: dict[str, np.ndarray] = {}
-        base = np.arange(n + 1, dtype=np.int64)
-
-        def with_extra(idx_lists):
-            extra = np.zeros(n + 1, dtype=np.int64)
-            for idx in idx_lists:
-                if len(idx):
-                    np.add.at(extra, idx + 1, 1)
-            return base + np.cumsum(extra)
-
-        cum["codepoints_crlf1"] = base
-        cum["codepoints"] = with_extra([crlf_at]) if len(crlf_at) else base
-        cum["utf16_crlf1"] = with_extra([astral]) if len(astral) else base
-        if not len(astral):
-            cum["utf16"] = cum["codepoints"]
-        elif not len(crlf_at):
-            cum["utf16"] = cum["utf16_crlf1"]
-        else:
-            cum["utf16"] = with_extra([crlf_at, astral])
-        return cls(raw, lf, cum)
-
-    def distinct_policies(self) -> list[str]:
-        seen: list[str] = []
-        out = []
-        for p in POLICIES:
-            arr = self.cum[p]
-            if not any(arr is s for s in seen):
-                seen.append(arr)
-                out.append(p)
-        return out
-
-    def map(self, policy: str, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Offsets under ``policy`` -> (code point offsets in the LF text, exact flags)."""
-        cum = self.cum[policy]
-        idx = np.searchsorted(cum, offsets, side="left")
-        idx = np.clip(idx, 0, len(cum) - 1)
-        exact = (cum[idx] == offsets) & (offsets >= 0) & (offsets <= cum[-1])
-        return idx, exact
-
-
-_WS = re.compile(r"\s+")
-
-
-def _squash(s: str) -> str:
-    return _WS.sub(" ", unicodedata.normalize("NFC", s)).strip()
-
-
-def _name_matches(name: str | None, text: str) -> bool:
-    if not name:
-        return False
-    n = _squash(name).rstrip("…").removesuffix("...").rstrip()
-    if len(n) < 4:
-        return False
-    return _squash(text).startswith(n)
-
-
-def _is_boundary(text: str, i: int) -> bool:
-    if i <= 0 or i >= len(text):
-        return True
-    return not (text[i - 1].isalnum() and text[i].isalnum())
-
-
-def _choose_policy(t: _Text, starts: np.ndarray, ends: np.ndarray, names: list[str | None],
-                   preferred: str) -> tuple[str, dict[str, tuple[int, int, int]]]:
-    """Score each distinct policy by (name matches, boundary hits, exact in-range positions)."""
-    scores: dict[str, tuple[int, int, int]] = {}
-    policies = t.distinct_policies()
-    for p in policies:
-        s, se = t.map(p, starts)
-        e, ee = t.map(p, ends)
-        matches = bounds = 0
-        for k in range(len(s)):
-            a, b = int(s[k]), int(e[k])
-            if names[k] is not None and _name_matches(names[k], t.lf[a:b]):
-                matches += 1
-            bounds += _is_boundary(t.lf, a) + _is_boundary(t.lf, b)
-        scores[p] = (matches, bounds, int((se & ee).sum()))
-    # the preferred policy stands for the group of policies identical to it on this text
-    pref = next((p for p in policies if t.cum[p] is t.cum[preferred]), policies[0])
-    best = pref
-    for p in policies:
-        if p == pref:
-            continue
-        m, b, x = scores[p]
-        bm, bb, bx = scores[best]
-        if m > bm or (m == bm == 0 and (x > bx or (x == bx and b > bb + max(2, len(starts) // 10)))):
-            best = p
-    if t.cum[best] is t.cum[preferred]:  # the guess is among the policies that agree on this text
-        scores[preferred] = scores[best]
-        best = preferred
-    return best, scores
 
 
 # ============================================================================ reading
@@ -621,17 +321,17 @@ class _Reader:
         return out
 
     # ------------------------------------------------------------------ sources and selections
-    def _load_text(self, holder: Element, source_name: str) -> tuple[_Text | None, str | None]:
+    def _load_text(self, holder: Element, source_name: str) -> tuple[TextPositions | None, str | None]:
         inline = _child_text(holder, "PlainTextContent")
         ref = holder.get("plainTextPath")
         if ref:
             data = self.box.read_source(ref)
             if data is not None:
-                return _Text.build(decode_text(data, f"{self.path}!{ref}")), "source"
+                return TextPositions.build(decode_text(data, f"{self.path}!{ref}")), "source"
             if inline is None:
                 self.missing.append(f"{source_name} ({ref})")
         if inline is not None:
-            return _Text.build(inline), "inline"
+            return TextPositions.build(inline), "inline"
         return None, None
 
     def _source(self, s: Element) -> None:
@@ -681,7 +381,7 @@ class _Reader:
             elif tag == "Coding":  # the whole source coded
                 self._add_codings(s, ctx, "source", name, None, None, None, None, codings=[c])
 
-    def _text_selections(self, sels: list[Element], text: _Text | None, text_from: str | None,
+    def _text_selections(self, sels: list[Element], text: TextPositions | None, text_from: str | None,
                          ctx: dict) -> None:
         if not sels:
             if text is not None:
@@ -712,7 +412,7 @@ class _Reader:
                 pol = self.forced or self.preferred
                 scores = {}
             else:
-                pol, scores = _choose_policy(text, s_arr, e_arr, names, self.preferred)
+                pol, scores = choose_policy(text, s_arr, e_arr, names, self.preferred)
             out_s, ok_s = text.map(pol, s_arr)
             out_e, ok_e = text.map(pol, e_arr)
             inexact = int((~(ok_s & ok_e)).sum())
