@@ -115,3 +115,24 @@ def test_code_path_separators_property(parts, sep):
     if sep == "\\":
         written = "Nodes\\" + written
     assert normalise_code_path(written) == "/".join(parts)
+
+
+_cell = st.text(alphabet=st.one_of(st.characters(blacklist_categories=("Cs", "Cc")), st.sampled_from("\n\t")),
+                min_size=1, max_size=30).filter(lambda t: t.strip() != "")
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(_cell, min_size=1, max_size=6), data=st.data())
+def test_generic_csv_round_trip_property(tmp_path_factory, texts, data):
+    rows = [["segment_id", "source_id", "code_path", "text", "start", "end"]]
+    spans = []
+    for k, t in enumerate(texts):
+        a = data.draw(st.integers(0, 1000))
+        b = data.draw(st.integers(a, 2000))
+        spans.append((a, b))
+        rows.append([f"id{k}", f"doc {k % 2}", "Programme learning/Governance", t, str(a), str(b)])
+    p = _csv(tmp_path_factory.mktemp("c") / "x.csv", rows)
+    seg = read_coded_segments(p)
+    assert seg["text"].tolist() == [t.strip() for t in texts]
+    assert list(zip(seg["start"], seg["end"], strict=True)) == spans
+    assert seg["segment_id"].tolist() == [f"id{k}" for k in range(len(texts))]
