@@ -38,7 +38,8 @@ class SameInterpreterKernelSpecManager(KernelSpecManager):
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
         if kernel_name == KERNEL_NAME:
             return KernelSpec(
-                argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                      "--IPKernelApp.log_level=ERROR"],
                 display_name="Python (carejourneys build)",
                 language="python",
                 env={**KERNEL_ENV, **self.extra_env},
