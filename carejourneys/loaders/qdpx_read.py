@@ -71,7 +71,8 @@ class QdaProject:
 
     Attributes:
         codes: one row per code: ``guid``, ``name`` (last part of the path), ``code_path`` (full path
-            through the hierarchy joined with "/"), ``parent_guid``, ``depth`` (0 at the top),
+            through the hierarchy joined with "/"; a "/" inside a code's own name is kept as written,
+            so such a path reads as one level deeper), ``parent_guid``, ``depth`` (0 at the top),
             ``description``, ``color``, ``is_codable``.
         sources: one row per source: ``guid``, ``source_id`` (the source's name), ``kind``
             (TextSource, PDFSource, ...), ``path`` (as written), ``has_text``, ``n_chars`` (code points
