@@ -314,3 +314,12 @@ def test_cell_timeout_names_the_cell(tmp_path):
     [r] = result.reports
     assert r.status == "failed" and "cell 3" in r.error and "Timeout" in r.error
     assert (tmp_path / "out" / "brent" / "slow.html").is_file()
+
+
+@pytest.mark.slow
+def test_show_code_flag_keeps_the_code(built):
+    root, nbs, out, result = built
+    shown = build.run(notebooks_dir=nbs, outputs=root / "with_code", notebooks=["01_good"], sites=["brent"],
+                      show_code=True, quiet=True, check=False)
+    page = shown.reports[0].html.read_text()
+    assert "secret_code_marker" in page and 'class="input_area' in page
