@@ -209,8 +209,9 @@ def prevalence_heatmap(segments: pd.DataFrame, by: str = "role", parent: str | N
     data = pct.astype(float).mask(hide).mask(np.broadcast_to(small_group.to_numpy(), pct.shape))
     labels = data.map(lambda v: "" if pd.isna(v) else f"{v:.0f}%")
     labels = labels.mask(hide & ~np.broadcast_to(small_group.to_numpy(), pct.shape), SUPPRESSED)
-    xl = [f"{textwrap.fill(themes.SENIORITY_LABELS.get(g, g), 12)}\n(n={'c' if _small(n, t) else n})"
-          for g, n in zip(pct.columns, sizes, strict=True)]
+    names = [textwrap.fill(themes.SENIORITY_LABELS.get(g, g), 10, break_long_words=False)
+             for g in pct.columns]
+    xl = [f"{name}\n(n={'c' if _small(n, t) else n})" for name, n in zip(names, sizes, strict=True)]
     import seaborn as sns
 
     with theme():
@@ -220,6 +221,7 @@ def prevalence_heatmap(segments: pd.DataFrame, by: str = "role", parent: str | N
         for (i, j) in zip(*np.nonzero((labels == SUPPRESSED).to_numpy()), strict=True):
             ax.text(j + 0.5, i + 0.5, SUPPRESSED, ha="center", va="center", fontsize=9)
         ax.set_xticklabels(xl, rotation=0)
+        ax.grid(False)
         ax.set_xlabel("")
         ax.set_ylabel("")
         if title:
