@@ -188,3 +188,9 @@ def test_rate_stops_at_until_and_pauses_are_described(ms):
     assert "1 activity was paused" in timeline.describe_pauses(acts, w) and "Walks (paused)" in \
         timeline.describe_pauses(acts, w)
     assert timeline.describe_pauses(acts.iloc[0:0], w).startswith("No activity")
+
+
+def test_default_reference_date_is_the_last_actual_date(ms):
+    s = timeline.slippage(ms).set_index("milestone")  # last actual date: 2023-07-03
+    assert s.loc["Bags in use", "slippage_days"] == (D("2023-07-03") - D("2023-06-01")).days
+    assert s.loc["Bags reviewed", "status"] == "not yet due"  # a planned date in 2030 is not "now"

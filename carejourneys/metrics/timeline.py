@@ -3,7 +3,8 @@
 Milestones (``milestones.csv``) carry a planned date and, once reached, an actual date. Slippage
 is the actual date minus the planned date in days (positive = late). A milestone not yet reached
 is *overdue* when its planned date is before the reference date (``as_of``, by default the latest
-date in the records), and its slippage so far is counted up to that date.
+actual date in the records: the last thing known to have happened), and its slippage so far is
+counted up to that date.
 
 An initiative's *negotiation window* runs from its first reached milestone (typically the proposal)
 to the milestone that put it into operation (by default its last reached milestone). Activities
@@ -43,8 +44,13 @@ def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
 def _reference_date(milestones: pd.DataFrame, as_of: object | None) -> pd.Timestamp:
     if as_of is not None:
         return pd.Timestamp(as_of)
-    dates = pd.concat([milestones["planned_date"], milestones["actual_date"]]).dropna()
-    return dates.max() if len(dates) else pd.Timestamp.today().normalize()
+    # the last date something is recorded as having happened; never the clock, so that a report
+    # rebuilt later from the same records says the same thing
+    actual = milestones["actual_date"].dropna()
+    if len(actual):
+        return pd.Timestamp(actual.max())
+    planned = milestones["planned_date"].dropna()
+    return pd.Timestamp(planned.max()) if len(planned) else pd.Timestamp("1970-01-01")
 
 
 def slippage(milestones: pd.DataFrame, as_of: object | None = None, tolerance_days: int = 14) -> pd.DataFrame:
