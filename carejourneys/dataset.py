@@ -171,7 +171,7 @@ def read_sources(
                 path = source_path(root, source)
                 if path is None:
                     if not source.optional:
-                        raise DataError(f"missing: the {source.description} ({name}) is required",
+                        raise DataError(f"missing: every dataset needs this file ({source.description})",
                                         path=root / source.filename)
                     frame, used = source.empty(), {}
                 else:

@@ -71,7 +71,7 @@ def test_missing_optional_sources_are_typed_empty_frames(small_dataset):
 
 def test_missing_required_source(small_dataset):
     root = small_dataset({"fieldwork.csv": None})
-    with pytest.raises(DataError, match="required") as e:
+    with pytest.raises(DataError, match="every dataset needs this file") as e:
         cj.load_dataset(root, "brent")
     assert e.value.path == str(root / "fieldwork.csv")
 
