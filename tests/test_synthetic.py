@@ -330,6 +330,18 @@ def test_surveys_calibrated(out):
     assert len(fr) == 9
 
 
+def test_prepost_respondents_took_part_in_the_activity(out):
+    pp = _load(out, "prepost_survey")
+    part = _load(out, "participation")
+    pre = pp[pp["timepoint"] == "pre"]
+    seen = set(zip(part["young_person_id"], part["activity"], part["date"], strict=True))
+    attended = sum((r.respondent_id, r.activity, r.completed_on) in seen for r in pre.itertuples())
+    assert attended >= 10  # nearly all completed the pre questionnaire at a session they attended
+    post = pp[pp["timepoint"] == "post"].set_index("respondent_id")["completed_on"]
+    weeks = (post - pre.set_index("respondent_id")["completed_on"]).dt.days / 7
+    assert weeks.between(6, 12.5).all()
+
+
 def test_activities_named_in_surveys_exist(out):
     acts = _load(out, "activities")
     known = set(zip(acts["site"], acts["name"], strict=True))

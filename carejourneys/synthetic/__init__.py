@@ -57,7 +57,8 @@ def generate(out_dir: Path, seed: int = 2024) -> list[Path]:
     files.append(write_source(out_dir, "coded_segments", segments))
     files.append(write_source(out_dir, "deny_list", qualitative.deny_list()))
 
-    files.append(write_source(out_dir, "prepost_survey", surveys.prepost(rng_for(seed, "prepost"))))
+    prepost = surveys.prepost(rng_for(seed, "prepost"), attendance)
+    files.append(write_source(out_dir, "prepost_survey", prepost))
     files.append(write_source(out_dir, "retrospective_survey", surveys.retrospective(rng_for(seed, "retro"))))
     files.append(write_source(out_dir, "pa_survey", surveys.pa_survey(rng_for(seed, "pa"))))
     files.append(write_source(out_dir, "facilitator_ratings",

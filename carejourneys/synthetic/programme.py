@@ -46,7 +46,7 @@ ACTIVITIES: tuple[tuple[str, str, str, str, str, str | None, str], ...] = (
      "completed"),
     ("plymouth", "PLY-A08", "Journey Bags", "relationships", "2022-06-01", "2024-04-30", "completed"),
     ("plymouth", "PLY-A09", "Wellbeing Workshops", "wellbeing", "2022-09-12", "2023-06-30", "completed"),
-    ("plymouth", "PLY-A10", "Confidence Course", "wellbeing", "2023-05-08", "2023-07-31", "completed"),
+    ("plymouth", "PLY-A10", "Confidence Course", "wellbeing", "2023-05-08", "2023-11-30", "completed"),
     ("plymouth", "PLY-A11", "Lifelong Links", "relationships", "2023-09-04", None, "running"),
 )
 

@@ -1,6 +1,7 @@
 """Survey sources: pre/post questionnaire, retrospective survey, PA survey, facilitator ratings.
 
-- ``prepost_survey.csv``: 15 Plymouth young people, each with a pre and a post response, from
+- ``prepost_survey.csv``: 15 Plymouth young people (register ids of people who attended the
+  activity in its first four months; pre at their first session, post 6-12 weeks later), from
   three activities (Wellbeing Workshops 6, Friday Hub 5, Confidence Course 4). SWEMWBS items 1-5,
   UCLA-3 items 1-3 (higher = lonelier), ONS4 items 0-10 (``ons_4`` is anxiety: higher = worse).
   On average wellbeing improves modestly, with real spread: some people change little, some get
@@ -59,24 +60,44 @@ def _clip(x: float, lo: int, hi: int) -> int:
     return int(min(hi, max(lo, round(x))))
 
 
-def prepost(rng: np.random.Generator) -> list[dict]:
+def _respondents(rng: np.random.Generator, attendance: list[dict], activity: str, start: date, n: int,
+                 taken: set[str]) -> list[tuple[str, date]]:
+    """``n`` Plymouth young people who attended ``activity`` in its first four months, with the date
+    of their first session then (others, dated ``start``, if too few)."""
+    first: dict[str, date] = {}
+    for r in attendance:
+        if (r["site"] == "plymouth" and r["activity"] == activity and r["young_person_id"] not in taken
+                and start <= r["date"] <= start + timedelta(days=120)):
+            first[r["young_person_id"]] = min(r["date"], first.get(r["young_person_id"], r["date"]))
+    near = sorted(first)
+    anyone = sorted({r["young_person_id"] for r in attendance if r["site"] == "plymouth"} - taken - set(near))
+    chosen = [(near[int(i)], first[near[int(i)]]) for i in rng.permutation(len(near))[:n]]
+    chosen += [(anyone[int(i)], start) for i in rng.permutation(len(anyone))[: n - len(chosen)]]
+    taken.update(pid for pid, _ in chosen)
+    return chosen
+
+
+def prepost(rng: np.random.Generator, attendance: list[dict]) -> list[dict]:
+    """Pre/post rows; respondents are register young people who attended the activity."""
     rows: list[dict] = []
-    ids = rng.choice(np.arange(1, 121), size=15, replace=False)
+    taken: set[str] = set()
+    ids = [who for activity, n, start in PREPOST_ACTIVITIES
+           for who in _respondents(rng, attendance, activity, start, n, taken)]
     k = 0
     missing_people = set(int(i) for i in rng.choice(15, size=4, replace=False))
     missing_items = [*rng.choice(SWEMWBS_ITEMS, size=3, replace=True), pick(rng, ONS_ITEMS)]
     # people's average change per SWEMWBS item, spread from a little worse to clearly better
     changes = rng.permutation(np.linspace(-0.35, 0.95, 15))
-    for activity, n, start in PREPOST_ACTIVITIES:
+    for activity, n, _start in PREPOST_ACTIVITIES:
         for _ in range(n):
-            rid = f"PLY-YP-{int(ids[k]):03d}"
+            rid, first_session = ids[k]
             base = rng.normal(2.8, 0.5)  # person's SWEMWBS item level before
             change = changes[k] + rng.normal(0, 0.05)
             lonely = rng.normal(2.1, 0.4)
             lonely_change = rng.normal(-0.25, 0.35)
             sat = rng.normal(5.0, 1.5)
             sat_change = rng.normal(0.8, 1.2)
-            pre_on = start + timedelta(days=int(rng.integers(0, 4)))
+            pre_on = first_session
             post_on = pre_on + timedelta(days=int(rng.integers(42, 85)))
             for tp, when in (("pre", pre_on), ("post", post_on)):
                 after = tp == "post"
