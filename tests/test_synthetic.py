@@ -92,8 +92,11 @@ def test_regenerating_into_used_folder_removes_stale_transcripts(tmp_path):
     stale = tmp_path / "transcripts" / "OLD-I-999.txt"
     stale.parent.mkdir(parents=True)
     stale.write_text("left over", encoding="utf-8")
+    old_return = tmp_path / "brent" / "oc3_2015.csv"
+    old_return.parent.mkdir(parents=True)
+    old_return.write_text("CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\n", encoding="utf-8")
     generate(tmp_path, seed=3)
-    assert not stale.exists()
+    assert not stale.exists() and not old_return.exists()
     assert check_manifest(tmp_path) == []
 
 

@@ -28,13 +28,22 @@ DESCRIPTION = ("Synthetic replica of the Care Journeys evaluation data for Brent
                "the published sample sizes and timelines. Not real data.")
 
 
+def _remove_stale(out_dir: Path, written: list[Path]) -> None:
+    """Remove generated-looking files this run did not write (transcripts, OC3 returns of other years)."""
+    keep = set(written)
+    stale = [*out_dir.glob("transcripts/*.txt"), *out_dir.glob("*/oc3_*.csv")]
+    for path in sorted(stale):
+        if path not in keep:
+            path.unlink()
+
+
 def generate(out_dir: Path, seed: int = 2024) -> list[Path]:
     """Write every source for both sites into ``out_dir`` and then ``manifest.yml``.
 
     Returns the paths written (data files first, the manifest last). ``seed`` is a non-negative
-    integer; the same seed always gives byte-identical files. Files of an earlier run that this
-    run does not write (e.g. transcripts of another seed) are removed from ``transcripts/`` so the
-    folder matches its manifest.
+    integer; the same seed always gives byte-identical files. Transcripts and OC3 returns of an
+    earlier run that this run does not write are removed, so the folder matches its manifest; other
+    files in ``out_dir`` are left alone.
     """
     if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, not {seed}")
@@ -50,10 +59,6 @@ def generate(out_dir: Path, seed: int = 2024) -> list[Path]:
     tdir = out_dir / "transcripts"
     for source_id in sorted(transcripts):
         files.append(write_text(tdir / f"{source_id}.txt", transcripts[source_id]))
-    keep = {p.name for p in files if p.parent == tdir}
-    for stale in sorted(tdir.glob("*.txt")):
-        if stale.name not in keep:
-            stale.unlink()
     files.append(write_source(out_dir, "coded_segments", segments))
     files.append(write_source(out_dir, "deny_list", qualitative.deny_list()))
 
@@ -77,6 +82,7 @@ def generate(out_dir: Path, seed: int = 2024) -> list[Path]:
 
     files.append(write_source(out_dir, "bright_spots", returns.bright_spots(rng_for(seed, "bright_spots"))))
     files += returns.write_oc3(rng_for(seed, "oc3"), out_dir)
+    _remove_stale(out_dir, files)
 
     relative = [f.relative_to(out_dir) for f in files]
     manifest = write_manifest(out_dir, relative, origin="synthetic", description=DESCRIPTION,
