@@ -288,16 +288,18 @@ def _frame_from_rows(path: Path, rows: list[list[object]], first_row: int) -> pd
 
 def _finish_frame(path: Path, header: list[str], frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
     """Drop fully empty rows and unnamed empty columns; name the columns by the header row."""
-    if len(frame):
-        frame = frame[(frame != "").any(axis=1)]
+    filled = frame.to_numpy(dtype=object) != ""  # one pass over the cells
+    if len(frame) and not filled.all():
+        rows = filled.any(axis=1)
+        frame, filled = frame[rows], filled[rows]
     if not any(header):
         if len(frame):
             raise _fail(path, "the first row is empty: expected a header row naming the columns",
                         row=first_row)
         raise _fail(path, "empty file: expected a header row naming the columns", row=first_row)
-    positions = list(frame.columns)
-    keep = [i for i, c in enumerate(positions) if header[i] or (frame[c] != "").any()]
-    frame = frame[[positions[i] for i in keep]]
+    used = filled.any(axis=0)
+    keep = [i for i in range(len(header)) if header[i] or used[i]]
+    frame = frame.iloc[:, keep]
     frame.columns = [header[i] for i in keep]
     return frame
 
