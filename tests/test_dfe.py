@@ -238,3 +238,31 @@ def test_ofsted_history_and_latest():
         h = hist[(hist.new_la_code == code) & (hist.judgement == "overall")]
         assert pd.Timestamp(row["Inspection date"]) in set(h["inspection_date"])
     assert latest["new_la_code"].nunique() == grid["Local authority area code"].notna().sum()
+
+
+_LABELS = ["Total", "Total in education, employment or training", "In an apprenticeship",
+           "Not in education, training or employment, owing to other reasons", "Total information not known"]
+_CELL = st.one_of(st.integers(0, 99999).map(str), st.sampled_from(["c", "k", "z", "x", "low"]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(2015, 2025), st.sampled_from(["17 to 18", "19 to 21"]),
+                          st.sampled_from(_LABELS), _CELL, _CELL), min_size=1, max_size=25),
+       st.booleans(), st.booleans())
+def test_any_rows_read_alike_in_either_layout(tmp_path_factory, rows, old, bom):
+    d = tmp_path_factory.mktemp("dfe")
+    if old:
+        head = f"{ID},age,activity,number,percentage"
+        lines = [f'{LA.replace("2022", str(y), 1)},Aged {a},"{lab}",{n},{p}' for y, a, lab, n, p in rows]
+    else:
+        head = f"{ID},care_leaver_age,breakdown,care_leaver_count,care_leaver_percent"
+        lines = [f'{LA.replace("2022", str(y), 1)},{a} years,"{lab}",{n},{p}' for y, a, lab, n, p in rows]
+    df = read_dfe_care_leavers(write(d / "f.csv", [head, *lines], bom=bom))
+    assert len(df) == len(rows)
+    for (y, a, lab, n, p), (_, got) in zip(rows, df.iterrows(), strict=True):
+        assert got["time_period"] == y and got["age"] == a.replace(" to ", "-") and got["breakdown"] == lab
+        for cell, col in ((n, "count"), (p, "percent")):
+            if cell.isdigit():
+                assert got[col] == int(cell) and pd.isna(got[f"{col}_symbol"])
+            else:
+                assert pd.isna(got[col]) and got[f"{col}_symbol"] == cell
