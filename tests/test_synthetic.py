@@ -327,6 +327,8 @@ def test_surveys_calibrated(out):
     pa = _load(out, "pa_survey")
     assert pa["response_id"].nunique() == 8 and pa["young_person_ref"].nunique() == 15 and len(pa) == 15
     assert set(pa["site"]) == {"brent"}
+    people = _load(out, "young_people").set_index("young_person_id")
+    assert (people.loc[pa["young_person_ref"], "care_status"] == "care_leaver").all()
     change_cols = [f"change_{d}" for d in schemas.PA_DOMAINS]
     assert (pa[change_cols] == schemas.PA_DONT_KNOW).to_numpy().sum() >= 1
     fr = _load(out, "facilitator_ratings")

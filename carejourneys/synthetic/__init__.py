@@ -65,7 +65,7 @@ def generate(out_dir: Path, seed: int = 2024) -> list[Path]:
     prepost = surveys.prepost(rng_for(seed, "prepost"), attendance)
     files.append(write_source(out_dir, "prepost_survey", prepost))
     files.append(write_source(out_dir, "retrospective_survey", surveys.retrospective(rng_for(seed, "retro"))))
-    files.append(write_source(out_dir, "pa_survey", surveys.pa_survey(rng_for(seed, "pa"))))
+    files.append(write_source(out_dir, "pa_survey", surveys.pa_survey(rng_for(seed, "pa"), people)))
     files.append(write_source(out_dir, "facilitator_ratings",
                               surveys.facilitator_ratings(rng_for(seed, "facilitator"))))
 

@@ -138,9 +138,13 @@ def retrospective(rng: np.random.Generator) -> list[dict]:
     return rows
 
 
-def pa_survey(rng: np.random.Generator) -> list[dict]:
+def pa_survey(rng: np.random.Generator, people: list[dict]) -> list[dict]:
+    """PA ratings of 15 Brent care leavers from the register (``people``: young_people.csv rows)."""
     rows: list[dict] = []
-    refs = rng.choice(np.arange(1, 101), size=sum(PA_YOUNG_PEOPLE_PER_RESPONSE), replace=False)
+    leavers = sorted(r["young_person_id"] for r in people
+                     if r["site"] == "brent" and r["care_status"] == "care_leaver")
+    n = sum(PA_YOUNG_PEOPLE_PER_RESPONSE)
+    refs = [leavers[int(i)] for i in rng.choice(len(leavers), size=n, replace=False)]
     p = (0.03, 0.07, 0.27, 0.42, 0.21)
     k = 0
     for i, n in enumerate(PA_YOUNG_PEOPLE_PER_RESPONSE, start=1):
@@ -148,7 +152,7 @@ def pa_survey(rng: np.random.Generator) -> list[dict]:
         when = date(2023, 10, 2) + timedelta(days=int(rng.integers(0, 40)))
         for _ in range(n):
             r: dict = {"response_id": f"PAR{i:02d}", "pa_id": pa,
-                       "young_person_ref": f"BRE-YP-{int(refs[k]):03d}", "site": "brent",
+                       "young_person_ref": refs[k], "site": "brent",
                        "completed_on": when}
             for d in PA_DOMAINS:
                 r[f"change_{d}"] = pick(rng, PA_CHANGE_SCALE, p=p)
