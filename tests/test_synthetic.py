@@ -246,6 +246,10 @@ def test_transcripts_match_fieldwork(out):
     assert fw.loc[~fw["method"].isin(["interview", "focus_group"]), "source_id"].isna().all()
     names = {p.stem for p in (out / "transcripts").glob("*.txt")}
     assert names == set(linked["source_id"])
+    for p in sorted((out / "transcripts").glob("*.txt")):
+        text = p.read_text("utf-8")
+        assert p.stem in text.splitlines()[0]
+        assert "{" not in text and not re.search(r"\bthe the\b", text, re.IGNORECASE), p.name
 
 
 def test_segments_point_into_their_transcripts(out):

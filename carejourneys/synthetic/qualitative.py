@@ -76,7 +76,7 @@ def _lower_first(s: str) -> str:
 
 
 class _Filler:
-    """Fills ``{slots}`` with planted terms of one site, remembering which it used."""
+    """Fills ``{slots}`` with planted terms of one site and activities running at the interview date."""
 
     def __init__(self, rng: np.random.Generator, site: str, when: date) -> None:
         self.rng = rng

@@ -9,7 +9,8 @@ fragments. Slots in braces are filled by :mod:`carejourneys.synthetic.qualitativ
     {place}     a fictional place (planted)
     {service}   a fictional local service (planted)
     {org}       a fictional organisation such as a college (planted)
-    {activity}  one of the site's programme activities that had started by the interview
+    {activity}  one of the site's programme activities that had started by the interview (always
+                written after "the")
     {site}      the site's name
 """
 
@@ -46,7 +47,7 @@ PLANTED: dict[str, dict[str, tuple[str, ...]]] = {
 SITE_ACTIVITIES: dict[str, tuple[str, ...]] = {
     "brent": ("Youth Voice Panel", "Skills Academy", "Wellbeing Circle", "Mentoring Scheme"),
     "plymouth": ("Friday Hub", "Journey Bags", "Lifelong Links", "Wellbeing Workshops"),
-    "national": ("the partnership model", "the learning network"),
+    "national": ("Care Journeys learning network", "national practice forum"),
 }
 
 # ---------------------------------------------------------------------------------- questions
