@@ -118,6 +118,40 @@ def gantt(milestones: pd.DataFrame, activities: pd.DataFrame | None = None,
 # --------------------------------------------------------------------------- participation
 
 
+def activity_around(participation_register: pd.DataFrame, window: timeline.Window,
+                    programme_end: object | None = None, threshold: int | None = None,
+                    title: str | None = None) -> Figure:
+    """Attendances per month at the window's site, the negotiation window shaded.
+
+    A month with fewer attendances than the threshold (but some) is drawn as a short hatched stub
+    meaning "fewer than the threshold", so that no exact small number is shown.
+    """
+    t = _threshold(threshold)
+    monthly = timeline.monthly_attendances(participation_register, site=window.site)
+    if monthly.empty:
+        return _empty("No participation recorded")
+    x = monthly.index.to_timestamp()
+    few = (monthly > 0) & (monthly < t)
+    colour = colours(1)[0]
+    with theme():
+        fig, ax = plt.subplots(figsize=WIDE, layout="constrained")
+        ax.bar(x, monthly.where(~few, 0), width=25, align="edge", color=colour, label="attendances per month")
+        ax.bar(x[few.to_numpy()], [t / 2] * int(few.sum()), width=25, align="edge", color="none",
+               edgecolor=colour, hatch="////", label=f"fewer than {t}")
+        ax.axvspan(window.start, window.end, color="#c0504d", alpha=0.12, linewidth=0,
+                   label=f"{window.initiative} negotiated")
+        if programme_end is not None:
+            ax.axvline(pd.Timestamp(programme_end), color="black", linestyle="--", linewidth=1)
+        ax.set_ylabel("attendances per month")
+        ax.legend(frameon=False, fontsize=8, loc="upper left")
+        ax.xaxis_date()
+        if title:
+            ax.set_title(title)
+    return fig
+
+
+
+
 def reach(participation_register: pd.DataFrame, threshold: int | None = None,
           start: object | None = None, end: object | None = None) -> Figure:
     """Young people per quarter (bars) and the cumulative reach (line), with small counts not drawn."""

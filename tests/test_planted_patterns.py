@@ -57,3 +57,12 @@ def test_gap_in_plymouth_partnership_board_meetings(plymouth):
     # the gap shows as quarters without a board meeting in the middle of the programme
     per_q = governance.meetings_per_quarter(plymouth.meetings)["partnership_board"]
     assert (per_q == 0).sum() >= 2
+
+
+def test_plymouth_work_paused_while_lifelong_links_was_negotiated(plymouth):
+    window = timeline.negotiation_window(plymouth.milestones, "Lifelong Links", end="worker")
+    paused = timeline.paused_during(plymouth.activities, window)
+    assert (paused["status"] == "paused").sum() >= 1
+    q = timeline.quietest_stretch(plymouth.participation, window).set_index("period")
+    before = q.loc["before the window", "attendances_per_30_days"]
+    assert q.loc["quietest stretch in the window", "attendances_per_30_days"] < 0.5 * before

@@ -194,3 +194,36 @@ def test_default_reference_date_is_the_last_actual_date(ms):
     s = timeline.slippage(ms).set_index("milestone")  # last actual date: 2023-07-03
     assert s.loc["Bags in use", "slippage_days"] == (D("2023-07-03") - D("2023-06-01")).days
     assert s.loc["Bags reviewed", "status"] == "not yet due"  # a planned date in 2030 is not "now"
+
+
+def test_quietest_stretch_and_monthly_attendances():
+    w = timeline.Window("plymouth", "Links", D("2022-01-01"), D("2022-12-31"))
+    dates = (["2021-08-15"] * 6 + ["2021-11-15"] * 3  # 9 in the six months before the window
+             + ["2022-01-10"] * 4 + ["2022-09-10"] * 5 + ["2022-12-01"] * 2)
+    p = pd.DataFrame({"young_person_id": [f"y{i % 4}" for i in range(len(dates))], "site": "plymouth",
+                      "activity": "Hub", "date": pd.to_datetime(dates), "role": "participant"})
+    q = timeline.quietest_stretch(p, w, months=6).set_index("period")
+    assert q.loc["before the window", "attendances"] == 9
+    quiet = q.loc["quietest stretch in the window"]
+    # stretches start 2022-01-01 ... 2022-07-01; the first without any attendance starts 2022-02-01
+    assert quiet["start"] == D("2022-02-01") and quiet["attendances"] == 0
+    assert quiet["end"] == D("2022-07-31")
+    assert timeline.quietest_stretch(p, w, months=13).empty
+    m = timeline.monthly_attendances(p)
+    assert m.sum() == len(p) and m[pd.Period("2021-09", "M")] == 0 and len(m) == 17
+
+
+def test_activity_chart_hides_exact_small_months():
+    import matplotlib.pyplot as plt
+
+    from carejourneys import site_plots
+
+    w = timeline.Window("plymouth", "Links", D("2022-01-01"), D("2022-06-30"))
+    dates = ["2022-01-10"] * 7 + ["2022-03-10"] * 2
+    p = pd.DataFrame({"young_person_id": "a", "site": "plymouth", "activity": "Hub",
+                      "date": pd.to_datetime(dates), "role": "participant"})
+    fig = site_plots.activity_around(p, w, threshold=5)
+    heights = [b.get_height() for b in fig.axes[0].containers[0]]
+    assert heights == [7, 0, 0]  # March's 2 attendances are not drawn as 2
+    assert [b.get_height() for b in fig.axes[0].containers[1]] == [2.5]  # a stub meaning "fewer than 5"
+    plt.close(fig)

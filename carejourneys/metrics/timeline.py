@@ -341,3 +341,57 @@ def describe_pauses(activities: pd.DataFrame, window: Window) -> str:
     names = "; ".join(f"{r.name} ({r.status})" for r in paused.itertuples(index=False))
     return (f"{len(paused)} activit{'y was' if len(paused) == 1 else 'ies were'} paused or stopped {when}, "
             f"while {window.initiative} was negotiated: {names}.")
+
+
+def quietest_stretch(participation: pd.DataFrame, window: Window, months: int = 6) -> pd.DataFrame:
+    """The ``months`` inside a window with the fewest attendances, against the same length just before it.
+
+    Stretches start on the window's start date and every month after it, and must end inside the
+    window. Rows: "before the window", "quietest stretch in the window"; columns: period, start,
+    end, attendances, young_people (a count of people: publish through cj.report),
+    attendances_per_30_days. Returns an empty frame when the window is shorter than ``months``.
+    """
+    _require(participation, ("young_person_id", "site", "date"), "participation")
+    cols = ["period", "start", "end", "attendances", "young_people", "attendances_per_30_days"]
+    p = participation[participation["site"] == window.site]
+    step = pd.DateOffset(months=months)
+    starts = []
+    s = window.start
+    while s + step - pd.Timedelta(days=1) <= window.end:
+        starts.append(s)
+        s = s + pd.DateOffset(months=1)
+    if not starts:
+        return pd.DataFrame(columns=cols)
+
+    def stretch(name: str, lo: pd.Timestamp) -> dict:
+        hi = lo + step - pd.Timedelta(days=1)
+        inside = p[(p["date"] >= lo) & (p["date"] <= hi)]
+        days = (hi - lo).days + 1
+        return {"period": name, "start": lo, "end": hi, "attendances": len(inside),
+                "young_people": inside["young_person_id"].nunique(),
+                "attendances_per_30_days": round(len(inside) * 30 / days, 2)}
+
+    inside = [stretch("quietest stretch in the window", lo) for lo in starts]
+    quietest = min(inside, key=lambda r: r["attendances"])
+    before = stretch("before the window", window.start - step)
+    return pd.DataFrame([before, quietest], columns=cols)
+
+
+def quietest_table(participation: pd.DataFrame, window: Window, months: int = 6) -> pd.DataFrame:
+    """:func:`quietest_stretch` for reading."""
+    q = quietest_stretch(participation, window, months=months)
+    return pd.DataFrame({"Period": q["period"].str.capitalize(), "From": q["start"], "To": q["end"],
+                         "Attendances": q["attendances"], "Young people": q["young_people"],
+                         "Attendances per 30 days": q["attendances_per_30_days"]})
+
+
+def monthly_attendances(participation: pd.DataFrame, site: str | None = None) -> pd.Series:
+    """Attendances per calendar month (every month from the first to the last, zeros included)."""
+    _require(participation, ("young_person_id", "site", "date"), "participation")
+    p = participation if site is None else participation[participation["site"] == site]
+    if p.empty:
+        return pd.Series(dtype="int64")
+    m = pd.PeriodIndex(pd.to_datetime(p["date"]), freq="M")
+    counts = pd.Series(1, index=m).groupby(level=0).sum()
+    full = pd.period_range(m.min(), m.max(), freq="M")
+    return counts.reindex(full, fill_value=0).astype("int64")
