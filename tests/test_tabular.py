@@ -286,6 +286,22 @@ def test_check_frame_unique_together():
     assert "as row 2" in p.message
 
 
+def test_check_frame_unique_together_points_at_each_first_row():
+    src = schemas.SOURCES["milestones"]
+    keys = [("Hub", "Open"), ("Bags", "Pack"), ("Hub", "Open"), ("Bags", "Pack"), ("Hub", "Open")]
+    raw = _raw({"site": ["brent"] * 5, "initiative": [k[0] for k in keys], "milestone": [k[1] for k in keys],
+                "planned_date": ["2022-01-01"] * 5, "actual_date": [""] * 5})
+    typed, _ = parse_columns(raw, src.fields, "m.csv")
+    problems = check_frame(typed, src, "m.csv", raw=raw)
+    first = {}
+    expected = []
+    for row, key in enumerate(keys, start=2):
+        if key in first:
+            expected.append((row, f"as row {first[key]}"))
+        first.setdefault(key, row)
+    assert [(p.row, p.message.split(")")[1].split(":")[0].strip()) for p in problems] == expected
+
+
 def test_check_frame_without_rows():
     src = schemas.SOURCES["deny_list"]
     df = pd.DataFrame({"site": ["mars"], "term": ["x"], "tag": ["name"]}).astype("str")

@@ -243,10 +243,10 @@ def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
     try:
         raw = pd.read_csv(io.StringIO(text), header=None, dtype=str, na_filter=False,
                           skip_blank_lines=False, sep=sep, engine="c")
+    except pd.errors.EmptyDataError:  # a ValueError too: must come first
+        raise _fail(path, "empty file: expected a header row naming the columns", row=1) from None
     except (pd.errors.ParserError, ValueError, IndexError, OverflowError):
         raise _csv_structure_error(path, text, sep) from None
-    except pd.errors.EmptyDataError:
-        raise _fail(path, "empty file: expected a header row naming the columns", row=1) from None
     header = [str(h).strip() for h in raw.iloc[0]]
     body = raw.iloc[1:]
     body.index = pd.RangeIndex(2, 2 + len(body), name=ROW)
@@ -720,26 +720,20 @@ def _range_text(field: schemas.Field) -> str:
 
 
 def _combo_problems(df: pd.DataFrame, unique: list[str], path: str, rows: bool) -> list[DataProblem]:
-    """Rows repeating an earlier row's combination of ``unique`` columns."""
+    """Rows repeating an earlier row's combination of the ``unique`` columns."""
     if not unique:
         return []
     keys = df[unique]
-    dup = keys.duplicated(keep="first")
-    problems = []
-    firsts = keys[~dup].reset_index().set_index(unique)
+    later = keys.duplicated(keep="first")
+    group = keys.groupby(unique, dropna=False, sort=False).ngroup()
+    first_index = pd.Series(df.index, index=df.index).groupby(group).transform("first")
     label = ", ".join(unique)
-    for idx, values in keys[dup].iterrows():
-        key = tuple(values)
-        where = ""
-        if rows:
-            try:
-                first = firsts.loc[key if len(unique) > 1 else key[0]].iloc[0]
-                where = f" as row {_row(np.ravel(first)[0])}"
-            except (KeyError, IndexError):
-                where = ""
+    problems = []
+    for index in df.index[later]:
         shown = ", ".join("" if pd.isna(v) else str(v.date() if isinstance(v, pd.Timestamp) else v)
-                          for v in key)
-        problems.append(DataProblem(path, _row(idx) if rows else None, label,
+                          for v in keys.loc[index])
+        where = f" as row {_row(first_index[index])}" if rows else ""
+        problems.append(DataProblem(path, _row(index) if rows else None, label,
                                     f"the same {label} ({shown}){where}: each combination must be unique"))
     return problems
 
