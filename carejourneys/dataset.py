@@ -71,7 +71,7 @@ class Dataset:
     site: str
     sites: list[str]
     origin: str
-    manifest: manifest_mod.Manifest | None
+    manifest: manifest_mod.Manifest | None = field(repr=False)
     frames: dict[str, pd.DataFrame] = field(repr=False)
     files: dict[str, dict[Path, int]] = field(default_factory=dict, repr=False)
 
