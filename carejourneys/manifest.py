@@ -106,12 +106,16 @@ def write_manifest(
 
 
 def read_manifest(root: str | Path) -> Manifest:
+    """The manifest of the dataset folder ``root``; :class:`ManifestError` if missing or malformed."""
     root = Path(root)
     path = root / MANIFEST
     if not path.is_file():
         raise ManifestError(f"no {MANIFEST} in this dataset folder (for your own data, write one with "
                             "carejourneys.manifest.write_folder_manifest(folder, origin='real'))", path=path)
-    raw = path.read_bytes()
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ManifestError(f"cannot read the manifest: {e.strerror or e}", path=path) from None
     try:
         doc = yaml.safe_load(raw.decode("utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError) as e:

@@ -104,3 +104,17 @@ def test_manifest_is_plain_yaml(folder):
     write_manifest(folder, ["a.csv"], "public")
     doc = yaml.safe_load((folder / MANIFEST).read_text())
     assert doc["files"] == [{"path": "a.csv", "origin": "public", "sha256": sha256_file(folder / "a.csv")}]
+
+
+def test_read_manifest_unreadable(folder, monkeypatch):
+    write_manifest(folder, ["a.csv"], "real")
+    real = type(folder).read_bytes
+
+    def refuse(self):
+        if self.name == MANIFEST:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(type(folder), "read_bytes", refuse)
+    with pytest.raises(ManifestError, match="cannot read the manifest: Permission denied"):
+        read_manifest(folder)
