@@ -159,7 +159,13 @@ def check_manifest(root: str | Path, manifest: Manifest | None = None, *, unlist
         p = root / e.path
         if not p.is_file():
             problems.append(DataProblem(str(p), None, None, f"listed in {MANIFEST} but missing"))
-        elif sha256_file(p) != e.sha256:
+            continue
+        try:
+            digest = sha256_file(p)
+        except OSError as err:
+            problems.append(DataProblem(str(p), None, None, f"cannot read the file: {err.strerror or err}"))
+            continue
+        if digest != e.sha256:
             problems.append(DataProblem(str(p), None, None,
                                         f"changed since {MANIFEST} was written (sha256 differs)"))
     if unlisted:

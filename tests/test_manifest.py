@@ -118,3 +118,20 @@ def test_read_manifest_unreadable(folder, monkeypatch):
     monkeypatch.setattr(type(folder), "read_bytes", refuse)
     with pytest.raises(ManifestError, match="cannot read the manifest: Permission denied"):
         read_manifest(folder)
+
+
+def test_check_manifest_unreadable_file(folder, monkeypatch):
+    import carejourneys.manifest as manifest_mod
+
+    write_manifest(folder, ["a.csv", "sub/b.csv"], "real")
+    real = manifest_mod.sha256_file
+
+    def refuse(path, *args):
+        if str(path).endswith("a.csv"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args)
+
+    monkeypatch.setattr(manifest_mod, "sha256_file", refuse)
+    problems = check_manifest(folder)
+    assert [(p.path, p.message) for p in problems] == [(str(folder / "a.csv"),
+                                                        "cannot read the file: Permission denied")]
