@@ -118,7 +118,7 @@ def gantt(milestones: pd.DataFrame, activities: pd.DataFrame | None = None,
 # --------------------------------------------------------------------------- participation
 
 
-def activity_around(participation_register: pd.DataFrame, window: timeline.Window,
+def activity_around(participation_register: pd.DataFrame, window: timeline.Window | None,
                     programme_end: object | None = None, threshold: int | None = None,
                     title: str | None = None) -> Figure:
     """Attendances per month at the window's site, the negotiation window shaded.
@@ -127,6 +127,8 @@ def activity_around(participation_register: pd.DataFrame, window: timeline.Windo
     meaning "fewer than the threshold", so that no exact small number is shown.
     """
     t = _threshold(threshold)
+    if window is None:
+        return _empty("No delayed initiative with a negotiation window is recorded")
     monthly = timeline.monthly_attendances(participation_register, site=window.site)
     if monthly.empty:
         return _empty("No participation recorded")

@@ -345,3 +345,10 @@ def test_heatmap_writes_c_in_hidden_cells_of_large_groups():
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts.count("c") == 1 and "80%" in texts  # 4 of 5 shown; the single person is hidden
     plt.close(fig)
+
+
+def test_trend_summary_without_valence_codes(segs):
+    table, sentence = themes.trend_summary(segs[~segs["code_path"].str.startswith("Valence")])
+    assert table.empty and "could not be compared" in sentence
+    table, sentence = themes.trend_summary(_gradient_segments([[.6, .3, .1], [.3, .4, .3], [.1, .2, .7]]))
+    assert len(table) == 9 and sentence.startswith("The more senior")

@@ -227,3 +227,20 @@ def test_activity_chart_hides_exact_small_months():
     assert heights == [7, 0, 0]  # March's 2 attendances are not drawn as 2
     assert [b.get_height() for b in fig.axes[0].containers[1]] == [2.5]  # a stub meaning "fewer than 5"
     plt.close(fig)
+
+
+def test_delay_window_and_empty_records(ms):
+    import matplotlib.pyplot as plt
+
+    from carejourneys import site_plots
+
+    w = timeline.delay_window(ms)
+    assert (w.initiative, w.start, w.end) == ("Links", D("2021-05-03"), D("2023-07-03"))
+    none = ms.assign(actual_date=pd.NaT)
+    assert timeline.delay_window(none) is None
+    assert timeline.describe_delay(none).startswith("No milestone is recorded as reached")
+    assert timeline.describe_pauses(pd.DataFrame(), None).startswith("No delayed initiative")
+    assert timeline.quietest_table(pd.DataFrame(), None).empty
+    fig = site_plots.activity_around(pd.DataFrame(), None)
+    assert "No delayed initiative" in fig.axes[0].texts[0].get_text()
+    plt.close(fig)

@@ -634,3 +634,18 @@ def describe_trend(trend: OrdinalTrend) -> str:
 
 def _pv(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def trend_summary(segments: pd.DataFrame, unit: str = "person") -> tuple[pd.DataFrame, str]:
+    """(table, sentence) for a report: :meth:`OrdinalTrend.as_frame` and :func:`describe_trend`.
+
+    When fewer than two seniority groups have valence-coded passages the table is empty and the
+    sentence says why, so a report on data without valence codes still builds.
+    """
+    try:
+        trend = valence_trend(segments, unit=unit)
+    except ValueError:
+        return (pd.DataFrame(columns=["statistic", "value"]),
+                "Valence could not be compared across seniority: fewer than two groups of staff have "
+                "valence-coded passages in these data.")
+    return trend.as_frame(), describe_trend(trend)

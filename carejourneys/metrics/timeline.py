@@ -313,6 +313,9 @@ def activities_table(activities: pd.DataFrame) -> pd.DataFrame:
 
 def describe_delay(milestones: pd.DataFrame) -> str:
     """One plain sentence on the most delayed milestone and how long its initiative took to reach it."""
+    s = slippage(milestones)
+    if not s["reached"].any():
+        return "No milestone is recorded as reached, so delays cannot be measured from these records."
     worst = most_delayed(milestones)
     first = milestones[(milestones["site"] == worst["site"])
                        & (milestones["initiative"] == worst["initiative"])]["actual_date"].min()
@@ -331,8 +334,10 @@ def rate_table(participation: pd.DataFrame, window: Window, until: object | None
                          "Attendances per 30 days": r["attendances_per_30_days"]})
 
 
-def describe_pauses(activities: pd.DataFrame, window: Window) -> str:
+def describe_pauses(activities: pd.DataFrame, window: Window | None) -> str:
     """One plain sentence on the activities paused or stopped while ``window``'s initiative was negotiated."""
+    if window is None:
+        return "No delayed initiative with a measurable negotiation window is recorded."
     paused = paused_during(activities, window)
     when = f"between {window.start.date().isoformat()} and {window.end.date().isoformat()}"
     if paused.empty:
@@ -377,8 +382,11 @@ def quietest_stretch(participation: pd.DataFrame, window: Window, months: int = 
     return pd.DataFrame([before, quietest], columns=cols)
 
 
-def quietest_table(participation: pd.DataFrame, window: Window, months: int = 6) -> pd.DataFrame:
-    """:func:`quietest_stretch` for reading."""
+def quietest_table(participation: pd.DataFrame, window: Window | None, months: int = 6) -> pd.DataFrame:
+    """:func:`quietest_stretch` for reading (empty when there is no window)."""
+    if window is None:
+        return pd.DataFrame(columns=["Period", "From", "To", "Attendances", "Young people",
+                                     "Attendances per 30 days"])
     q = quietest_stretch(participation, window, months=months)
     return pd.DataFrame({"Period": q["period"].str.capitalize(), "From": q["start"], "To": q["end"],
                          "Attendances": q["attendances"], "Young people": q["young_people"],
@@ -395,3 +403,20 @@ def monthly_attendances(participation: pd.DataFrame, site: str | None = None) ->
     counts = pd.Series(1, index=m).groupby(level=0).sum()
     full = pd.period_range(m.min(), m.max(), freq="M")
     return counts.reindex(full, fill_value=0).astype("int64")
+
+
+def delay_window(milestones: pd.DataFrame) -> Window | None:
+    """The negotiation window of the most delayed milestone: from its initiative's first reached
+    milestone to it. None when no milestone was reached or the window has no length.
+    """
+    s = slippage(milestones)
+    if not s["reached"].any():
+        return None
+    worst = most_delayed(milestones)
+    same = milestones[(milestones["site"] == worst["site"])
+                      & (milestones["initiative"] == worst["initiative"])]
+    start = pd.Timestamp(same["actual_date"].min())
+    end = pd.Timestamp(worst["actual_date"])
+    if end <= start:
+        return None
+    return Window(str(worst["site"]), str(worst["initiative"]), start, end)
