@@ -237,6 +237,9 @@ def _read_oc3_files(root: Path, covered: list[str]) -> tuple[pd.DataFrame, dict[
         except DataError as e:
             problems += e.problems
             continue
+        except ValueError as e:  # e.g. a year in the file name that no return can have
+            problems.append(DataProblem(str(path), None, None, f"{e} (the year comes from the file name)"))
+            continue
         frame = frame.assign(site=pd.Series(key, index=frame.index, dtype="str"),
                              collection_year=pd.Series(year, index=frame.index, dtype="Int64"))
         parts.append(frame)

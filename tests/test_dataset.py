@@ -198,6 +198,13 @@ def test_oc3_problems_name_the_file(small_files, small_dataset):
     assert (e.value.row, e.value.column) == (3, "ACTIV")
 
 
+def test_oc3_implausible_year_in_file_name(small_files, small_dataset):
+    root = small_dataset({"plymouth/oc3_1875.csv": small_files["brent/oc3_2022.csv"]})
+    with pytest.raises(DataError, match="file name") as e:
+        cj.load_dataset(root, "plymouth")
+    assert e.value.path == str(root / "plymouth" / "oc3_1875.csv")
+
+
 def test_qdpx_hook_prefers_project_per_site(small_files, small_dataset, monkeypatch):
     root = small_dataset({"brent.qdpx": b"stand-in project"})
     seen = []
