@@ -156,19 +156,28 @@ def activity_around(participation_register: pd.DataFrame, window: timeline.Windo
 
 def reach(participation_register: pd.DataFrame, threshold: int | None = None,
           start: object | None = None, end: object | None = None) -> Figure:
-    """Young people per quarter (bars) and the cumulative reach (line), with small counts not drawn."""
+    """Young people per quarter (bars) and the cumulative reach (line), with small counts not drawn.
+
+    A quarter's bar is left out (marked ``c``) wherever the quarterly table of young people, new
+    and returning, protected with ``cj.disclosure.protect(..., secondary="both")`` as the site
+    learning report publishes it, shows ``c``: the chart gives back nothing the table withholds.
+    """
+    from . import disclosure
+
     t = _threshold(threshold)
     r = participation.reach_by_quarter(participation_register, start=start, end=end)
     if r.empty:
         return _empty("No participation recorded")
+    safe = disclosure.protect(r.drop(columns="cumulative"), counts=["young_people", "new", "returning"],
+                              threshold=t, secondary="both")
+    hidden = (safe["young_people"].astype("object") == SUPPRESSED).to_numpy(bool)
     x = np.arange(len(r))
     with theme():
         fig, ax = plt.subplots(figsize=WIDE, layout="constrained")
-        shown = r["young_people"].where(~r["young_people"].map(lambda n: _small(n, t)), 0)
+        shown = r["young_people"].where(~hidden, 0)
         ax.bar(x, shown, color=colours(1)[0], label="young people taking part in the quarter")
-        for i, n in enumerate(r["young_people"]):
-            if _small(n, t):
-                ax.text(i, 0, SUPPRESSED, ha="center", va="bottom", fontsize=8)
+        for i in np.flatnonzero(hidden):
+            ax.text(i, 0, SUPPRESSED, ha="center", va="bottom", fontsize=8)
         # rounded to the nearest 5 so that the rise between quarters cannot give a small count away
         cum = (5 * (r["cumulative"] / 5).round()).where(r["cumulative"] >= t)
         ax.plot(x, cum, color="black", marker="o", markersize=3, label="reached so far (rounded to 5)")
@@ -176,8 +185,8 @@ def reach(participation_register: pd.DataFrame, threshold: int | None = None,
         ax.set_xticks(x[::step], r["quarter"].iloc[::step], rotation=45, ha="right")
         ax.set_ylabel("young people")
         ax.legend(frameon=False, fontsize=8, loc="upper left")
-        ax.text(1, -0.28, f"{SUPPRESSED}: fewer than {t} young people, not shown", transform=ax.transAxes,
-                ha="right", fontsize=7)
+        ax.text(1, -0.28, f"{SUPPRESSED}: withheld (fewer than {t} young people, or hidden so that a small "
+                "number cannot be worked out)", transform=ax.transAxes, ha="right", fontsize=7)
     return fig
 
 

@@ -202,3 +202,23 @@ def test_diversity_chart_mirrors_secondary_suppression():
     participant_bars = ax.containers[0]  # drawn first; the council's population second
     assert [bar.get_width() > 0 for bar in participant_bars] == [False, True, False]
     plt.close(fig)
+
+
+def test_reach_chart_hides_what_the_published_table_hides():
+    import matplotlib.pyplot as plt
+
+    from carejourneys import disclosure, site_plots
+
+    # Q1: 6 new; Q2: 3 new and 4 returning. Suppressing Q2's small counts forces Q1's new (6) out,
+    # and then Q1's young people (6 = 6 new + 0 returning) must go too.
+    rows = [(f"a{i}", "brent", "Hub", "2021-02-01", "participant") for i in range(6)]
+    rows += [(f"a{i}", "brent", "Hub", "2021-05-01", "participant") for i in range(4)]
+    rows += [(f"b{i}", "brent", "Hub", "2021-05-01", "participant") for i in range(3)]
+    reg = register(rows)
+    table = pm.readable(pm.reach_by_quarter(reg).drop(columns="cumulative"))
+    safe = disclosure.protect(table, counts=pm.count_columns(table), threshold=5, secondary="both")
+    fig = site_plots.reach(reg, threshold=5)
+    heights = [b.get_height() for b in fig.axes[0].containers[0]]
+    expected = [0 if v == "c" else v for v in safe["Young people"]]
+    assert heights == expected and expected[0] == 0
+    plt.close(fig)
