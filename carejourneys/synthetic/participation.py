@@ -25,6 +25,8 @@ from .fieldwork import SITE_PREFIX
 from .programme import ACTIVITIES, HIATUS
 
 N_YOUNG_PEOPLE = {"brent": 130, "plymouth": 160}
+#: joining dates are span * U ** GROWTH_EXPONENT: below 1, more young people join in later years
+GROWTH_EXPONENT = 0.5
 ETHNICITY_P = {"brent": (0.22, 0.14, 0.16, 0.38, 0.07, 0.03),
                "plymouth": (0.82, 0.08, 0.03, 0.03, 0.02, 0.02)}
 GENDER_P = (0.47, 0.46, 0.04, 0.03)
@@ -69,7 +71,7 @@ def register(rng: np.random.Generator) -> tuple[list[dict], list[dict]]:
         hiatus = HIATUS.get(site)
         accepted: list[int] = []
         while len(accepted) < n:
-            offset = int(span * np.sqrt(rng.random()))
+            offset = int(span * rng.random() ** GROWTH_EXPONENT)
             joined = start + timedelta(days=offset + 60)
             if hiatus and hiatus[0] <= joined <= hiatus[1] and rng.random() < 0.85:
                 continue

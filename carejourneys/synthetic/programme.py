@@ -10,9 +10,10 @@ They follow the digests' timelines. Planted patterns that analyses should find:
 - Programme end: April 2024 in Plymouth, March 2024 in Brent.
 - Plymouth's partnership board does not meet between 28 June 2022 and 27 March 2023 (about nine
   months); otherwise boards meet every six to eight weeks.
-- While Lifelong Links was negotiated, other Plymouth work was put on hold: Social Action Projects
-  and Peer Mentoring were paused in autumn 2021 and little new work started until autumn 2022
-  (see ``HIATUS``; the participation register dips in that period, the Friday Hub carries on).
+- While Lifelong Links was negotiated, other Plymouth work was put on hold for over a year: Social
+  Action Projects and Peer Mentoring were paused in summer 2021 and no new work started until
+  autumn 2022 (``HIATUS``: July 2021 to August 2022; the participation register dips in that
+  period, only the Friday Hub carries on).
 - Some milestones were never reached (empty ``actual_date``).
 """
 
@@ -38,10 +39,10 @@ ACTIVITIES: tuple[tuple[str, str, str, str, str, str | None, str], ...] = (
     ("brent", "BRE-A08", "Summer Programme", "participation", "2021-07-19", "2023-08-31", "completed"),
     ("plymouth", "PLY-A01", "Young Inspectors", "participation", "2019-09-02", "2020-03-20", "stopped"),
     ("plymouth", "PLY-A02", "Friday Hub", "participation", "2020-02-07", "2023-12-15", "completed"),
-    ("plymouth", "PLY-A03", "Social Action Projects", "participation", "2020-09-07", "2021-09-30", "paused"),
+    ("plymouth", "PLY-A03", "Social Action Projects", "participation", "2020-09-07", "2021-06-30", "paused"),
     ("plymouth", "PLY-A04", "Practice Learning Lab", "practice", "2020-10-01", "2022-03-31", "completed"),
     ("plymouth", "PLY-A05", "Care Leaver Offer Review", "systems", "2021-01-11", "2022-07-29", "completed"),
-    ("plymouth", "PLY-A06", "Peer Mentoring", "relationships", "2021-01-18", "2021-10-29", "paused"),
+    ("plymouth", "PLY-A06", "Peer Mentoring", "relationships", "2021-01-18", "2021-07-16", "paused"),
     ("plymouth", "PLY-A07", "Care Leaver Apprenticeships", "employment", "2021-04-06", "2024-03-29",
      "completed"),
     ("plymouth", "PLY-A08", "Journey Bags", "relationships", "2022-06-01", "2024-04-30", "completed"),
@@ -115,7 +116,7 @@ SYSTEMS_CHANGES = (
 )
 
 #: the period in which other Plymouth work was on hold while Lifelong Links was negotiated
-HIATUS = {"plymouth": (D("2021-10-01"), D("2022-08-31"))}
+HIATUS = {"plymouth": (D("2021-07-01"), D("2022-08-31"))}
 
 #: the planted gap in Plymouth's partnership board: the last meeting before it and the first after it
 #: (272 days, about nine months)

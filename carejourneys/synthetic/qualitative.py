@@ -40,7 +40,9 @@ _VALENCE_DEFAULT = (0.45, 0.35, 0.2)
 _VALENCE_YOUNG = (0.6, 0.25, 0.15)
 VALENCES = ("Positive", "Negative", "Mixed")
 
-_SITE_NAME = {"brent": "Brent", "plymouth": "Plymouth", "national": "the national office"}
+_SITE_NAME = {"brent": "Brent", "plymouth": "Plymouth", "national": "national"}
+#: what ``{site}`` becomes in a fragment ("the {site} approach")
+_SITE_SLOT = {"brent": "Brent", "plymouth": "Plymouth", "national": "Care Journeys"}
 
 
 def _weights(codes: list[str], top_weight: dict[str, float]) -> np.ndarray:
@@ -100,7 +102,7 @@ class _Filler:
             "service": pick(self.rng, p["service"]),
             "org": pick(self.rng, p["organisation"]),
             "activity": pick(self.rng, self.activities),
-            "site": _SITE_NAME[self.site],
+            "site": _SITE_SLOT[self.site],
         })
 
 

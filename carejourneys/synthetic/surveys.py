@@ -1,7 +1,7 @@
 """Survey sources: pre/post questionnaire, retrospective survey, PA survey, facilitator ratings.
 
-- ``prepost_survey.csv``: 15 Plymouth young people (register ids of people who attended the
-  activity in its first four months; pre at their first session, post 6-12 weeks later), from
+- ``prepost_survey.csv``: 15 Plymouth young people from the register (pre at their first session
+  of the activity, post 6-12 weeks later, both sessions in participation.csv), from
   three activities (Wellbeing Workshops 6, Friday Hub 5, Confidence Course 4). SWEMWBS items 1-5,
   UCLA-3 items 1-3 (higher = lonelier), ONS4 items 0-10 (``ons_4`` is anxiety: higher = worse).
   On average wellbeing improves modestly, with real spread: some people change little, some get
@@ -62,23 +62,35 @@ def _clip(x: float, lo: int, hi: int) -> int:
 
 def _respondents(rng: np.random.Generator, attendance: list[dict], activity: str, start: date, n: int,
                  taken: set[str]) -> list[tuple[str, date]]:
-    """``n`` Plymouth young people who attended ``activity`` in its first four months, with the date
-    of their first session then (others, dated ``start``, if too few)."""
+    """``n`` Plymouth young people for ``activity``'s questionnaire, with the date of their pre.
+
+    First those who attended it in its first four months (pre at their first session then), then,
+    if too few, young people already in the register by ``start`` (pre in its first fortnight).
+    """
     first: dict[str, date] = {}
+    joined: dict[str, date] = {}
     for r in attendance:
-        if (r["site"] == "plymouth" and r["activity"] == activity and r["young_person_id"] not in taken
-                and start <= r["date"] <= start + timedelta(days=120)):
-            first[r["young_person_id"]] = min(r["date"], first.get(r["young_person_id"], r["date"]))
+        pid = r["young_person_id"]
+        if r["site"] != "plymouth" or pid in taken:
+            continue
+        joined[pid] = min(r["date"], joined.get(pid, r["date"]))
+        if r["activity"] == activity and start <= r["date"] <= start + timedelta(days=120):
+            first[pid] = min(r["date"], first.get(pid, r["date"]))
     near = sorted(first)
-    anyone = sorted({r["young_person_id"] for r in attendance if r["site"] == "plymouth"} - taken - set(near))
+    earlier = sorted(pid for pid, when in joined.items() if when <= start and pid not in first)
     chosen = [(near[int(i)], first[near[int(i)]]) for i in rng.permutation(len(near))[:n]]
-    chosen += [(anyone[int(i)], start) for i in rng.permutation(len(anyone))[: n - len(chosen)]]
+    chosen += [(earlier[int(i)], start + timedelta(days=int(rng.integers(0, 14))))
+               for i in rng.permutation(len(earlier))[: n - len(chosen)]]
     taken.update(pid for pid, _ in chosen)
     return chosen
 
 
 def prepost(rng: np.random.Generator, attendance: list[dict]) -> list[dict]:
-    """Pre/post rows; respondents are register young people who attended the activity."""
+    """Pre/post rows; respondents are register young people who attended the activity.
+
+    ``attendance`` (participation.csv rows) gains a row for each questionnaire completed at a
+    session the register did not already hold, so the two sources agree.
+    """
     rows: list[dict] = []
     taken: set[str] = set()
     ids = [who for activity, n, start in PREPOST_ACTIVITIES
@@ -118,6 +130,14 @@ def prepost(rng: np.random.Generator, attendance: list[dict]) -> list[dict]:
                 target = rows[-1] if rng.random() < 0.5 else rows[-2]
                 target[str(missing_items[j])] = None
             k += 1
+    held = {(r["young_person_id"], r["activity"], r["date"]) for r in attendance}
+    for r in rows:
+        key = (r["respondent_id"], r["activity"], r["completed_on"])
+        if key not in held:
+            held.add(key)
+            attendance.append({"young_person_id": key[0], "site": "plymouth", "activity": key[1],
+                               "date": key[2], "role": "participant"})
+    attendance.sort(key=lambda a: (a["site"], a["date"], a["young_person_id"], a["activity"]))
     return rows
 
 
