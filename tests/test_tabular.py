@@ -196,6 +196,18 @@ def test_parse_int():
                    9: "'1e30' is too large"}
 
 
+def test_parse_numbers_with_thousands_and_percent():
+    fields = [schemas.Field("n", schemas.INT), schemas.Field("p", schemas.FLOAT, max=100),
+              schemas.Field("x", schemas.FLOAT)]
+    raw = _raw({"n": ["1,234", "12,34", "1,234,567"], "p": ["45%", "4.5 %", "1,5"],
+                "x": ["2.5", "7%", "-1,000.5"]})
+    typed, problems = parse_columns(raw, fields, "x")
+    assert typed["n"].tolist()[0::2] == [1234, 1234567]
+    assert typed["p"].tolist()[:2] == [45.0, 4.5]
+    assert typed["x"].tolist()[0::2] == [2.5, -1000.5]
+    assert sorted((p.row, p.column) for p in problems) == [(3, "n"), (3, "x"), (4, "p")]
+
+
 def test_parse_float():
     f = schemas.Field("x", schemas.FLOAT, nullable=True)
     typed, problems = parse_columns(_raw({"x": ["1.5", "2", "", "nan", "inf", "1,5"]}), [f], "x")

@@ -21,7 +21,8 @@ What is accepted
 * Headers: case, surrounding spaces and spaces or hyphens between words do not matter
   (``" Event ID "`` is ``event_id``). Unknown extra columns are kept, after the contract's
   columns, with a DataWarning.
-* Whole numbers: ``3``, ``+3``, ``3.0``; not ``3.5`` or ``three``.
+* Whole numbers: ``3``, ``+3``, ``3.0``, ``1,234``; not ``3.5`` or ``three``. Other numbers
+  likewise; a percentage column (one whose maximum is 100) also takes ``45%``.
 * Dates (see :data:`DATE_FORMATS`): ISO ``2022-03-31`` (optionally with a time), and day-first
   as UK councils write them: ``31/03/2022``, ``31-03-2022``, ``31.03.2022``, ``31 Mar 2022``,
   ``31 March 2022`` (optionally with a time). Times are dropped: a date column holds days.
@@ -538,7 +539,17 @@ def _canonical_codes(s: pd.Series, allowed: Iterable) -> pd.Series:
     return s.replace(mapping)
 
 
-def _to_number(s: pd.Series) -> pd.Series:
+_THOUSANDS = r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
+
+
+def _to_number(s: pd.Series, percent: bool = False) -> pd.Series:
+    """Numbers (finite; NaN where not a number). ``1,234`` is read as 1234; with ``percent``
+    a trailing ``%`` is allowed (``45%`` is 45, for columns holding percentages)."""
+    grouped = s.str.match(_THOUSANDS, na=False)
+    if grouped.any():
+        s = s.mask(grouped, s.str.replace(",", "", regex=False))
+    if percent:
+        s = s.str.replace(r"\s*%$", "", regex=True)
     num = pd.to_numeric(s, errors="coerce")
     num = num.astype("float64")
     return num.where(np.isfinite(num))
@@ -562,7 +573,7 @@ def _parse_int(s: pd.Series, f: schemas.Field) -> tuple[pd.Series, list[tuple[in
 
 
 def _parse_float(s: pd.Series, f: schemas.Field) -> tuple[pd.Series, list[tuple[int, str]]]:
-    num = _to_number(s)
+    num = _to_number(s, percent=f.max == 100)
     not_number = s.notna() & num.isna()
     bad = [(row, f"{_quote(v)} is not a number") for row, v in s[not_number].items()]
     return num.astype("Float64"), bad
