@@ -446,6 +446,11 @@ def test_partnership_board_gap_in_plymouth_only(out):
     typical = board[board["site"] == "plymouth"]["date"].diff().dt.days.median()
     assert 40 <= typical <= 60
     assert set(mt["forum"]) == set(schemas.FORUMS)
+    # young people sit on Brent's board only once the milestone says they joined it
+    joined = _milestone(_load(out, "milestones"), "brent", "Youth Voice Panel", "partnership board")
+    brent_board = board[board["site"] == "brent"]
+    assert (brent_board.loc[brent_board["date"] < joined["actual_date"], "young_people_present"] == 0).all()
+    assert (brent_board.loc[brent_board["date"] >= joined["actual_date"], "young_people_present"] > 0).any()
 
 
 def _positive_by_seniority(seg: pd.DataFrame, site: str) -> pd.DataFrame:

@@ -115,6 +115,9 @@ SYSTEMS_CHANGES = (
      (("adopted", "2020-10-14"), ("embedded", "2022-02-21")), "Panel minutes"),
 )
 
+#: from when young people sit on each partnership board (Brent: the Youth Voice Panel milestone)
+YOUNG_PEOPLE_ON_BOARD = {"brent": D("2020-10-14"), "plymouth": D("2020-01-01")}
+
 #: the period in which other Plymouth work was on hold while Lifelong Links was negotiated
 HIATUS = {"plymouth": (D("2021-07-01"), D("2022-08-31"))}
 
@@ -234,6 +237,7 @@ def meetings(rng: np.random.Generator) -> list[dict]:
                                                  int(rng.integers(0, 2)))
                 elif forum == "partnership_board":
                     yp = int(rng.integers(0, 2 + int(3 * progress)))
+                    yp = yp if when >= YOUNG_PEOPLE_ON_BOARD[site] else 0
                     council, barnardos, other = (int(rng.integers(2, 7)), int(rng.integers(1, 5)),
                                                  int(rng.integers(0, 4)))
                 else:
