@@ -5,7 +5,10 @@
 
 The output is byte-identical for the same seed: every random draw comes from a numpy Generator
 seeded from ``seed`` and a fixed stream name (one stream per module), files are written in a
-fixed order with fixed formatting, and nothing depends on the clock or on hash order.
+fixed order with fixed formatting, and nothing depends on the clock or on hash order. (numpy does
+not promise identical Generator streams across its own versions: after a numpy upgrade, rerun
+``carejourneys synth data/synthetic`` if tests/test_synthetic.py reports that the committed data
+differ from the generator.)
 
 It is calibrated to the counts the evaluation published (DESIGN.md section 4) and follows the
 digests' timelines; see the modules for what each file holds and which patterns are planted:
