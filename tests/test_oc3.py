@@ -223,3 +223,23 @@ def test_spaces_round_codes_are_tolerated(tmp_path):
     p = write_oc3(tmp_path / "oc3.csv", [["A", "01/01/2003", " YES", "F1 ", " B1 "]])
     df = read_oc3(p, 2022)
     assert (df.loc[0, "IN_TOUCH"], df.loc[0, "ACTIV"], df.loc[0, "ACCOM"]) == ("YES", "F1", "B1")
+
+
+def test_row_numbers_follow_the_spreadsheet_across_blank_lines(tmp_path):
+    p = tmp_path / "oc3.csv"
+    p.write_text("CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\nA,01/01/2003,YES,F1,B1\n\nB,01/01/2003,YES,ZZ,B1\n",
+                 encoding="utf-8")
+    with pytest.raises(DataError) as info:
+        read_oc3(p, 2022)
+    assert (info.value.row, info.value.column) == (4, "ACTIV")
+
+
+def test_windows_and_utf16_encodings_are_read(tmp_path):
+    text = "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\nA1,01/01/2003,YES,F1,B1\n"
+    for enc in ("cp1252", "utf-16"):
+        p = tmp_path / f"oc3_{enc}.csv"
+        p.write_bytes(text.encode(enc))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataWarning)
+            df = read_oc3(p, 2022)
+        assert list(df["CHILD"]) == ["A1"] and df.loc[0, "ACTIV"] == "F1"

@@ -39,35 +39,14 @@ _FULL_SCHEMA_ROWS = 50_000
 
 
 def _read_raw(path: Path) -> pd.DataFrame:
-    """The file's cells as text ('' for empty; not stripped: see :func:`_clean`), headers upper-cased."""
-    if not path.exists():
-        raise DataError("file not found", path=path)
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".xls"):
-        try:
-            raw = pd.read_excel(path, dtype=object, sheet_name=0)
-        except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds
-            raise DataError(f"not a readable spreadsheet ({e})", path=path) from None
-        raw.columns = [str(c).strip().upper() for c in raw.columns]
+    """The file's cells as text ('' for empty), headers upper-cased, indexed by spreadsheet row.
 
-        def cell(v: object) -> str:
-            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
-                return ""
-            if isinstance(v, pd.Timestamp | np.datetime64) or hasattr(v, "strftime"):
-                return pd.Timestamp(v).strftime("%d/%m/%Y")
-            if isinstance(v, float) and v.is_integer():
-                return str(int(v))
-            return str(v)
+    Reading (encodings, byte-order marks, Excel sheets, merged cells, blank lines) is the shared
+    :func:`carejourneys.loaders.tabular.read_table`, so row numbers match what a spreadsheet shows.
+    """
+    from .tabular import read_table
 
-        return pd.DataFrame({c: raw[c].map(cell).astype("str") for c in raw.columns})
-    try:
-        # na_filter=False: every cell stays text and empty cells are '' (and reading is faster)
-        raw = pd.read_csv(path, dtype=str, na_filter=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        from .dfe import parser_error_row
-
-        raise DataError(f"not a readable UTF-8 CSV file ({str(e).strip()})", path=path,
-                        row=parser_error_row(e)) from None
+    raw = read_table(path, name="oc3", columns=schemas.OC3_COLUMNS)
     raw.columns = [str(c).strip().upper() for c in raw.columns]
     return raw
 
@@ -212,9 +191,11 @@ def _check(raw: pd.DataFrame, path: Path, collection_year: int) -> tuple[list[Da
     problems: list[tuple[int, int, DataProblem]] = []  # (row, column order, problem) for sorting
     order = {c: i for i, c in enumerate(schemas.OC3_COLUMNS)}
 
+    rownum = raw.index.to_numpy()
+
     def add(mask: np.ndarray, column: str, message) -> None:
         for i in np.flatnonzero(mask):
-            row = int(i) + 2
+            row = int(rownum[i])
             msg = message(int(i)) if callable(message) else message
             problems.append((row, order.get(column, 9), DataProblem(where, row, column, msg)))
 
@@ -298,7 +279,8 @@ def _duplicated(values: np.ndarray) -> np.ndarray:
 
 
 def _legacy_rows(records: pd.DataFrame) -> np.ndarray:
-    return np.flatnonzero(records["ACTIV"].isin(list(schemas.OC3_ACTIV_LEGACY)).to_numpy()) + 2
+    legacy = records["ACTIV"].isin(list(schemas.OC3_ACTIV_LEGACY)).to_numpy()
+    return records.index.to_numpy()[np.flatnonzero(legacy)]
 
 
 def _prepare(path: str | Path, collection_year: int) -> tuple[Path, pd.DataFrame]:
@@ -347,7 +329,7 @@ def read_oc3(path: str | Path, collection_year: int) -> pd.DataFrame:
     # pandera's row-by-row checks would triple the time of a large read.
     schema = schemas.SOURCES["oc3"].schema
     schema.validate(records if len(records) <= _FULL_SCHEMA_ROWS else records.head(_FULL_SCHEMA_ROWS))
-    return records
+    return records.reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- indicators
