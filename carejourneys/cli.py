@@ -4,6 +4,7 @@
     carejourneys validate [DATA_DIR]
     carejourneys synth OUT_DIR [--seed N]
     carejourneys sites
+    carejourneys manifest DATA_DIR [--origin real]
     carejourneys public DFE_DIR OUT_DIR
 """
 
@@ -53,6 +54,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _cmd_manifest(args: argparse.Namespace) -> int:
+    from .manifest import write_folder_manifest
+
+    path = write_folder_manifest(args.data_dir, args.origin, args.description)
+    print(path)
+    return 0
+
+
 def _cmd_public(args: argparse.Namespace) -> int:
     from .public import build_extract
 
@@ -85,6 +94,12 @@ def make_parser() -> argparse.ArgumentParser:
 
     si = sub.add_parser("sites", help="list the partnership sites")
     si.set_defaults(func=_cmd_sites)
+
+    m = sub.add_parser("manifest", help="write manifest.yml (sha256 per file) for a dataset folder")
+    m.add_argument("data_dir")
+    m.add_argument("--origin", default="real", choices=["real", "synthetic", "public"])
+    m.add_argument("--description", default="")
+    m.set_defaults(func=_cmd_manifest)
 
     pu = sub.add_parser("public", help="make the public-statistics extract from the official DfE files")
     pu.add_argument("dfe_dir")

@@ -81,3 +81,19 @@ def test_cli_sites_lists_both(capsys):
     assert main(["sites"]) == 0
     out = capsys.readouterr().out
     assert "brent" in out and "plymouth" in out and "E06000026" in out
+
+
+def test_cli_manifest_writes_a_manifest_for_an_evaluators_folder(tmp_path, capsys):
+    from carejourneys.cli import main
+    from carejourneys.manifest import check_manifest, read_manifest
+
+    (tmp_path / "fieldwork.csv").write_text("event_id\n", encoding="utf-8")
+    assert main(["manifest", str(tmp_path)]) == 0
+    m = read_manifest(tmp_path)
+    assert m.origin == "real" and m.paths == ["fieldwork.csv"]
+    assert check_manifest(tmp_path) == []
+
+
+def test_every_name_in_the_loaders_namespace_resolves():
+    for name in cj.loaders.__all__:
+        assert callable(getattr(cj.loaders, name)) or isinstance(getattr(cj.loaders, name), type)

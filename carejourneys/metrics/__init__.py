@@ -1,7 +1,7 @@
 """Metrics: pure functions from validated frames to tidy result tables.
 
-Submodules (imported on first use): evidence, qualitative, outcomes, participation, timeline,
-rubric, governance, indicators.
+Submodules (imported on first use): evidence, qualitative, themes, outcomes, surveys, triangulation,
+participation, timeline, rubric, governance, indicators.
 """
 
 from __future__ import annotations
