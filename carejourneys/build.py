@@ -388,10 +388,10 @@ def collect_reports(outputs: Path, notebooks: Iterable[NotebookInfo]) -> list[Re
             continue
         if not meta:
             continue
-        found.append(ReportResult(info.name, ipynb.parent.name, str(meta.get("status", "unknown")),
-                                  html_path, ipynb, error=meta.get("error"), title=info.title,
-            params=dict(meta.get("params", {})), origin=str(meta.get("origin", "unknown")),
-            version=str(meta.get("version", ""))))
+        found.append(ReportResult(
+            info.name, ipynb.parent.name, str(meta.get("status", "unknown")), html_path, ipynb,
+            error=meta.get("error"), title=info.title, params=dict(meta.get("params", {})),
+            origin=str(meta.get("origin", "unknown")), version=str(meta.get("version", ""))))
     return found
 
 
