@@ -13,7 +13,8 @@ returns a copy in which:
   published elsewhere (overall sample sizes are publishable). Then, until nothing changes:
 
   1. a line with exactly one suppressed cell gets a second one: the smallest non-zero count
-     that is not a total, else a non-zero total, else a zero;
+     that is not a total, else a non-zero total; only when no line can be mended so is a zero
+     chosen (one at a time, as a last resort);
   2. a suppressed cell that can still be derived from the lines together (for instance a
      cell that links two otherwise separate groups of suppressed cells) gets a complement
      chosen to make it underivable: the smallest cell that does so, preferring cells on
@@ -300,17 +301,24 @@ def _secondary(problem: _Problem) -> list[int]:
         problem.cells[v].hidden = True
         added.append(v)
 
-    while True:
+    def lone_lines(nonzero: bool) -> bool:
+        """Give each line with one hidden cell a second one; zeros only when ``nonzero`` is False
+        and then for one line at a time, so that zero complements are a last resort."""
         changed = False
         for line in problem.lines:
-            hidden = [v for v, _ in line if problem.cells[v].hidden]
-            if len(hidden) != 1:
+            if sum(problem.cells[v].hidden for v, _ in line) != 1:
                 continue
-            pool = [v for v, _ in line if not problem.cells[v].hidden]
+            pool = [v for v, _ in line if not problem.cells[v].hidden
+                    and (problem.cells[v].value != 0 or not nonzero)]
             if pool:
                 hide(min(pool, key=problem.order))
                 changed = True
-        if changed:
+                if not nonzero:
+                    return True
+        return changed
+
+    while True:
+        if lone_lines(nonzero=True) or lone_lines(nonzero=False):
             continue
         hidden = problem.hidden()
         exposed = [v for v in _exposed(problem, hidden) if v not in hopeless]
