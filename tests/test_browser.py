@@ -137,6 +137,7 @@ _PAGE_FACTS = """() => ({
   links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
   ids: Array.from(document.querySelectorAll('[id]')).map(e => e.id),
   overflow: document.documentElement.scrollWidth - window.innerWidth,
+  code: document.querySelectorAll('.jp-InputArea, .input_area, .jp-Editor, .hl-ipython3').length,
   title: document.title,
 })"""
 
@@ -194,6 +195,7 @@ def test_every_page_and_link_works_offline(browser, server: str, site: Path, tmp
             facts = page.evaluate(_PAGE_FACTS)
             ids[url] = set(facts["ids"])
             assert facts["title"].strip(), f"{url} has no title"
+            assert facts["code"] == 0, f"{url} shows code (it is hidden unless asked for)"
             for img in facts["images"]:
                 assert img["ok"], f"{url}: figure {img['src']} did not load"
                 assert img["alt"].strip(), f"{url}: figure {img['src']} has no alt text"

@@ -239,3 +239,35 @@ def test_findings_render_file_kind_and_place():
     f = Finding("brent/01.html", "small count", "table 1, row 3, column 'brent'", "a count ...")
     assert str(f).startswith("brent/01.html: small count (table 1, row 3, column 'brent')")
     assert json.loads(json.dumps(f.__dict__))["kind"] == "small count"
+
+
+@pytest.mark.slow
+def test_the_build_withholds_a_deliberately_leaky_notebook(tmp_path: Path):
+    """A notebook that bypasses cj.report and prints rows of the register fails the build, and
+    its page is replaced by a page saying why, without the identifiers."""
+    build = pytest.importorskip("carejourneys.build")
+    from carejourneys.dataset import bundled_data_dir
+
+    if not (bundled_data_dir() / "manifest.yml").is_file():
+        pytest.skip("no bundled dataset")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["carejourneys"] = {"title": "Leaky", "sites": ["plymouth"]}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell('site = "plymouth"\ndata_dir = None\ndisclosure_threshold = 5')
+    params.metadata["tags"] = ["parameters"]
+    leak = nbformat.v4.new_code_cell(
+        "import carejourneys as cj\nfrom IPython.display import HTML, display\n"
+        "ctx = cj.report.setup(site=site, data_dir=data_dir, disclosure_threshold=disclosure_threshold)\n"
+        "display(HTML(ctx.ds.young_people.head(3).to_html()))")
+    nb.cells = [nbformat.v4.new_markdown_cell("# Leaky"), params, leak]
+    nbs = tmp_path / "notebooks"
+    nbs.mkdir()
+    nbformat.write(nb, nbs / "99_leaky.ipynb")
+    result = build.run(notebooks_dir=nbs, outputs=tmp_path / "out", jobs=1, quiet=True)
+    assert not result.ok
+    (report,) = result.reports
+    assert "output check" in (report.error or "")
+    page = (tmp_path / "out" / "plymouth" / "99_leaky.html").read_text(encoding="utf-8")
+    ids = rules_from_data(bundled_data_dir()).id_patterns
+    assert not any(p.search(page) for p in ids)
+    assert check_outputs(tmp_path / "out") == []  # what is left is safe to publish
