@@ -20,6 +20,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
+from ..loaders.qdpx_write import write_site_projects
 from ..manifest import write_manifest
 from . import fieldwork, participation, programme, qualitative, returns, surveys
 from ._io import rng_for, write_source, write_text
@@ -34,7 +37,7 @@ DESCRIPTION = ("Synthetic replica of the Care Journeys evaluation data for Brent
 def _remove_stale(out_dir: Path, written: list[Path]) -> None:
     """Remove generated-looking files this run did not write (transcripts, OC3 returns of other years)."""
     keep = set(written)
-    stale = [*out_dir.glob("transcripts/*.txt"), *out_dir.glob("*/oc3_*.csv")]
+    stale = [*out_dir.glob("transcripts/*.txt"), *out_dir.glob("*/oc3_*.csv"), *out_dir.glob("*.qdpx")]
     for path in sorted(stale):
         if path not in keep:
             path.unlink()
@@ -63,6 +66,12 @@ def generate(out_dir: Path, seed: int = 2024) -> list[Path]:
     for source_id in sorted(transcripts):
         files.append(write_text(tdir / f"{source_id}.txt", transcripts[source_id]))
     files.append(write_source(out_dir, "coded_segments", segments))
+    # The same excerpts as one standard REFI-QDA project per site (what load_dataset reads first);
+    # coded_segments.csv stays for the national strand and for readers without a QDA tool.
+    frame = pd.DataFrame(segments)
+    frame["start"] = frame["start"].astype(int)
+    frame["end"] = frame["end"].astype(int)
+    files += write_site_projects(out_dir, frame, transcripts, sites=["brent", "plymouth"])
     files.append(write_source(out_dir, "deny_list", qualitative.deny_list()))
 
     prepost = surveys.prepost(rng_for(seed, "prepost"), attendance)
