@@ -135,3 +135,18 @@ def test_check_manifest_unreadable_file(folder, monkeypatch):
     problems = check_manifest(folder)
     assert [(p.path, p.message) for p in problems] == [(str(folder / "a.csv"),
                                                         "cannot read the file: Permission denied")]
+
+
+def test_atomic_writes_get_ordinary_file_permissions(tmp_path):
+    import os
+    import stat
+
+    from carejourneys.manifest import atomic_write_bytes
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_bytes(tmp_path / "page.html", b"<p>hi</p>")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "page.html").stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
