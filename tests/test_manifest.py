@@ -138,15 +138,11 @@ def test_check_manifest_unreadable_file(folder, monkeypatch):
 
 
 def test_atomic_writes_get_ordinary_file_permissions(tmp_path):
-    import os
     import stat
 
-    from carejourneys.manifest import atomic_write_bytes
+    from carejourneys.manifest import _UMASK, atomic_write_bytes
 
-    old = os.umask(0o022)
-    try:
-        atomic_write_bytes(tmp_path / "page.html", b"<p>hi</p>")
-    finally:
-        os.umask(old)
-    assert stat.S_IMODE((tmp_path / "page.html").stat().st_mode) == 0o644
+    atomic_write_bytes(tmp_path / "page.html", b"<p>hi</p>")
+    assert stat.S_IMODE((tmp_path / "page.html").stat().st_mode) == 0o666 & ~_UMASK
+    assert stat.S_IMODE((tmp_path / "page.html").stat().st_mode) & 0o044  # others can read
     assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
