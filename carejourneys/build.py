@@ -350,6 +350,7 @@ def build_target(target: Target, outputs: Path, *, force: bool, timeout: int,
         old_log.unlink()
     env = {"CAREJOURNEYS_REPORT": info.name, "CAREJOURNEYS_OUTPUT_DIR": str(site_dir.resolve())}
     nb, failure = build_exec.execute(info.path, target.params, cwd=site_dir, timeout=timeout, env=env)
+    _take_disclosure_log(nb, info.name, site_dir)
     error = None if failure is None else f"{info.name} for site {target.site} failed at {failure.describe()}"
     origin = _origin_of(nb)
     # the executed notebook, tidied the same way as the page and marked with what it was built from
@@ -368,6 +369,28 @@ def build_target(target: Target, outputs: Path, *, force: bool, timeout: int,
     return ReportResult(info.name, target.site, "ok" if failure is None else "failed", html_path, ipynb_path,
                         error=error, seconds=round(time.perf_counter() - start, 2), title=info.title,
                         params=target.params, origin=origin)
+
+
+def _take_disclosure_log(nb: Any, name: str, site_dir: Path) -> None:
+    """Move disclosure records a notebook attached to its outputs (``disclosure.emit_log``) out of
+    the notebook and into ``<notebook>.disclosure.csv`` beside the page (after any rows
+    ``cj.report`` wrote there itself)."""
+    from . import disclosure
+
+    take = getattr(disclosure, "take_log", None)
+    if take is None:
+        return
+    records = take(nb, report=name)
+    if not records:
+        return
+    import csv
+
+    path = site_dir / f"{name}.disclosure.csv"
+    earlier = []
+    if path.is_file():
+        with open(path, newline="", encoding="utf-8") as f:
+            earlier = list(csv.DictReader(f))
+    disclosure.write_log(path, [*earlier, *records])
 
 
 # --------------------------------------------------------------------------- index

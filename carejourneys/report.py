@@ -104,7 +104,10 @@ class ReportContext:
     manifest_checksum: str | None = None
     data_date: str | None = None
     version: str = __version__
+    #: decisions of disclosure control so far: table caption, row position, column, rule
     disclosure_log: list[dict] = field(default_factory=list)
+    #: the same as rows of the disclosure log file (:func:`carejourneys.disclosure.log_records`)
+    log_records: list[dict] = field(default_factory=list)
 
     @property
     def public_only(self) -> bool:
@@ -219,10 +222,15 @@ def log_path(kind: str) -> Path | None:
 
 
 def _write_disclosure_log(ctx: ReportContext) -> None:
+    """Rewrite ``<report>.disclosure.csv`` beside the page with every decision so far (in a build)."""
     path = log_path("disclosure")
     if path is None:
         return
-    buf = io.StringIO()
+    write_log = getattr(disclosure, "write_log", None)
+    if write_log is not None:
+        write_log(path, ctx.log_records)
+        return
+    buf = io.StringIO()  # pragma: no cover - older disclosure modules without write_log
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["table", "row", "column", "rule"])
     for d in ctx.disclosure_log:
@@ -427,6 +435,9 @@ def table(
     if _CONTEXT is not None:
         _CONTEXT.disclosure_log += [{"table": caption, **{k: d.get(k) for k in ("row", "column", "rule")}}
                                     for d in safe.attrs.get("disclosure", [])]
+        records = getattr(disclosure, "log_records", None)
+        if records is not None:
+            _CONTEXT.log_records += records(safe, caption, os.environ.get("CAREJOURNEYS_REPORT", ""))
         _write_disclosure_log(_CONTEXT)
     count_list = None if counts is None else ([counts] if isinstance(counts, str | tuple) else list(counts))
     _display(table_html(safe, caption=caption, decimals=decimals, footnotes=footnotes, index=index,

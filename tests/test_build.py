@@ -40,6 +40,8 @@ GOOD = [
     'import matplotlib\nprint("backend", matplotlib.get_backend())\nimport sys\nprint(sys.executable)',
     'import os\nprint("report", os.environ["CAREJOURNEYS_REPORT"], "in", os.getcwd())',
     'import carejourneys as cj\nprint("log at", cj.report.log_path("demo"))',
+    'from carejourneys import disclosure\n'
+    'disclosure.emit_log([{"table": "T9", "row": 2, "column": "n", "rule": "primary"}])',
 ]
 BROKEN = ['x = 1', 'raise ValueError("deliberate failure")', 'print("never runs")']
 
@@ -220,6 +222,12 @@ def test_build_writes_pages_and_executed_notebooks(built):
     # the kernel runs in the page's folder and knows which report it is building
     assert f"report 01_good in {out / 'plymouth'}" in page
     assert f"log at {out / 'plymouth' / '01_good.demo.csv'}" in page
+    # disclosure records a notebook attaches to its outputs go beside the page, not in it
+    from carejourneys import disclosure
+
+    log = (out / "plymouth" / "01_good.disclosure.csv").read_text()
+    assert "T9" in log and "01_good" in log and "T9" not in page
+    assert disclosure.LOG_MIMETYPE not in good.ipynb.read_text()
     # no request to any other host: nothing with a src/href to http(s) or //, and a strict CSP
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)
     assert "default-src 'none'" in page

@@ -207,11 +207,16 @@ def test_logs_are_written_beside_the_page_during_a_build(shown, monkeypatch, tmp
     assert report.log_path("../escape") is None
     cj.report.setup(site="brent")
     cj.report.table(pd.DataFrame({"people": [2, 30, 40]}), caption="T1", counts=["people"])
-    text = (tmp_path / "00_demo.disclosure.csv").read_text()
-    assert text.splitlines()[0] == "table,row,column,rule"
-    assert "T1,0,people,primary" in text and "T1,1,people,secondary" in text
-    # the log names positions and rules, never the small value; the page never shows the log
-    assert ",2," not in text and "primary" not in shown.html[-1]
+    import csv
+
+    with open(tmp_path / "00_demo.disclosure.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    decisions = {(r["table"], r["row"], r["column"], r["rule"]) for r in rows}
+    # rows counted as in a spreadsheet: the first record is row 2
+    assert decisions == {("T1", "2", "people", "primary"), ("T1", "3", "people", "secondary")}
+    assert {r["report"] for r in rows} == {"00_demo"}
+    # the page never shows the log
+    assert "primary" not in shown.html[-1] and "secondary" not in shown.html[-1]
     logged = []
     monkeypatch.setitem(sys.modules, "carejourneys.quotes", types.SimpleNamespace(
         select_quotes=lambda segments, theme, **kw: (pd.DataFrame({"text": ["ok"]}), pd.DataFrame()),
