@@ -138,7 +138,14 @@ def _row_labels(table: pd.DataFrame, count_cols: list) -> list[str]:
               if c not in count_cols and not pd.api.types.is_numeric_dtype(table[c])]
     if not parts:
         return [str(i) for i in range(len(table))]
-    return [" · ".join(str(p[i]) for p in parts) for i in range(len(table))]
+    return [" · ".join(_label_text(p[i]) for p in parts) for i in range(len(table))]
+
+
+def _label_text(value: object) -> str:
+    """A label as a reader sees it (dates without a midnight time)."""
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.date().isoformat()
+    return str(value)
 
 
 def _total_rows(table: pd.DataFrame, count_cols: list) -> list[int]:

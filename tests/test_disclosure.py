@@ -265,6 +265,9 @@ def test_log_records_and_file_hold_positions_and_rules_never_values(tmp_path):
     assert tuple(rows[0]) == LOG_COLUMNS and len(rows) == len(recs)
     for hidden in ("3", "17", "1.5", "2.5"):  # the withheld values are nowhere in the log
         assert all(hidden not in (r["rule"], r["row_label"]) for r in rows)
+    dated = pd.DataFrame({"from": pd.to_datetime(["2021-01-01", "2021-04-01"]), "people": [2, 9]})
+    assert [r["row_label"] for r in log_records(protect(dated, counts="people"), table="T")] == [
+        "2021-01-01", "2021-04-01"]
     # same records, same bytes
     again = write_log(tmp_path / "again.csv", recs)
     assert again.read_bytes() == path.read_bytes()
