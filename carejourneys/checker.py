@@ -50,7 +50,7 @@ _ID_COLUMN_NAMES = frozenset(c for cols in PERSON_ID_COLUMNS.values() for c in c
 
 #: table headers that name a person identifier or a date of birth (compared lower-case, _ as space)
 PERSON_HEADER = re.compile(
-    r"^(?:child|dob|date of birth|upn|nhs number|respondent|speaker|name|full name|"
+    r"^(?:child|dob|date of birth|upn|nhs number|respondent|speaker|full name|"
     r"(?:young person|young people|person|child|respondent|participant|speaker|pa|adviser|facilitator|"
     r"pupil|client|case|care leaver)(?: id| ids| ref| reference| identifier| number| name))$")
 

@@ -103,9 +103,11 @@ def test_row_level_tables_fail(rules: Rules):
                     "<tr><td>QRS-YP-002</td><td>4</td></tr></table>")
     found = check_html(by_cells, "c.html", rules)
     assert "row-level table" in kinds(found) and "identifier" in kinds(found)
+    by_name = page("<table><tr><th>Young person name</th></tr><tr><td>x</td></tr></table>")
+    assert "row-level table" in kinds(check_html(by_name, "n.html", rules))
     # a table of activities is not a table of people
-    ok = page("<table><tr><th>activity name</th><th>sessions</th></tr><tr><td>Friday Hub</td><td>40</td></tr>"
-              "</table>")
+    ok = page("<table><tr><th>Name</th><th>activity name</th><th>sessions</th></tr><tr><td>Friday Hub</td>"
+              "<td>Hub</td><td>40</td></tr></table>")
     assert check_html(ok, "d.html", rules) == []
 
 
