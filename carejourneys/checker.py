@@ -183,15 +183,11 @@ def _table_label(i: int, table) -> str:
     return name
 
 
-def _rows(table) -> list:
-    return [tr for tr in table.iter("tr")]
-
-
 def _check_tables(doc, path: str, rules: Rules) -> list[Finding]:
     out: list[Finding] = []
     for ti, table in enumerate(doc.iter("table"), start=1):
         label = _table_label(ti, table)
-        rows = _rows(table)
+        rows = list(table.iter("tr"))
         header_row = next((tr for tr in rows if tr.find("th") is not None and tr.find("td") is None), None)
         headers = [_text(c) for c in header_row if c.tag in ("th", "td")] if header_row is not None else []
         body = [tr for tr in rows if tr is not header_row]
