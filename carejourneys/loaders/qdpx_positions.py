@@ -25,6 +25,16 @@ POLICIES = {
 }
 
 
+#: origins whose position policy is known for certain; for these, word boundaries alone never
+#: overrule the guess (only selection names or positions that do not fit can)
+_KNOWN_ORIGINS = ("nvivo", "atlas", "carejourneys")
+
+
+def origin_is_known(origin: str | None) -> bool:
+    o = (origin or "").lower()
+    return any(k in o for k in _KNOWN_ORIGINS)
+
+
 def guess_policy(origin: str | None) -> str:
     """The position policy a tool is known to use, from the project's ``@origin``."""
     o = (origin or "").lower()
@@ -113,8 +123,14 @@ def _is_boundary(text: str, i: int) -> bool:
 
 
 def choose_policy(t: TextPositions, starts: np.ndarray, ends: np.ndarray, names: list[str | None],
-                   preferred: str) -> tuple[str, dict[str, tuple[int, int, int]]]:
-    """Score each distinct policy by (name matches, boundary hits, exact in-range positions)."""
+                  preferred: str, *, trusted: bool = False) -> tuple[str, dict[str, tuple[int, int, int]]]:
+    """Score each distinct policy by (name matches, boundary hits, exact in-range positions).
+
+    Another policy replaces the preferred one when more selection names match under it, or (with
+    no names to go by) when more positions fall exactly on characters under it, or, unless the
+    origin is ``trusted`` (a tool whose policy is known), when clearly more selections start and
+    end on word boundaries.
+    """
     scores: dict[str, tuple[int, int, int]] = {}
     policies = t.distinct_policies()
     for p in policies:
@@ -135,7 +151,8 @@ def choose_policy(t: TextPositions, starts: np.ndarray, ends: np.ndarray, names:
             continue
         m, b, x = scores[p]
         bm, bb, bx = scores[best]
-        if m > bm or (m == bm == 0 and (x > bx or (x == bx and b > bb + max(2, len(starts) // 10)))):
+        by_bounds = not trusted and x == bx and b > bb + max(2, len(starts) // 10)
+        if m > bm or (m == bm == 0 and (x > bx or by_bounds)):
             best = p
     if t.cum[best] is t.cum[preferred]:  # the guess is among the policies that agree on this text
         scores[preferred] = scores[best]

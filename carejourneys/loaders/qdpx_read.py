@@ -46,7 +46,7 @@ from .qdpx_container import (
     _split_ref,
     decode_text,
 )
-from .qdpx_positions import POLICIES, TextPositions, choose_policy, guess_policy
+from .qdpx_positions import POLICIES, TextPositions, choose_policy, guess_policy, origin_is_known
 
 # names kept for callers of earlier versions
 _Text = TextPositions
@@ -413,7 +413,8 @@ class _Reader:
                 pol = self.forced or self.preferred
                 scores = {}
             else:
-                pol, scores = choose_policy(text, s_arr, e_arr, names, self.preferred)
+                pol, scores = choose_policy(text, s_arr, e_arr, names, self.preferred,
+                                            trusted=origin_is_known(self.origin))
             out_s, ok_s = text.map(pol, s_arr)
             out_e, ok_e = text.map(pol, e_arr)
             inexact = int((~(ok_s & ok_e)).sum())
