@@ -1,6 +1,7 @@
 """The ``carejourneys`` command.
 
     carejourneys build [--site S]... [--notebook N]... [--data-dir D] [--jobs J] [--force]
+                       [--disclosure-threshold K] [--show-code]
     carejourneys validate [DATA_DIR]
     carejourneys synth OUT_DIR [--seed N]
     carejourneys sites
@@ -50,6 +51,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         force=args.force,
         outputs=args.outputs,
+        disclosure_threshold=args.disclosure_threshold,
+        show_code=args.show_code,
     )
     return 0 if result.ok else 1
 
@@ -81,6 +84,9 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=None, help="reports built at once (default: CPU cores)")
     b.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     b.add_argument("--outputs", default=None, help="output folder (default: outputs/)")
+    b.add_argument("--disclosure-threshold", type=int, default=5,
+                   help="smallest count of people shown (default 5); smaller counts appear as c")
+    b.add_argument("--show-code", action="store_true", help="show the notebooks' code in the HTML")
     b.set_defaults(func=_cmd_build)
 
     v = sub.add_parser("validate", help="check every file of a dataset and list every problem")

@@ -97,3 +97,24 @@ def test_cli_manifest_writes_a_manifest_for_an_evaluators_folder(tmp_path, capsy
 def test_every_name_in_the_loaders_namespace_resolves():
     for name in cj.loaders.__all__:
         assert callable(getattr(cj.loaders, name)) or isinstance(getattr(cj.loaders, name), type)
+
+
+def test_cli_build_passes_its_options_to_run(monkeypatch):
+    from carejourneys import build, cli
+
+    seen = {}
+
+    class Result:
+        ok = False
+
+    def fake_run(**kwargs):
+        seen.update(kwargs)
+        return Result()
+
+    monkeypatch.setattr(build, "run", fake_run)
+    code = cli.main(["build", "--site", "brent", "--notebook", "00_evidence_base", "--jobs", "1",
+                     "--force", "--show-code", "--disclosure-threshold", "10"])
+    assert code == 1  # a failed build exits non-zero
+    assert seen["sites"] == ["brent"] and seen["notebooks"] == ["00_evidence_base"]
+    assert seen["jobs"] == 1 and seen["force"] and seen["show_code"]
+    assert seen["disclosure_threshold"] == 10
