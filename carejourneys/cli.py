@@ -116,11 +116,11 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
-    from .errors import DataError
+    from .errors import BuildError, DataError
 
     try:
         return args.func(args)
-    except DataError as e:
+    except (DataError, BuildError) as e:
         print(f"carejourneys: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

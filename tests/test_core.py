@@ -118,3 +118,11 @@ def test_cli_build_passes_its_options_to_run(monkeypatch):
     assert seen["sites"] == ["brent"] and seen["notebooks"] == ["00_evidence_base"]
     assert seen["jobs"] == 1 and seen["force"] and seen["show_code"]
     assert seen["disclosure_threshold"] == 10
+
+
+def test_cli_reports_an_unknown_site_without_a_traceback(capsys):
+    from carejourneys.cli import main
+
+    assert main(["build", "--site", "leeds", "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown site 'leeds'" in err and "Traceback" not in err

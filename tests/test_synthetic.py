@@ -549,3 +549,11 @@ def test_each_site_ships_a_refi_qda_project_holding_the_same_segments(out, site)
     got = project.segments[cols].astype(str).sort_values(cols).reset_index(drop=True)
     want = csv[cols].astype(str).sort_values(cols).reset_index(drop=True)
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_manifest_states_the_data_date_as_the_last_fieldwork_event(out):
+    import yaml
+
+    doc = yaml.safe_load((out / "manifest.yml").read_text(encoding="utf-8"))
+    fw = pd.read_csv(out / "fieldwork.csv", dtype=str)
+    assert doc["data_date"] == max(fw["date"])

@@ -43,6 +43,12 @@ def _remove_stale(out_dir: Path, written: list[Path]) -> None:
             path.unlink()
 
 
+def _last_fieldwork_date(rows) -> str:
+    """The date the data describe up to: the last fieldwork event (ISO), shown in report banners."""
+    dates = pd.DataFrame(rows)["date"].astype(str)
+    return str(max(dates))[:10]
+
+
 def generate(out_dir: Path, seed: int = 2024) -> list[Path]:
     """Write every source for both sites into ``out_dir`` and then ``manifest.yml``.
 
@@ -98,5 +104,6 @@ def generate(out_dir: Path, seed: int = 2024) -> list[Path]:
 
     relative = [f.relative_to(out_dir) for f in files]
     manifest = write_manifest(out_dir, relative, origin="synthetic", description=DESCRIPTION,
-                              extra={"generator": {"package": "carejourneys", "seed": int(seed)}})
+                              extra={"generator": {"package": "carejourneys", "seed": int(seed)},
+                                     "data_date": _last_fieldwork_date(fw_rows)})
     return [*files, manifest]
