@@ -13,12 +13,11 @@ status is the furthest one reached.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pandas as pd
 
 from ..errors import DataError
 from ..schemas import CHANGE_STATUS, FORUMS
+from ._common import require_columns as _require
 
 MEETING_COLUMNS = ("site", "forum", "date", "attendees_council", "attendees_barnardos", "attendees_other",
                    "young_people_present")
@@ -31,14 +30,6 @@ FORUM_LABELS = {
     "young_people_forum": "Young people's forum",
     "practice_network": "Practice network",
 }
-
-
-def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    columns = list(columns)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"{what} lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}",
-                        column=missing[0])
 
 
 def _quarters(dates: pd.Series) -> pd.PeriodIndex:

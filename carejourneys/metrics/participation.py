@@ -12,12 +12,11 @@ report layer can withhold those resting on suppressed counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pandas as pd
 
 from ..errors import DataError
 from ..schemas import AGE_BANDS, CARE_STATUS, ETHNICITY_GROUPS, GENDERS, PARTICIPATION_ROLES
+from ._common import require_columns as _require
 
 PARTICIPATION_COLUMNS = ("young_person_id", "site", "activity", "date", "role")
 PEOPLE_COLUMNS = ("young_person_id", "site", "age_band", "gender", "ethnicity_group", "care_status")
@@ -29,14 +28,6 @@ CHARACTERISTICS: dict[str, tuple[str, ...]] = {
     "ethnicity_group": ETHNICITY_GROUPS,
     "care_status": CARE_STATUS,
 }
-
-
-def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    columns = list(columns)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"{what} lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}",
-                        column=missing[0])
 
 
 def _pct(part: pd.Series, whole: float) -> pd.Series:

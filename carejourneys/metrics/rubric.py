@@ -12,12 +12,10 @@ shown, but :func:`changes` does not treat a move to or from it as an improvement
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pandas as pd
 
-from ..errors import DataError
 from ..schemas import RUBRIC_LEVELS, RUBRIC_OUTCOMES, WAVES
+from ._common import require_columns as _require
 
 RUBRIC_COLUMNS = ("site", "wave", "outcome", "level", "rationale", "evidence_refs")
 INSUFFICIENT = RUBRIC_LEVELS[0]
@@ -33,14 +31,6 @@ OUTCOME_LABELS = {
     "policy_influence": "Policy influence",
     "overall": "Overall (recorded judgement)",
 }
-
-
-def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    columns = list(columns)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"{what} lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}",
-                        column=missing[0])
 
 
 def level_score(levels: pd.Series) -> pd.Series:

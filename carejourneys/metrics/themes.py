@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataError
 from ..schemas import CODE_SEPARATOR, CODEBOOK, ROLES, SENIORITY, STAFF_SENIORITY
 from . import qualitative
+from ._common import require_columns as _require
 
 SEGMENT_COLUMNS = ("segment_id", "source_id", "site", "role", "seniority", "wave", "code_path", "text",
                    "start", "end")
@@ -43,14 +43,6 @@ ENABLERS, BARRIERS = "Enablers", "Barriers"
 #: readable names for the seniority codes
 SENIORITY_LABELS = {"not_applicable": "Young people", "practitioner": "Practitioners",
                     "manager": "Managers", "senior_leader": "Senior leaders"}
-
-
-def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    columns = list(columns)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"{what} lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}",
-                        column=missing[0])
 
 
 def person_ids(segments: pd.DataFrame) -> pd.Series:

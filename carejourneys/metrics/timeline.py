@@ -14,12 +14,11 @@ being put on hold while one initiative was negotiated.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 
-from ..errors import DataError
+from ._common import require_columns as _require
 
 MILESTONE_COLUMNS = ("site", "initiative", "milestone", "planned_date", "actual_date")
 ACTIVITY_COLUMNS = ("site", "activity_id", "name", "kind", "start", "end", "status")
@@ -32,13 +31,6 @@ STATUS_MEANING = {
     "overdue": "not reached, and the planned date has passed",
     "not yet due": "not reached, and the planned date is still to come",
 }
-
-
-def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"{what} lacks column(s) {', '.join(missing)}; expected {', '.join(columns)}",
-                        column=missing[0])
 
 
 def _reference_date(milestones: pd.DataFrame, as_of: object | None) -> pd.Timestamp:
