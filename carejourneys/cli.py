@@ -2,7 +2,7 @@
 
     carejourneys build [--site S]... [--notebook N]... [--data-dir D] [--jobs J] [--force]
                        [--disclosure-threshold K] [--show-code]
-    carejourneys validate [DATA_DIR]
+    carejourneys validate [DATA_DIR | FILE [--source S] [--year Y]]
     carejourneys synth OUT_DIR [--seed N]
     carejourneys sites
     carejourneys manifest DATA_DIR [--origin real]
@@ -26,9 +26,12 @@ def _cmd_sites(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import print_report, validate_dataset
+    from .validate import print_report, validate_dataset, validate_file
 
-    problems = validate_dataset(args.data_dir)
+    if args.data_dir is not None and Path(args.data_dir).is_file():
+        problems = validate_file(args.data_dir, source=args.source, year=args.year)
+    else:
+        problems = validate_dataset(args.data_dir)
     print_report(problems, args.data_dir, stream=sys.stdout)
     return 1 if problems else 0
 
@@ -89,8 +92,11 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--show-code", action="store_true", help="show the notebooks' code in the HTML")
     b.set_defaults(func=_cmd_build)
 
-    v = sub.add_parser("validate", help="check every file of a dataset and list every problem")
-    v.add_argument("data_dir", nargs="?", default=None)
+    v = sub.add_parser("validate", help="check every file of a dataset (or one file) and list every problem")
+    v.add_argument("data_dir", nargs="?", default=None, metavar="DATA_DIR_OR_FILE")
+    v.add_argument("--source", default=None,
+                   help="for one file: the source it holds (default: from its name)")
+    v.add_argument("--year", type=int, default=None, help="for one OC3 return: its collection year")
     v.set_defaults(func=_cmd_validate)
 
     s = sub.add_parser("synth", help="write the synthetic replica")
@@ -123,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, BuildError) as e:
         print(f"carejourneys: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head or less that was closed early
+        sys.stderr.close()
+        return 1
     except KeyboardInterrupt:
         print("carejourneys: interrupted", file=sys.stderr)
         return 130

@@ -1,4 +1,4 @@
-"""``carejourneys validate [DIR]``: list every problem of a dataset, grouped by file.
+"""``carejourneys validate [DIR | FILE]``: list every problem of a dataset (or one file), grouped by file.
 
 :func:`validate_dataset` checks the manifest (missing, changed and unlisted files), then reads
 every source for every site (all rows of every file, care leaver returns and QDPX projects
@@ -7,13 +7,14 @@ included) without stopping at the first bad file. :func:`print_report` prints th
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
 from typing import TextIO
 
 from . import manifest as manifest_mod
-from . import sites
+from . import schemas, sites
 from .dataset import read_sources, resolve_data_dir
 from .errors import DataProblem
 
@@ -37,6 +38,11 @@ def print_report(problems: list[DataProblem], data_dir: str | Path | None = None
     """Print ``problems`` grouped by file (with a count per file), or that there are none."""
     stream = stream if stream is not None else sys.stdout
     root = resolve_data_dir(data_dir)
+    if root.is_file():
+        if not problems:
+            print(f"no problems found in {root}", file=stream)
+            return
+        root = root.parent
     if not problems:
         n = len(manifest_mod.folder_files(root)) if root.is_dir() else 0
         print(f"no problems found in {root} ({n} file{'s' if n != 1 else ''})", file=stream)
@@ -67,3 +73,56 @@ def _label(path: str | None, root: Path) -> str:
     except ValueError:
         return path
     return path if rel == "." else rel
+
+
+def source_of_file(path: Path) -> str | None:
+    """The data-contract source a file name stands for (``oc3`` for ``oc3_2023.csv``), or None."""
+    stem = path.stem.lower()
+    if path.suffix.lower() in (".qdpx", ".qde"):
+        return "coded_segments"
+    if stem.startswith("oc3"):
+        return "oc3"
+    for name, src in schemas.SOURCES.items():
+        if Path(src.filename).stem == stem:
+            return name
+    return None
+
+
+def validate_file(path: str | Path, source: str | None = None, year: int | None = None) -> list[DataProblem]:
+    """Every problem in one file: a source of the data contract, an OC3 return or a REFI-QDA project.
+
+    ``source`` defaults to the one the file name stands for (:func:`source_of_file`); an OC3 return
+    needs its collection ``year``, taken from the file name (``oc3_2023.csv``) when not given.
+    """
+    from .errors import DataError
+
+    path = Path(path)
+    source = source or source_of_file(path)
+    if source is None:
+        return [DataProblem(str(path), None, None, "cannot tell which source this file holds from its name; "
+                            f"name one with --source ({', '.join(schemas.SOURCES)})")]
+    if source not in schemas.SOURCES:
+        return [DataProblem(str(path), None, None, f"unknown source {source!r}; expected one of "
+                            f"{', '.join(schemas.SOURCES)}")]
+    try:
+        if source == "oc3":
+            from .loaders.oc3 import oc3_problems
+
+            if year is None:
+                found = re.search(r"(20\d\d)", path.stem)
+                if not found:
+                    return [DataProblem(str(path), None, None, "an OC3 return needs its collection year: "
+                                        "give --year or name the file like oc3_2023.csv")]
+                year = int(found.group(1))
+            return oc3_problems(path, year)
+        if path.suffix.lower() in (".qdpx", ".qde"):
+            from .loaders.qdpx import read_qdpx
+
+            read_qdpx(path)
+            return []
+        from .loaders.tabular import read_source
+
+        read_source(source, path)
+        return []
+    except DataError as e:
+        return list(e.problems)

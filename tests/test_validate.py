@@ -116,3 +116,34 @@ def test_validate_default_folder_is_the_bundled_replica(monkeypatch, repo_root):
     out = io.StringIO()
     print_report(validate_dataset(None), None, out)
     assert str(repo_root / "data" / "synthetic") in out.getvalue().splitlines()[0]
+
+
+def test_validate_one_file_lists_every_oc3_breach(tmp_path, capsys):
+    from carejourneys.cli import main
+
+    p = tmp_path / "oc3_2022.csv"
+    p.write_text("CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\nA,01/01/2003,DIED,F1,B1\nB,01/01/2003,YES,ZZ,B1\n",
+                 encoding="utf-8")
+    before = p.read_bytes()
+    assert main(["validate", str(p)]) == 1  # the year comes from the file name
+    out = capsys.readouterr().out
+    assert "3 problems in 1 file" in out
+    for where in ("row 2, column 'ACTIV'", "row 2, column 'ACCOM'", "row 3, column 'ACTIV'"):
+        assert where in out
+    assert p.read_bytes() == before
+
+
+def test_validate_one_contract_file_by_its_name_or_source(tmp_path, capsys):
+    from carejourneys.cli import main
+    from carejourneys.validate import source_of_file
+
+    assert source_of_file(tmp_path / "fieldwork.csv") == "fieldwork"
+    assert source_of_file(tmp_path / "plymouth.qdpx") == "coded_segments"
+    assert source_of_file(tmp_path / "notes.csv") is None
+    p = tmp_path / "notes.csv"
+    p.write_text("session_id,site\ns1,leeds\n", encoding="utf-8")
+    assert main(["validate", str(p)]) == 1
+    assert "--source" in capsys.readouterr().out
+    assert main(["validate", str(p), "--source", "facilitator_ratings"]) == 1
+    out = capsys.readouterr().out
+    assert "missing" in out.lower() and "notes.csv" in out
