@@ -98,15 +98,24 @@ _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 def _read_csv_text(path: Path) -> pd.DataFrame:
-    """Every cell as text (utf-8 with or without a byte-order mark), empty cells as ''."""
-    if not path.exists():
-        raise DataError("file not found", path=path)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as e:
-        raise DataError(f"not a readable UTF-8 CSV file ({str(e).strip()})", path=path,
-                        row=parser_error_row(e)) from None
-    df.columns = [str(c).strip() for c in df.columns]
+    """Every cell as text, empty cells as '', headers lower-cased without surrounding spaces.
+
+    Reading (UTF-8 with or without a byte-order mark, UTF-16, Windows-1252, blank lines, rows
+    longer than the header) is the shared :func:`carejourneys.loaders.tabular.read_table`. The
+    index is the spreadsheet row less 2, so that ``index + 2`` is the row a spreadsheet shows
+    even when blank lines were skipped. A header repeated in the file is a :class:`DataError`.
+    """
+    from .tabular import read_table
+
+    df = read_table(path)
+    df.columns = [str(c).strip().lower() for c in df.columns]  # the DfE's headers are lower case
+    seen: set[str] = set()
+    repeated = [c for c in df.columns if c in seen or seen.add(c)]
+    if repeated:
+        raise DataError.from_problems([
+            DataProblem(str(path), 1, c, f"column {c!r} appears more than once in the header; "
+                                         "expected each column once") for c in dict.fromkeys(repeated)])
+    df.index = pd.Index(df.index.to_numpy() - 2)
     return df
 
 
