@@ -66,6 +66,10 @@ TAGUETTE = ("id", "document", "tag", "content")
 _TAG = re.compile(r"<[^>]{0,500}>")
 
 
+#: start/end/wave values at or above this are not positions (and would overflow a 64-bit integer)
+_MAX_POSITION = 2**53
+
+
 def _strip_html(s: str) -> str:
     if "<" not in s and "&" not in s:
         return s
@@ -92,6 +96,19 @@ def _detect(headers: list[str]) -> str:
     return "taguette" if set(TAGUETTE) <= norm else "generic"
 
 
+def _read_export(path: Path, sheet: str | None) -> pd.DataFrame:
+    """The export's cells; in a workbook of several sheets, the first sheet headed like a coding export."""
+    if sheet is not None or path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return read_table(path, sheet=sheet)
+    try:
+        return read_table(path, columns=REQUIRED)
+    except DataError as first:
+        try:
+            return read_table(path, columns=TAGUETTE)
+        except DataError:
+            raise first from None
+
+
 def read_coded_segments(path: str | Path, *, format: str = "auto", sheet: str | None = None) -> pd.DataFrame:
     """Read a coding export (CSV or XLSX) into a segments frame.
 
@@ -108,8 +125,13 @@ def read_coded_segments(path: str | Path, *, format: str = "auto", sheet: str | 
     path = Path(path)
     if format not in ("auto", "taguette", "generic"):
         raise ValueError("format must be auto, taguette or generic")
-    raw = read_table(path, sheet=sheet)
+    raw = _read_export(path, sheet)
     headers = list(raw.columns)
+    repeated = [h for h in dict.fromkeys(headers) if h != "" and headers.count(h) > 1]
+    if repeated:
+        raise DataError.from_problems([
+            DataProblem(str(path), 1, h, f"column {h!r} appears more than once in the header; "
+                                         "expected each column once") for h in repeated])
     fmt = _detect(headers) if format == "auto" else format
     norm_to_header: dict[str, str] = {}
     for h in headers:
@@ -155,7 +177,8 @@ def read_coded_segments(path: str | Path, *, format: str = "auto", sheet: str | 
     for col in ("start", "end"):
         if col in out.columns:
             num = pd.to_numeric(out[col].replace("", np.nan), errors="coerce")
-            whole = num.notna() & (num == np.floor(num)) & (num >= 0)
+            whole = (num.notna() & np.isfinite(num) & (num == np.floor(num))
+                     & (num >= 0) & (num < _MAX_POSITION))
             bad(~whole & (out[col] != ""), col, lambda v: f"{v!r} is not a whole number of characters ≥ 0")
             out[col] = num.where(whole).astype("Int64")
     if "start" in out.columns:
@@ -164,10 +187,18 @@ def read_coded_segments(path: str | Path, *, format: str = "auto", sheet: str | 
         bad(order_bad.fillna(False), "end", "end comes before start")
     if "wave" in out.columns:
         num = pd.to_numeric(out["wave"].replace("", np.nan), errors="coerce")
-        bad(num.isna() & (out["wave"] != ""), "wave", lambda v: f"wave {v!r} is not a number")
-        out["wave"] = num.astype("Int64")
+        whole = num.notna() & np.isfinite(num) & (num == np.floor(num)) & (num.abs() < _MAX_POSITION)
+        bad(~whole & (out["wave"] != ""), "wave", lambda v: f"wave {v!r} is not a whole number")
+        out["wave"] = num.where(whole).astype("Int64")
     if "date" in out.columns:
-        d = pd.to_datetime(out["date"].replace("", None), errors="coerce", format="mixed", dayfirst=True)
+        # a date has digits: pandas would otherwise read the words "now" and "today" as the clock's time
+        dated = out["date"].where(out["date"].str.contains(r"\d", regex=True), "not a date")
+        dated = dated.replace("", None)
+        # year first (2021-03-04) is ISO 8601; anything else is read day first (04/03/2021)
+        iso = dated.str.match(r"\s*\d{4}-\d{1,2}-\d{1,2}", na=False)
+        d_iso = pd.to_datetime(dated.where(iso, None), errors="coerce", format="ISO8601")
+        d_other = pd.to_datetime(dated.where(~iso, None), errors="coerce", format="mixed", dayfirst=True)
+        d = d_iso.where(iso, d_other)
         bad(d.isna() & (out["date"] != ""), "date", lambda v: f"{v!r} is not a date")
         out["date"] = d.astype("datetime64[ns]")
     if problems:
