@@ -48,6 +48,12 @@ def _read_raw(path: Path) -> pd.DataFrame:
 
     raw = read_table(path, name="oc3", columns=schemas.OC3_COLUMNS)
     raw.columns = [str(c).strip().upper() for c in raw.columns]
+    headers = list(raw.columns)
+    repeated = [c for c in dict.fromkeys(headers) if c != "" and headers.count(c) > 1]
+    if repeated:
+        raise DataError.from_problems([
+            DataProblem(str(path), 1, c, f"column {c} appears more than once in the header; "
+                                         "expected each column once") for c in repeated])
     return raw
 
 
