@@ -20,9 +20,24 @@ The kernel starts in ``outputs/<site>/`` with ``CAREJOURNEYS_REPORT`` (the noteb
 ``<notebook>.<kind>.csv`` (see :func:`carejourneys.report.log_path`).
 A failing notebook still gets both files, the page showing the error; the other targets go on;
 ``result.ok`` is False and each failure names the notebook, the site and the failing cell.
-``outputs/index.html`` lists every report in the outputs folder. A target whose inputs (the
-notebook, its parameters, the package's code, the data, the versions of the main libraries)
-have not changed since its last successful build is not run again unless ``force=True``.
+``outputs/index.html`` lists every report in the outputs folder.
+
+The cache: a target whose inputs have not changed since its last successful build is not run
+again (status ``reused``, shown as such in the index) unless ``force=True``. Its inputs, hashed
+into the key recorded in the executed notebook's metadata (:func:`target_key`), are
+
+* the notebook's cells: their type, source and tags, markdown included (the prose is part of the
+  page), but not outputs, execution counts, cell ids or other metadata that Jupyter rewrites on
+  every save (:func:`notebook_key`); and its ``carejourneys`` metadata;
+* the parameters (site, data folder, disclosure threshold, any others) and ``show_code``;
+* every file of the data folder (its manifest with the checksums, and the files themselves, so a
+  file edited without updating the manifest still counts) and of ``data/public``;
+* every file of the ``carejourneys`` package (code, templates), and the name and version of every
+  installed distribution (:func:`importlib.metadata.distributions`) and the Python version
+  (:func:`environment_key`).
+
+Progress is shown by :mod:`carejourneys.build_progress` (a line per report as it is queued,
+running, done, reused or failed, redrawn in place on a terminal).
 """
 
 from __future__ import annotations
@@ -33,7 +48,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +57,7 @@ from typing import Any
 import nbformat
 
 from . import __version__, sites
+from .build_progress import Progress
 from .errors import BuildError
 from .manifest import MANIFEST, atomic_write_bytes
 
@@ -55,7 +71,9 @@ PUBLIC_DATA = REPO_ROOT / "data" / "public"
 CELL_TIMEOUT = 600
 #: the parameters every report notebook takes
 STANDARD_PARAMETERS = ("site", "data_dir", "disclosure_threshold")
-OK_STATUSES = ("ok", "up to date")
+#: statuses of a report that built: built now, reused from an earlier build ("up to date": older name)
+OK_STATUSES = ("ok", "reused", "up to date")
+REUSED = "reused"
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -200,7 +218,7 @@ def check_parameters(info: NotebookInfo, params: dict[str, Any]) -> dict[str, An
 
 @dataclass
 class ReportResult:
-    """The outcome of one (notebook, site): status ok, up to date, failed."""
+    """The outcome of one (notebook, site): status ok (built now), reused (unchanged inputs), failed."""
 
     notebook: str
     site: str
@@ -264,28 +282,73 @@ def resolve_data_dir(data_dir: str | os.PathLike | None) -> Path:
     return Path(env).resolve() if env else BUNDLED_DATA
 
 
-def environment_key(data_dir: Path) -> str:
-    """One hash of everything besides the notebook and its parameters that a report depends on."""
+def _folder_files(root: Path, *, skip_compiled: bool = False) -> list[Path]:
+    """The files under ``root``, without hidden ones (``.ipynb_checkpoints``, editors' swap files)
+    and, with ``skip_compiled``, without ``__pycache__`` and ``*.pyc``."""
+    out = []
+    for p in root.rglob("*"):
+        parts = p.relative_to(root).parts
+        if any(part.startswith(".") for part in parts):
+            continue
+        if skip_compiled and ("__pycache__" in parts or p.suffix == ".pyc"):
+            continue
+        if p.is_file():
+            out.append(p)
+    return out
+
+
+def package_versions() -> list[str]:
+    """``name-version`` of every installed distribution, sorted (an upgrade of any library the
+    reports may use changes the key)."""
     import importlib.metadata as md
 
+    found = set()
+    for dist in md.distributions():
+        # the folder name (pandas-3.1.0.dist-info) says the same as the metadata, without parsing it
+        folder = getattr(dist, "_path", None)
+        if isinstance(folder, Path) and folder.suffix in (".dist-info", ".egg-info"):
+            found.add(folder.stem.lower())
+            continue
+        name = dist.metadata["Name"] if dist.metadata is not None else None
+        if name:
+            found.add(f"{name.lower()}-{dist.version}")
+    return sorted(found)
+
+
+def environment_key(data_dir: Path, *, package_dir: Path | None = None,
+                    public_dir: Path | None = None) -> str:
+    """One hash of everything besides the notebook and its parameters that a report depends on:
+    the data folder's manifest and files, the public data, the package's files, the installed
+    distributions and the Python version."""
+    package_dir = PACKAGE_DIR if package_dir is None else package_dir
+    public_dir = PUBLIC_DATA if public_dir is None else public_dir
     h = hashlib.sha256()
-    h.update(_hash_files(PACKAGE_DIR.rglob("*.py"), PACKAGE_DIR).encode())
+    h.update(b"package:" + _hash_files(_folder_files(package_dir, skip_compiled=True), package_dir).encode())
     manifest = data_dir / MANIFEST
+    h.update(b"manifest:")
     h.update(hashlib.sha256(manifest.read_bytes()).digest() if manifest.is_file() else b"no manifest")
-    if PUBLIC_DATA.is_dir():
-        h.update(_hash_files([p for p in PUBLIC_DATA.rglob("*") if p.is_file()], PUBLIC_DATA).encode())
-    for dist in ("pandas", "numpy", "matplotlib", "seaborn", "scipy", "statsmodels", "nbconvert",
-                 "papermill"):
-        try:
-            h.update(f"{dist}={md.version(dist)}".encode())
-        except md.PackageNotFoundError:  # pragma: no cover
-            pass
+    if data_dir.is_dir():
+        h.update(b"data:" + _hash_files(_folder_files(data_dir), data_dir).encode())
+    if public_dir.is_dir():
+        h.update(b"public:" + _hash_files(_folder_files(public_dir), public_dir).encode())
+    h.update("\n".join(package_versions()).encode())
     h.update(sys.version.encode())
     return h.hexdigest()
 
 
+def notebook_key(path: Path) -> str:
+    """Hash of what in a notebook shapes its report: each cell's type, source and tags (markdown
+    included, as the prose is on the page) and the ``carejourneys`` metadata. Outputs, execution
+    counts, cell ids and other metadata (rewritten by Jupyter on every save) are left out."""
+    nb = nbformat.read(path, as_version=4)
+    cells = [[c.cell_type, c.source, sorted(c.get("metadata", {}).get("tags", []))] for c in nb.cells]
+    meta = nb.metadata.get("carejourneys", {})
+    return hashlib.sha256(json.dumps([cells, meta], sort_keys=True, default=str).encode()).hexdigest()
+
+
 def target_key(info: NotebookInfo, params: dict[str, Any], env_key: str, show_code: bool) -> str:
-    h = hashlib.sha256(info.path.read_bytes())
+    """The cache key of one (notebook, site): the notebook, the parameters, the environment."""
+    h = hashlib.sha256(notebook_key(info.path).encode())
     h.update(json.dumps(params, sort_keys=True, default=str).encode())
     h.update(env_key.encode())
     h.update(b"code" if show_code else b"nocode")
@@ -317,23 +380,35 @@ def _origin_of(nb: Any) -> str:
     return "unknown"
 
 
+def build_record(ipynb_path: Path) -> dict[str, Any] | None:
+    """The build's record in an executed notebook (``metadata.carejourneys.build``): read as plain
+    JSON, without nbformat's validation, which is what a no-change rebuild spends its time on.
+    None when the file is unreadable or holds no record."""
+    try:
+        meta = json.loads(ipynb_path.read_bytes())["metadata"]["carejourneys"]["build"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return meta if isinstance(meta, dict) and meta else None
+
+
 def _up_to_date(target: Target, html_path: Path, ipynb_path: Path) -> ReportResult | None:
     if not (html_path.is_file() and ipynb_path.is_file()):
         return None
-    try:
-        nb = nbformat.read(ipynb_path, as_version=4)
-    except Exception:  # noqa: BLE001 - rebuild anything unreadable
+    meta = build_record(ipynb_path)
+    if meta is None:
         return None
-    meta = nb.metadata.get("carejourneys", {}).get("build", {})
     if meta.get("key") != target.key or meta.get("status") != "ok":
         return None
-    return ReportResult(target.info.name, target.site, "up to date", html_path, ipynb_path,
+    return ReportResult(target.info.name, target.site, REUSED, html_path, ipynb_path,
                         title=target.info.title, params=target.params, origin=meta.get("origin", ""))
 
 
 def build_target(target: Target, outputs: Path, *, force: bool, timeout: int,
-                 show_code: bool) -> ReportResult:
-    """Run one (notebook, site), write its executed notebook and page; never raises for a bad notebook."""
+                 show_code: bool, on_start: Callable[[], None] | None = None) -> ReportResult:
+    """Run one (notebook, site), write its executed notebook and page; never raises for a bad notebook.
+
+    Returns a ``reused`` result without running anything when the outputs are up to date (unless
+    ``force``); otherwise calls ``on_start`` (if given) just before running."""
     from . import build_exec, build_html
 
     info = target.info
@@ -344,6 +419,8 @@ def build_target(target: Target, outputs: Path, *, force: bool, timeout: int,
         done = _up_to_date(target, html_path, ipynb_path)
         if done is not None:
             return done
+    if on_start is not None:
+        on_start()
     start = time.perf_counter()
     site_dir.mkdir(parents=True, exist_ok=True)
     for old_log in site_dir.glob(f"{info.name}.*.csv"):  # logs are rewritten by every run
@@ -405,11 +482,8 @@ def collect_reports(outputs: Path, notebooks: Iterable[NotebookInfo]) -> list[Re
         html_path = ipynb.with_suffix(".html")
         if info is None or not html_path.is_file():
             continue
-        try:
-            meta = nbformat.read(ipynb, as_version=4).metadata.get("carejourneys", {}).get("build", {})
-        except Exception:  # noqa: BLE001 - skip what is not ours
-            continue
-        if not meta:
+        meta = build_record(ipynb)
+        if meta is None:  # skip what is not ours
             continue
         found.append(ReportResult(
             info.name, ipynb.parent.name, str(meta.get("status", "unknown")), html_path, ipynb,
@@ -447,7 +521,7 @@ def _check_pages(results: list[ReportResult], outputs: Path, data_dir: str | Non
         return
     from . import build_html
 
-    built = {r.html: r for r in results if r.html is not None and r.status != "up to date"}
+    built = {r.html: r for r in results if r.html is not None and r.status not in (REUSED, "up to date")}
     if not built:
         return
     findings = checker.check_outputs(outputs, data_dir=data_dir, threshold=threshold, files=list(built))
@@ -562,22 +636,38 @@ def run(
                for info, site, p in targets_spec]
     jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
     _say(quiet, f"building {len(targets)} report(s) with {min(jobs, max(len(targets), 1))} job(s)", err=True)
+    labels = {id(t): f"{t.info.name} [{t.site}]" for t in targets}
+    progress = None if quiet else Progress([*labels.values(), *(f"{r.notebook}" for r in broken)],
+                                           stream=sys.stderr)
 
     def one(t: Target) -> ReportResult:
-        r = build_target(t, out_dir, force=force, timeout=timeout, show_code=show_code)
-        mark = {"ok": "built", "up to date": "up to date"}.get(r.status, "FAILED")
-        _say(quiet, f"  {mark:10} {t.info.name} [{t.site}] {r.seconds:.1f}s" +
-             (f"\n    {r.error}" if r.error else ""), err=True)
+        label = labels[id(t)]
+        started = time.perf_counter()
+        on_start = None if progress is None else (lambda: progress.update(label, "running"))
+        try:
+            r = build_target(t, out_dir, force=force, timeout=timeout, show_code=show_code, on_start=on_start)
+        except BaseException:
+            if progress is not None:
+                progress.update(label, "failed", seconds=time.perf_counter() - started)
+            raise
+        if progress is not None:
+            state = {"ok": "done", REUSED: "reused"}.get(r.status, "failed")
+            progress.update(label, state, seconds=time.perf_counter() - started, detail=r.error or "")
         return r
 
-    if jobs == 1 or len(targets) <= 1:
-        results = [one(t) for t in targets]
-    else:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            results = list(pool.map(one, targets))
+    try:
+        for r in broken:
+            if progress is not None:
+                progress.update(r.notebook, "failed", seconds=0.0, detail=r.error or "")
+        if jobs == 1 or len(targets) <= 1:
+            results = [one(t) for t in targets]
+        else:
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                results = list(pool.map(one, targets))
+    finally:
+        if progress is not None:
+            progress.close()
     results = broken + results
-    for r in broken:
-        _say(quiet, f"  FAILED     {r.notebook}: {r.error}", err=True)
     if check:
         _check_pages(results, out_dir, data, disclosure_threshold, quiet)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -587,7 +677,12 @@ def run(
             every.append(read_notebook_info(p))
         except BuildError:
             continue
-    index = write_index(out_dir, collect_reports(out_dir, every))
+    reused = {(r.notebook, r.site) for r in results if r.status == REUSED}
+    listed = collect_reports(out_dir, every)
+    for r in listed:  # the index says which pages this build took over from an earlier one
+        if (r.notebook, r.site) in reused and r.status == "ok":
+            r.status = REUSED
+    index = write_index(out_dir, listed)
     result = BuildResult(results, index)
     if result.failures:
         _say(quiet, f"{len(result.failures)} report(s) failed:", err=True)

@@ -5,6 +5,11 @@ No global kernelspec is needed: :class:`SameInterpreterKernelManager` resolves t
 with ``MPLBACKEND=Agg`` and a fixed ``PYTHONHASHSEED`` in the kernel's environment. The kernel's
 working folder is the report's output folder. A kernel that dies while starting (two kernels
 racing for the same ports, papermill issue 511) is started again, up to :data:`START_ATTEMPTS` times.
+The kernel process's own stdout and stderr (ipykernel's log lines such as "Kernel is running over
+TCP without encryption" or "KeyboardInterrupt caught in kernel" at shutdown) go to a log file in a
+scratch folder, not to the build's terminal; when the kernel dies, the last lines of that log are
+part of the failure message. What the notebook prints is unaffected (it travels over the kernel's
+messages into the notebook's outputs).
 
 :func:`execute` returns the executed notebook (with papermill's error marker cells when a cell
 failed) and a :class:`Failure` describing the failing cell, or None.
@@ -58,6 +63,16 @@ class SameInterpreterKernelManager(AsyncKernelManager):
     """The kernel manager nbclient uses for report notebooks (see :func:`manager_for`)."""
 
     extra_env: dict[str, str] = {}
+    #: file that receives the kernel process's stdout and stderr (None: inherited, as usual)
+    process_log: str | None = None
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        if self.process_log is None:
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+        with open(self.process_log, "ab") as log:  # the kernel keeps its own copy of the descriptor
+            kw.setdefault("stdout", log)
+            kw.setdefault("stderr", log)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
 
     @default("kernel_spec_manager")
     def _kernel_spec_manager_default(self) -> KernelSpecManager:
@@ -66,9 +81,21 @@ class SameInterpreterKernelManager(AsyncKernelManager):
         return ksm
 
 
-def manager_for(env: dict[str, str]) -> type[SameInterpreterKernelManager]:
-    """A kernel manager class whose kernels get ``env`` on top of :data:`KERNEL_ENV`."""
-    return type("ReportKernelManager", (SameInterpreterKernelManager,), {"extra_env": dict(env)})
+def manager_for(env: dict[str, str], process_log: str | Path | None = None
+                ) -> type[SameInterpreterKernelManager]:
+    """A kernel manager class whose kernels get ``env`` on top of :data:`KERNEL_ENV` and write
+    their process output to ``process_log`` (if given)."""
+    return type("ReportKernelManager", (SameInterpreterKernelManager,),
+                {"extra_env": dict(env), "process_log": None if process_log is None else str(process_log)})
+
+
+def log_tail(path: Path, lines: int = 5) -> str:
+    """The last ``lines`` lines of a kernel's process log ("" when there is none)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    return "\n".join(text.strip().splitlines()[-lines:])
 
 
 @dataclass(frozen=True)
@@ -143,12 +170,13 @@ def execute(
     source_nb = nbformat.read(notebook, as_version=4)
     with tempfile.TemporaryDirectory(prefix="cj-build-") as scratch:
         out = Path(scratch) / notebook.name
+        process_log = Path(scratch) / "kernel.log"
         failure: Failure | None = None
         for attempt in range(1, START_ATTEMPTS + 1):
             try:
                 pm.execute_notebook(
                     str(notebook), str(out), parameters=parameters, kernel_name=KERNEL_NAME,
-                    kernel_manager_class=manager_for(env or {}), language="python",
+                    kernel_manager_class=manager_for(env or {}, process_log), language="python",
                     progress_bar=False, log_output=False, request_save_on_cell_execute=True,
                     execution_timeout=timeout, start_timeout=start_timeout,
                     resources={"metadata": {"path": str(cwd)}},
@@ -179,7 +207,9 @@ def execute(
                     nb = nbformat.read(out, as_version=4)
                     failure = _failure_from_nb(source_nb, nb, "kernel", type(e).__name__, str(e))
                     break
-                failure = Failure("kernel", None, None, type(e).__name__, str(e) or "kernel did not start")
+                tail = log_tail(process_log)
+                message = (str(e) or "kernel did not start") + (f" (kernel log: {tail})" if tail else "")
+                failure = Failure("kernel", None, None, type(e).__name__, message)
                 if attempt == START_ATTEMPTS:
                     break
         if out.exists():

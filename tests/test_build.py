@@ -279,7 +279,7 @@ def test_rebuild_is_skipped_when_nothing_changed_and_identical_when_forced(built
     before = {p: p.read_bytes() for p in out.rglob("*.html")}
     again = build.run(notebooks_dir=nbs, outputs=out, notebooks=["01_good"], sites=["brent"], quiet=True,
                       check=False)
-    assert [r.status for r in again.reports] == ["up to date"]
+    assert [r.status for r in again.reports] == ["reused"]
     stale = out / "brent" / "01_good.stale.csv"
     stale.write_text("an old log")
     forced = build.run(notebooks_dir=nbs, outputs=out, notebooks=["01_good"], sites=["brent"], force=True,
