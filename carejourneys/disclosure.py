@@ -86,7 +86,7 @@ def _as_list(cols: str | Iterable | None) -> list:
         return []
     if isinstance(cols, str | tuple):
         return [cols]
-    return list(cols)
+    return list(dict.fromkeys(cols))  # a column named twice is still one column
 
 
 # --------------------------------------------------------------------------- the problem

@@ -10,6 +10,7 @@ dataset's manifest checksum and the data's date as the manifest states it (never
 rebuilt page has the same bytes). Then one call per table or figure::
 
     cj.report.table(frame, caption="...", counts=["people"])     # disclosure control applied
+    cj.report.tables([total, breakdown], captions=[...], counts=...)  # shown together, protected together
     cj.report.figure(fig, alt="...", caption="...")               # PNG with alt text
     cj.report.note("..."); cj.report.caveat("...")
     cj.report.quotes(...)                                          # via carejourneys.quotes.select_quotes
@@ -71,6 +72,7 @@ CSS = """
 .cj-table caption{caption-side:top;text-align:left;font-weight:600;padding:.3em 0}
 .cj-table th,.cj-table td{border-bottom:1px solid #ccc;padding:.3em .6em;vertical-align:top}
 .cj-table thead th{border-bottom:2px solid #555;text-align:left}
+.cj-table tr>:first-child{position:sticky;left:0;z-index:1;background:#fff;box-shadow:inset -1px 0 #ccc}
 .cj-table td.num,.cj-table th.num{text-align:right;font-variant-numeric:tabular-nums}
 .cj-table td.date{white-space:nowrap}
 .cj-table tr.cj-total td,.cj-table tr.cj-total th{font-weight:600;border-top:2px solid #555}
@@ -432,16 +434,102 @@ def table(
     if count_rows is not None:
         protect_kwargs["count_rows"] = count_rows
     safe = protected(df, counts=counts, percent_of=percent_of, threshold=t, **protect_kwargs)
-    if _CONTEXT is not None:
-        _CONTEXT.disclosure_log += [{"table": caption, **{k: d.get(k) for k in ("row", "column", "rule")}}
-                                    for d in safe.attrs.get("disclosure", [])]
-        records = getattr(disclosure, "log_records", None)
-        if records is not None:
-            _CONTEXT.log_records += records(safe, caption, os.environ.get("CAREJOURNEYS_REPORT", ""))
-        _write_disclosure_log(_CONTEXT)
-    count_list = None if counts is None else ([counts] if isinstance(counts, str | tuple) else list(counts))
+    _record(safe, caption)
     _display(table_html(safe, caption=caption, decimals=decimals, footnotes=footnotes, index=index,
-                        threshold=t, counts=count_list, count_rows=count_rows))
+                        threshold=t, counts=_count_list(counts), count_rows=count_rows))
+
+
+def _count_list(counts: str | Iterable | None) -> list | None:
+    return None if counts is None else ([counts] if isinstance(counts, str | tuple) else list(counts))
+
+
+def _record(safe: pd.DataFrame, caption: str) -> None:
+    """Add a protected table's disclosure decisions to the context and rewrite the log (in a build)."""
+    if _CONTEXT is None:
+        return
+    _CONTEXT.disclosure_log += [{"table": caption, **{k: d.get(k) for k in ("row", "column", "rule")}}
+                                for d in safe.attrs.get("disclosure", [])]
+    records = getattr(disclosure, "log_records", None)
+    if records is not None:
+        _CONTEXT.log_records += records(safe, caption, os.environ.get("CAREJOURNEYS_REPORT", ""))
+    _write_disclosure_log(_CONTEXT)
+
+
+def _per_table(value: Any, n: int, name: str, *, nested: bool) -> list:
+    """``value`` given once for every table, or as a list with one entry per table."""
+    if isinstance(value, list) and len(value) == n and (
+            not nested or all(v is None or isinstance(v, list | tuple | Mapping) for v in value)):
+        return list(value)
+    if isinstance(value, list) and nested and value and all(isinstance(v, list) for v in value):
+        raise ValueError(f"{name}: {len(value)} entries for {n} tables")
+    return [value] * n
+
+
+def protected_together(
+    frames: Sequence[pd.DataFrame],
+    *,
+    counts: Any = None,
+    percent_of: Any = None,
+    threshold: int | None = None,
+    count_rows: Sequence | None = None,
+    **protect_kwargs: Any,
+) -> list[pd.DataFrame]:
+    """``frames`` after disclosure control as one problem (what :func:`tables` shows)."""
+    return disclosure.protect_together(list(frames), counts=counts, threshold=_threshold(threshold),
+                                       percent_of=percent_of, count_rows=count_rows, **protect_kwargs)
+
+
+def tables(
+    frames: Sequence[pd.DataFrame],
+    *,
+    captions: Sequence[str],
+    counts: Any = None,
+    percent_of: Any = None,
+    decimals: Any = 1,
+    footnotes: Any = (),
+    index: Any = None,
+    threshold: int | None = None,
+    count_rows: Sequence | None = None,
+    **protect_kwargs: Any,
+) -> None:
+    """Show tables that are published together (a table and its breakdown), protected together.
+
+    Protecting each table on its own is not enough when they share numbers: a count suppressed
+    in the breakdown could be worked out from the totals in the other table. Here the tables are
+    one problem for :func:`carejourneys.disclosure.protect_together` (a cell with the same row
+    label, column label and value in two tables is the same number), so no suppressed cell can be
+    recovered from anything shown in any of them.
+
+    ``captions``: one per table. ``counts``, ``percent_of``, ``decimals``, ``footnotes``, ``index``
+    and ``count_rows``: one value for every table, or a list with one entry per table (as in
+    :func:`table`). Other keywords (``secondary``, ``rounding``, ``suppress_zeros``) apply to all.
+    """
+    frames = list(frames)
+    captions = list(captions)
+    n = len(frames)
+    if n == 0:
+        raise ValueError("tables() needs at least one table")
+    if len(captions) != n or not all(captions):
+        raise ValueError(f"every table needs a caption: {n} tables, captions {captions!r}")
+    t = _threshold(threshold)
+    per_counts = [_count_list(c) for c in _per_table(counts, n, "counts", nested=True)]
+    per_pct = _per_table(percent_of, n, "percent_of", nested=True)
+    per_rows = (list(count_rows) if count_rows is not None and len(count_rows) == n
+                and not isinstance(count_rows, pd.Series)
+                and all(r is None or not isinstance(r, bool) for r in count_rows) else None)
+    if count_rows is not None and per_rows is None:
+        raise ValueError("count_rows: give one entry (a boolean per row, or None) per table")
+    safe = protected_together(frames, counts=per_counts, percent_of=per_pct, threshold=t,
+                              count_rows=per_rows, **protect_kwargs)
+    per_dec = _per_table(decimals, n, "decimals", nested=False)
+    per_notes = (list(footnotes) if isinstance(footnotes, list) and len(footnotes) == n
+                 and all(isinstance(f, list | tuple) for f in footnotes) else [footnotes] * n)
+    per_index = _per_table(index, n, "index", nested=False)
+    for i in range(n):
+        _record(safe[i], captions[i])
+        _display(table_html(safe[i], caption=captions[i], decimals=per_dec[i], footnotes=per_notes[i],
+                            index=per_index[i], threshold=t, counts=_count_list(per_counts[i]),
+                            count_rows=None if per_rows is None else per_rows[i]))
 
 
 def key_figures_html(values: Mapping[str, Any], *, people: bool = True, threshold: int | None = None) -> str:

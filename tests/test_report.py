@@ -223,3 +223,71 @@ def test_logs_are_written_beside_the_page_during_a_build(shown, monkeypatch, tmp
         append_quotes_log=lambda sel, path, context: logged.append((path, context))))
     cj.report.quotes("Barriers")
     assert logged == [(tmp_path / "00_demo.quotes.csv", "00_demo: Barriers")]
+
+
+def _sites(values: list[int], labels: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"people": values}, index=pd.Index(labels, name="site"))
+
+
+def test_tables_shown_together_are_protected_together(shown):
+    """A count hidden in one table must not be shown in its breakdown (it would give the other away)."""
+    cj.report.setup(site="all", disclosure_threshold=5)
+    by_site = _sites([3, 40, 43], ["brent", "plymouth", "Total"])
+    with_national = _sites([3, 40, 4, 47], ["brent", "plymouth", "national", "Total"])
+    # protected one by one, plymouth's 40 is hidden in the first table and shown in the second,
+    # so brent's 3 = 43 - 40 could be worked out: the reason for tables()
+    alone = [cj.report.protected(t, counts="people") for t in (by_site, with_national)]
+    assert alone[0].loc["plymouth", "people"] == "c" and alone[1].loc["plymouth", "people"] == 40
+    cj.report.tables([by_site, with_national], captions=["People by site", "People by site and national"],
+                     counts="people")
+    first, second = shown.html[-2:]
+    assert "<caption>People by site</caption>" in first and "national" in second
+    together = cj.report.protected_together([by_site, with_national], counts="people")
+    for label in ("brent", "plymouth"):  # the same number in both tables: hidden in both or in neither
+        assert {str(t.loc[label, "people"]) for t in together} == {"c"}
+    # national = 47 - (brent + plymouth) = 47 - 43: the second table's total is hidden too
+    assert together[1].loc["national", "people"] == "c" and together[1].loc["Total", "people"] == "c"
+    assert ">40<" not in first + second and ">47<" not in second
+    tables_logged = {d["table"] for d in report.current().disclosure_log}
+    assert tables_logged == {"People by site", "People by site and national"}
+
+
+def test_tables_take_settings_per_table_or_for_all(shown):
+    cj.report.setup(site="brent", disclosure_threshold=5)
+    people = pd.DataFrame({"Group": ["a", "b", "c"], "People": [2, 12, 30]}).set_index("Group")
+    scores = pd.DataFrame({"Group": ["a", "b", "d"], "n": [3, 20, 25], "Mean": [1.25, 2.5, 3.75]})
+    cj.report.tables([people, scores], captions=["People", "Scores"], counts=[["People"], ["n"]],
+                     percent_of=[None, {"Mean": "n"}], decimals=[0, {"Mean": 2}],
+                     footnotes=[["Counted once."], []], index=[None, False])
+    first, second = shown.html[-2:]
+    assert "Counted once." in first and "Counted once." not in second
+    assert '<td class="num">c</td>' in second and "1.25" not in second and "3.75" in second
+    assert '<th scope="row">a</th>' in first and '<th scope="row">' not in second
+    with pytest.raises(ValueError, match="caption"):
+        cj.report.tables([people, scores], captions=["only one"], counts="People")
+    with pytest.raises(ValueError, match="at least one"):
+        cj.report.tables([], captions=[])
+
+
+def test_tables_need_protection_to_show_the_same_number_the_same_way(shown):
+    """Property: whatever the counts, a cell with the same label and value in two tables is shown
+    in both or hidden in both, and every count below the threshold is hidden."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    cj.report.setup(site="all", disclosure_threshold=5)
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.integers(0, 30), min_size=2, max_size=4), st.integers(0, 30))
+    def check(counts: list[int], extra: int) -> None:
+        labels = [f"s{i}" for i in range(len(counts))]
+        a = _sites([*counts, sum(counts)], [*labels, "Total"])
+        b = _sites([*counts, extra, sum(counts) + extra], [*labels, "other", "Total"])
+        ta, tb = cj.report.protected_together([a, b], counts="people")
+        for label in labels:
+            assert (ta.loc[label, "people"] == "c") == (tb.loc[label, "people"] == "c")
+        for t, src in ((ta, a), (tb, b)):
+            small = src["people"].between(1, 4)
+            assert (t.loc[small, "people"] == "c").all()
+
+    check()
