@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_councils.py [--councils 20 | --all] [--jobs N]
 
 Builds ``04_care_leaver_indicators`` (which accepts any local authority code) for councils of the
-official files (``carejourneys.public``: every area at "Local authority" level of ``areas.csv``),
+official files (``carejourneys.public``: every area at "Local authority" level of ``areas.csv`` with a single
+code; two rows give a pair of merged councils' codes and are left out),
 with ``cj.build.run(force=True)`` into a temporary folder: first one council alone, then the
 sample (default 20 councils, spread evenly over the list; ``--all``: every council). Prints the
 time per council and the time each extra council adds,
@@ -27,10 +28,17 @@ NOTEBOOK = "04_care_leaver_indicators"
 
 
 def council_codes() -> list[str]:
-    """New-style codes (E06..., E08..., E09..., E10...) of every council in the official files."""
+    """A code for every council in the official files: its new code (E06..., E08..., E09...), or
+    its old three-digit code where the files give a combined new code ("E06000061 / E06000062")."""
     areas = public.load_public().areas
-    codes = areas.loc[areas["geographic_level"] == "Local authority", "area_code"].dropna()
-    return sorted(set(codes))
+    councils = areas[areas["geographic_level"] == "Local authority"]
+    codes = set()
+    for new, old in zip(councils["area_code"], councils["old_la_code"], strict=True):
+        for code in (new, old):
+            if isinstance(code, str) and build.is_la_code(code):
+                codes.add(code)
+                break
+    return sorted(codes)
 
 
 def sample(codes: list[str], n: int) -> list[str]:
@@ -56,7 +64,10 @@ def main() -> None:
     args = ap.parse_args()
     codes = council_codes()
     chosen = codes if args.all else sample(codes, max(2, args.councils))
-    print(f"councils in the official files: {len(codes)}; building {len(chosen)}  "
+    areas = public.load_public().areas
+    listed = int((areas["geographic_level"] == "Local authority").sum())
+    print(f"councils in the official files: {listed} ({len(codes)} with a single code); "
+          f"building {len(chosen)}  "
           f"cores: {os.cpu_count()}  jobs: {args.jobs or os.cpu_count()}  "
           f"carejourneys {cj.__version__}, Python {sys.version.split()[0]}", flush=True)
     with tempfile.TemporaryDirectory(prefix="cj-bench-councils-") as tmp:
