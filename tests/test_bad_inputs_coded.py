@@ -63,7 +63,8 @@ def _with(column: str, value: str, row: int = 0) -> str:
     ("end", "nan", "whole number"), ("wave", "1.5", "whole number"), ("wave", "inf", "whole number"),
     ("wave", "1e400", "whole number"), ("wave", "two", "whole number"),
     ("date", "31/02/2021", "not a date"), ("date", "2021-13-45", "not a date"),
-    ("date", "now", "not a date"), ("date", "today", "not a date"), ("date", "soon", "not a date"),
+    ("date", "021-03-04", "not a date"), ("date", "now", "not a date"), ("date", "today", "not a date"),
+    ("date", "soon", "not a date"),
 ])
 def test_wrong_values_name_row_and_column(tmp_path, column, value, expected):
     err = _error(_write(tmp_path, _with(column, value, row=1)))

@@ -199,7 +199,11 @@ def read_coded_segments(path: str | Path, *, format: str = "auto", sheet: str | 
         d_iso = pd.to_datetime(dated.where(iso, None), errors="coerce", format="ISO8601")
         d_other = pd.to_datetime(dated.where(~iso, None), errors="coerce", format="mixed", dayfirst=True)
         d = d_iso.where(iso, d_other)
-        bad(d.isna() & (out["date"] != ""), "date", lambda v: f"{v!r} is not a date")
+        # the contract holds dates as datetime64[ns]: years 1678-2261 (a year such as 21 is a typing slip)
+        lo, hi = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
+        d = d.where(d.isna() | ((d >= lo) & (d <= hi)))
+        bad(d.isna() & (out["date"] != ""), "date", lambda v: f"{v!r} is not a date (or not one of years "
+                                                              f"{lo.year + 1}-{hi.year - 1})")
         out["date"] = d.astype("datetime64[ns]")
     if problems:
         raise DataError.from_problems(problems)
