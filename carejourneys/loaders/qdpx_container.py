@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -36,6 +37,12 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+
+
+#: what a damaged archive raises while it is opened or read: a bad header or directory (BadZipFile,
+#: EOFError), a corrupt compressed stream (zlib.error), an unknown compression method
+#: (NotImplementedError), undecodable member names or bad sizes (ValueError), a read failure (OSError)
+_ARCHIVE_ERRORS = (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError, ValueError)
 
 
 def _norm_member(name: str) -> str:
@@ -72,7 +79,7 @@ class _Container:
         self.base = None
         try:
             self.zip = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as e:
+        except _ARCHIVE_ERRORS as e:
             raise DataError(f"cannot open the archive: {e}", path=path) from e
         infos = self.zip.infolist()
         if len(infos) > limits.max_members:
@@ -110,7 +117,7 @@ class _Container:
         try:
             with self.zip.open(info) as f:
                 data = f.read(cap + 1)
-        except (zipfile.BadZipFile, OSError, RuntimeError) as e:
+        except (*_ARCHIVE_ERRORS, RuntimeError) as e:
             raise DataError(f"cannot read archive member {info.filename!r}: {e}", path=self.path) from e
         if len(data) > cap:
             raise DataError(f"archive member {info.filename!r} expands beyond {cap} bytes", path=self.path)

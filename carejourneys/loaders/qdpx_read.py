@@ -116,6 +116,10 @@ class QdaProject:
 
 
 
+#: positions at or beyond this are not character positions (and would overflow 64-bit arithmetic)
+_MAX_POSITION = 2**53
+
+
 def _children(el: Element, name: str) -> list[Element]:
     return list(el.iterchildren(f"{{{NAMESPACE}}}{name}", name))
 
@@ -400,6 +404,15 @@ class _Reader:
                                 f"non-integer position ({e})", path=self.path,
                                 column="startPosition/endPosition") from e
             names.append(sel.get("name"))
+            start, end = starts[-1], ends[-1]
+            if not (-_MAX_POSITION < start < _MAX_POSITION and -_MAX_POSITION < end < _MAX_POSITION):
+                raise DataError(f"selection {sel.get('guid')!r} in source {ctx['source_id']!r} has a "
+                                f"position too large to be one ({start}, {end})", path=self.path,
+                                column="startPosition/endPosition")
+            if end < start:
+                raise DataError(f"selection {sel.get('guid')!r} in source {ctx['source_id']!r} ends "
+                                f"(endPosition {end}) before it starts (startPosition {start}); expected "
+                                "endPosition at or after startPosition", path=self.path, column="endPosition")
         s_arr = np.asarray(starts, dtype=np.int64)
         e_arr = np.asarray(ends, dtype=np.int64)
         texts: list[str | None]
