@@ -5,12 +5,15 @@
 ``synthetic_dir``  the bundled replica ``data/synthetic`` (skips while it has no manifest.yml)
 ``small_dataset``  a factory writing a tiny valid dataset (with manifest) into a temporary folder
 ``small_files``    the texts of that dataset's files
+``full_build``     every report for every site built once per session into a temporary folder
+                   (shared by the notebook, browser and publishing tests; skips without the data)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import pytest
 
@@ -112,3 +115,28 @@ def small_dataset(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return make
+
+
+class FullBuild(NamedTuple):
+    """The session's full build: outputs folder, ``cj.build.run``'s result, reports by (notebook, site)."""
+
+    out: Path
+    result: Any
+    reports: dict[tuple[str, str], Any]
+
+
+@pytest.fixture(scope="session")
+def full_build(tmp_path_factory: pytest.TempPathFactory) -> FullBuild:
+    """Every notebook for every site it declares, built once (output checker included) on the bundled data.
+
+    Slow (about a minute): only tests marked ``slow`` should use it. Read it, never change it.
+    """
+    if not (REPO_ROOT / "data" / "synthetic" / "manifest.yml").is_file():
+        pytest.skip("the bundled synthetic data are not generated")
+    if not any((REPO_ROOT / "notebooks").glob("*.ipynb")):
+        pytest.skip("no notebook in notebooks/")
+    from carejourneys import build
+
+    out = tmp_path_factory.mktemp("full_build")
+    result = build.run(outputs=out, force=True, quiet=True)
+    return FullBuild(out, result, {(r.notebook, r.site): r for r in result.reports})

@@ -1,8 +1,9 @@
 """Every notebook in notebooks/, built for each site it declares on the bundled synthetic data.
 
-One session-scoped build (``cj.build.run`` into a temporary outputs folder, the output checker
-included), then per (notebook, site): the page exists, nothing failed, the data-origin banner is
-there and no code is shown. Notebooks added by anyone are picked up automatically.
+One session-scoped build (the ``full_build`` fixture of tests/conftest.py: ``cj.build.run`` into
+a temporary outputs folder, the output checker included), then per (notebook, site): the page
+exists, nothing failed, the data-origin banner is there and no code is shown. Notebooks added by
+anyone are picked up automatically.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
-SYNTHETIC = REPO / "data" / "synthetic"
 
 
 def _targets() -> list[tuple[str, str]]:
@@ -35,14 +35,9 @@ TARGETS = _targets()
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    if not (SYNTHETIC / "manifest.yml").is_file():
-        pytest.skip("the bundled synthetic data are not generated")
-    from carejourneys import build
-
-    out = tmp_path_factory.mktemp("outputs")
-    result = build.run(outputs=out, quiet=True)
-    return out, {(r.notebook, r.site): r for r in result.reports}, result
+def built(full_build):
+    """The session's full build (tests/conftest.py): outputs folder, reports by (notebook, site), result."""
+    return full_build.out, full_build.reports, full_build.result
 
 
 def _code_lines(notebook: str) -> list[str]:
