@@ -34,6 +34,7 @@ img{max-width:100%;height:auto}
 pre{overflow-x:auto;white-space:pre-wrap;font-size:.85rem;background:#f6f6f6;padding:.5rem;border-radius:4px}
 .rendered_html table{border-collapse:collapse;display:block;overflow-x:auto;max-width:100%}
 .rendered_html th,.rendered_html td{padding:.25rem .5rem;border-bottom:1px solid #ccc}
+.rendered_html .cj-table table{display:table;overflow:visible;max-width:none}
 .output_error pre,.cj-build-error{border-left:4px solid #b00020}
 .cj-build-error{background:#fdecee;padding:.6rem .9rem;margin:1rem 0;border-radius:4px}
 .ansi-red-fg{color:#b00020} .ansi-green-fg{color:#2e6b30} .ansi-cyan-fg{color:#1d6b7a}

@@ -1,8 +1,8 @@
 """The published site in a real browser (headless Debian Chromium driven by Playwright).
 
-The reports are built into a temporary folder with ``cj.build.run`` (when the build, a notebook
-and the bundled data exist; otherwise a small site is made from fresh synthetic pages), the site
-pages are written with ``write_site``, and the folder is served on 127.0.0.1. Starting from
+The site is the session's full build (``full_build`` in tests/conftest.py: every report for every
+site, with its index pages); when that cannot run here (no bundled data, no notebook), a small site
+is made from fresh synthetic pages with ``write_site``. The folder is served on 127.0.0.1. Starting from
 ``index.html`` the test follows every link, and on every page checks that each figure loads
 (``naturalWidth > 0``) and has alt text, that no console error occurs, that no request goes to any
 host but the local one, and that a phone-width viewport needs no sideways scrolling. Screenshots
@@ -73,30 +73,16 @@ def _small_site(out: Path) -> list[dict]:
     return reports
 
 
-#: the report the browser test builds (every site it declares); the notebook tests build them all
-BROWSER_NOTEBOOK = "00_evidence_base"
-
-
-def _build(out: Path) -> list:
-    """Build a report with the project's build when it can run here, else make a small site."""
-    try:
-        from carejourneys import build
-        from carejourneys.dataset import bundled_data_dir
-    except ImportError:
-        return _small_site(out)
-    if not (REPO / "notebooks" / f"{BROWSER_NOTEBOOK}.ipynb").is_file() or \
-            not (bundled_data_dir() / "manifest.yml").is_file():
-        return _small_site(out)
-    result = build.run(notebooks=[BROWSER_NOTEBOOK], outputs=out, jobs=2, quiet=True)
-    # a failed report still has a page (showing the error): it belongs to the site too
-    return [r for r in result.reports if r.html is not None]
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("outputs")
-    write_site(out, _build(out))
-    return out
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's full build (every report for every site, tests/conftest.py) when it can run
+    here; otherwise a small site of fresh synthetic pages, so the browser checks still run."""
+    try:
+        return request.getfixturevalue("full_build").out
+    except pytest.skip.Exception:
+        out = tmp_path_factory.mktemp("outputs")
+        write_site(out, _small_site(out))
+        return out
 
 
 @pytest.fixture(scope="module")
@@ -219,8 +205,8 @@ def test_every_page_and_link_works_offline(browser, server: str, site: Path, tmp
     pages = [u for u in seen if u.endswith(".html")]
     assert server + "index.html" in seen and len(pages) >= 3
     # every report folder's page was reached from the index
-    reached = {Path(urlparse(u).path).parent.name for u in pages}
-    assert reached >= {p.name for p in site.iterdir() if p.is_dir()}
+    reached = {urlparse(u).path.lstrip("/") for u in pages}
+    assert reached >= {p.relative_to(site).as_posix() for p in site.rglob("*.html")}, "pages no link reaches"
     assert len(list(shots.glob("*.png"))) == len(seen)
 
 
@@ -245,21 +231,48 @@ def test_the_site_works_opened_from_files(browser, site: Path):
     assert visit.errors == [] and visit.foreign == []
 
 
+_STICKY = """() => {
+  const wide = Array.from(document.querySelectorAll('.cj-table'))
+    .filter(d => d.scrollWidth > d.clientWidth + 4 && d.querySelector('tbody tr > :nth-child(2)'));
+  return wide.map(d => {
+    const first = d.querySelector('tbody tr > :first-child');
+    const second = d.querySelector('tbody tr > :nth-child(2)');
+    const box = d.getBoundingClientRect().left;
+    const before = second.getBoundingClientRect().left - box;
+    d.scrollLeft = d.scrollWidth;
+    return {caption: (d.querySelector('caption') || {}).textContent || '', scrolled: d.scrollLeft,
+            first: first.getBoundingClientRect().left - box, before: before,
+            second: second.getBoundingClientRect().left - box};
+  });
+}"""
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 def test_pages_fit_a_phone_screen(browser, server: str, site: Path, tmp_path: Path):
+    """Every page at phone width: no sideways scrolling of the page; a wide table scrolls inside its
+    box with its first column kept in view (sticky)."""
     visit = Visit(browser, server, PHONE)
-    reports = sorted(p.relative_to(site).as_posix() for p in site.glob("*/*.html") if p.name != "index.html")
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    wide_tables = 0
     try:
-        for rel in ["index.html", *(reports[:1]), *(reports[-1:])]:
+        for rel in pages:
             page = visit.open(server + rel)
             facts = page.evaluate(_PAGE_FACTS)
             assert facts["overflow"] <= 1, f"{rel} scrolls sideways on a phone by {facts['overflow']}px"
+            for table in page.evaluate(_STICKY):
+                wide_tables += 1
+                assert table["scrolled"] > 0, f"{rel}: {table['caption']!r} does not scroll"
+                assert abs(table["first"]) <= 1, f"{rel}: first column of {table['caption']!r} scrolled away"
+                moved = table["before"] - table["second"]
+                assert abs(moved - table["scrolled"]) <= 1.5, f"{rel}: {table['caption']!r} did not scroll"
             page.screenshot(path=str(tmp_path / f"phone_{_name(server + rel, server)}.png"), full_page=True)
             page.close()
     finally:
         visit.close()
     assert visit.errors == [] and visit.foreign == []
+    if (site / "plymouth" / "02_site_learning.html").is_file():  # the full build has wide tables
+        assert wide_tables > 0
 
 
 def test_site_pages_are_stable_and_their_links_exist(tmp_path: Path):
