@@ -434,7 +434,7 @@ def table(
     if count_rows is not None:
         protect_kwargs["count_rows"] = count_rows
     safe = protected(df, counts=counts, percent_of=percent_of, threshold=t, **protect_kwargs)
-    _record(safe, caption)
+    _record(safe, caption, df)
     _display(table_html(safe, caption=caption, decimals=decimals, footnotes=footnotes, index=index,
                         threshold=t, counts=_count_list(counts), count_rows=count_rows))
 
@@ -443,8 +443,28 @@ def _count_list(counts: str | Iterable | None) -> list | None:
     return None if counts is None else ([counts] if isinstance(counts, str | tuple) else list(counts))
 
 
-def _record(safe: pd.DataFrame, caption: str) -> None:
-    """Add a protected table's disclosure decisions to the context and rewrite the log (in a build)."""
+#: the rule logged for a cell that was already ``c`` when the table reached cj.report
+UPSTREAM_RULE = "withheld before display (by the metric)"
+
+
+def _note_upstream(df: pd.DataFrame, safe: pd.DataFrame) -> None:
+    """Log cells that arrived already withheld (a metric that suppresses itself), so every ``c``
+    on the page has a line in the disclosure log."""
+    logged = {(d.get("row"), d.get("column")) for d in safe.attrs.get("disclosure", [])}
+    extra = [{"row": i, "column": col, "rule": UPSTREAM_RULE}
+             for j, col in enumerate(df.columns)
+             for i, v in enumerate(df.iloc[:, j])
+             if isinstance(v, str) and v == disclosure.SUPPRESSED and (i, col) not in logged]
+    if extra:
+        safe.attrs["disclosure"] = [*safe.attrs.get("disclosure", []), *extra]
+
+
+def _record(safe: pd.DataFrame, caption: str, source: pd.DataFrame | None = None) -> None:
+    """Add a protected table's disclosure decisions to the context and rewrite the log (in a build).
+
+    ``source``: the table as given; cells that were already ``c`` in it are logged too."""
+    if source is not None:
+        _note_upstream(source, safe)
     if _CONTEXT is None:
         return
     _CONTEXT.disclosure_log += [{"table": caption, **{k: d.get(k) for k in ("row", "column", "rule")}}
@@ -526,7 +546,7 @@ def tables(
                  and all(isinstance(f, list | tuple) for f in footnotes) else [footnotes] * n)
     per_index = _per_table(index, n, "index", nested=False)
     for i in range(n):
-        _record(safe[i], captions[i])
+        _record(safe[i], captions[i], frames[i])
         _display(table_html(safe[i], caption=captions[i], decimals=per_dec[i], footnotes=per_notes[i],
                             index=per_index[i], threshold=t, counts=_count_list(per_counts[i]),
                             count_rows=None if per_rows is None else per_rows[i]))

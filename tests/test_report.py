@@ -291,3 +291,21 @@ def test_tables_need_protection_to_show_the_same_number_the_same_way(shown):
             assert (t.loc[small, "people"] == "c").all()
 
     check()
+
+
+def test_cells_withheld_before_display_are_logged_too(shown, monkeypatch, tmp_path):
+    """A metric may hand over a table that already shows c: the log still has a line for each."""
+    monkeypatch.setenv("CAREJOURNEYS_OUTPUT_DIR", str(tmp_path))
+    monkeypatch.setenv("CAREJOURNEYS_REPORT", "01_demo")
+    cj.report.setup(site="brent")
+    given = pd.DataFrame({"Measure": ["a", "b"], "Pairs": [12, 3], "Mean change": [0.4, "c"]})
+    cj.report.table(given, caption="Given", counts=["Pairs"], index=False)
+    import csv
+
+    with open(tmp_path / "01_demo.disclosure.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    decisions = {(r["row"], r["row_label"], r["column"], r["rule"]) for r in rows}
+    assert ("3", "b", "Mean change", report.UPSTREAM_RULE) in decisions  # already c when given
+    assert ("3", "b", "Pairs", "primary") in decisions
+    assert sum(r["column"] == "Mean change" for r in rows) == 1  # logged once
+    assert shown.html[-1].count('<td class="num">c</td>') <= len(rows)
