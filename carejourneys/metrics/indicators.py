@@ -300,6 +300,17 @@ def council_table(trend: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["Indicator", "Age", "Year"], kind="stable").reset_index(drop=True)
 
 
+def coverage_note(trend: pd.DataFrame) -> str:
+    """One sentence on which years of the council's own published figures the page rests on."""
+    years = sorted(int(y) for y in trend.loc[trend["kind"] == "council", "time_period"].dropna().unique())
+    if not years:
+        return ("The published files used here hold no care leaver figures for this council (a council "
+                "that was merged or reorganised before these years has none): the tables and charts "
+                "below show England and the statistical neighbours only.")
+    span = f"{years[0]}" if len(years) == 1 else f"{years[0]} to {years[-1]}"
+    return f"The council's own published figures cover the reporting years {span}."
+
+
 def comparison_table(trend: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     """Latest year (or ``year``): the council beside England and each neighbour median, with gaps.
 
@@ -307,7 +318,11 @@ def comparison_table(trend: pd.DataFrame, year: int | None = None) -> pd.DataFra
     and the differences (council minus comparator, percentage points).
     """
     if year is None:
-        year = int(trend.loc[trend["kind"] == "council", "time_period"].max())
+        council_years = trend.loc[trend["kind"] == "council", "time_period"].dropna()
+        if council_years.empty:  # e.g. a council merged away before the years published here
+            return pd.DataFrame(columns=["Indicator", "Age", "Year", "Care leavers", "Council %", "95% CI",
+                                         "Gap to England (pp)"])
+        year = int(council_years.max())
     t = trend[trend["time_period"] == year]
     rows = []
     for (indicator, age), g in t.groupby(["indicator", "age"], sort=True):
