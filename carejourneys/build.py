@@ -15,9 +15,10 @@ papermill in a kernel on this interpreter (:mod:`carejourneys.build_exec`), save
 notebook as ``outputs/<site>/<notebook>.ipynb`` and the page, code hidden, as
 ``outputs/<site>/<notebook>.html`` (:mod:`carejourneys.build_html`), both written atomically.
 The kernel starts in ``outputs/<site>/`` with ``CAREJOURNEYS_REPORT`` (the notebook's name) and
-``CAREJOURNEYS_OUTPUT_DIR`` in its environment, so that logs which must never reach the HTML
-(disclosure decisions, quote anonymisation) are written beside the page as
-``<notebook>.<kind>.csv`` (see :func:`carejourneys.report.log_path`).
+``CAREJOURNEYS_OUTPUT_DIR`` (a staging folder) in its environment, so that logs which must never
+reach the HTML (disclosure decisions, quote anonymisation) are written apart from the page and
+moved beside it as ``<notebook>.<kind>.csv`` once the page is in place (see
+:func:`carejourneys.report.log_path`): an interrupted build keeps the previous page and logs.
 A failing notebook still gets both files, the page showing the error; the other targets go on;
 ``result.ok`` is False and each failure names the notebook, the site and the failing cell.
 ``outputs/index.html`` lists every report in the outputs folder.
@@ -46,7 +47,9 @@ import ast
 import hashlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -409,7 +412,7 @@ def build_target(target: Target, outputs: Path, *, force: bool, timeout: int,
 
     Returns a ``reused`` result without running anything when the outputs are up to date (unless
     ``force``); otherwise calls ``on_start`` (if given) just before running."""
-    from . import build_exec, build_html
+    from . import build_exec
 
     info = target.info
     site_dir = outputs / target.site
@@ -423,11 +426,36 @@ def build_target(target: Target, outputs: Path, *, force: bool, timeout: int,
         on_start()
     start = time.perf_counter()
     site_dir.mkdir(parents=True, exist_ok=True)
-    for old_log in site_dir.glob(f"{info.name}.*.csv"):  # logs are rewritten by every run
-        old_log.unlink()
-    env = {"CAREJOURNEYS_REPORT": info.name, "CAREJOURNEYS_OUTPUT_DIR": str(site_dir.resolve())}
-    nb, failure = build_exec.execute(info.path, target.params, cwd=site_dir, timeout=timeout, env=env)
-    _take_disclosure_log(nb, info.name, site_dir)
+    # The run writes its logs (disclosure, quotes) into a staging folder; they replace the previous
+    # run's logs only once the page is in place, so an interrupted build keeps every earlier output.
+    staging = Path(tempfile.mkdtemp(prefix=f"cj-logs-{info.name}-"))
+    try:
+        env = {"CAREJOURNEYS_REPORT": info.name, "CAREJOURNEYS_OUTPUT_DIR": str(staging)}
+        nb, failure = build_exec.execute(info.path, target.params, cwd=site_dir, timeout=timeout, env=env)
+        _take_disclosure_log(nb, info.name, staging)
+        result = _publish(target, nb, failure, html_path, ipynb_path, show_code, start)
+        _replace_logs(staging, site_dir, info.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return result
+
+
+def _replace_logs(staging: Path, site_dir: Path, name: str) -> None:
+    """Put the logs of the run just finished beside its page, and remove the earlier run's others."""
+    new = {p.name: p for p in staging.glob(f"{name}.*.csv")}
+    for old in site_dir.glob(f"{name}.*.csv"):
+        if old.name not in new:
+            old.unlink()
+    for fname, path in sorted(new.items()):
+        atomic_write_bytes(site_dir / fname, path.read_bytes())
+
+
+def _publish(target: Target, nb: Any, failure: Any, html_path: Path, ipynb_path: Path, show_code: bool,
+             start: float) -> ReportResult:
+    """Write the executed notebook and its page (atomically) and describe the result."""
+    from . import build_html
+
+    info = target.info
     error = None if failure is None else f"{info.name} for site {target.site} failed at {failure.describe()}"
     origin = _origin_of(nb)
     # the executed notebook, tidied the same way as the page and marked with what it was built from

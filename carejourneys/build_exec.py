@@ -133,11 +133,12 @@ def source_position(source_nb: Any, executed_cell: Any) -> int | None:
 
 def _failure_from_nb(source_nb: Any, nb: Any, kind: str, ename: str, evalue: str) -> Failure:
     """Locate the failing cell in an executed notebook: the one papermill marks running or failed,
-    else the last one it started (a timed-out cell is marked completed on the way out)."""
+    else the last code cell that was given an execution count (after a timeout papermill marks
+    every cell completed, but only the cells the kernel reached have a count)."""
     statuses = [(cell, cell.get("metadata", {}).get("papermill", {}).get("status")) for cell in nb.cells]
     chosen = next((c for c, st in statuses if st in ("running", "failed")), None)
     if chosen is None:
-        started = [c for c, st in statuses if st not in (None, "pending") and c.cell_type == "code"]
+        started = [c for c in nb.cells if c.cell_type == "code" and c.get("execution_count") is not None]
         chosen = started[-1] if started else None
     if chosen is None:
         return Failure(kind, None, None, ename, evalue)

@@ -39,7 +39,8 @@ GOOD = [
     'import warnings\nwarnings.warn("a noisy warning on stderr")',
     'import matplotlib\nprint("backend", matplotlib.get_backend())\nimport sys\nprint(sys.executable)',
     'import os\nprint("report", os.environ["CAREJOURNEYS_REPORT"], "in", os.getcwd())',
-    'import carejourneys as cj\nprint("log at", cj.report.log_path("demo"))',
+    'import carejourneys as cj\np = cj.report.log_path("demo")\np.write_text("demo log\\n")\n'
+    'print("log named", p.name)',
     'from carejourneys import disclosure\n'
     'disclosure.emit_log([{"table": "T9", "row": 2, "column": "n", "rule": "primary"}])',
 ]
@@ -221,7 +222,9 @@ def test_build_writes_pages_and_executed_notebooks(built):
     assert sys.executable in page
     # the kernel runs in the page's folder and knows which report it is building
     assert f"report 01_good in {out / 'plymouth'}" in page
-    assert f"log at {out / 'plymouth' / '01_good.demo.csv'}" in page
+    # logs are written apart from the page and moved beside it once the page is in place
+    assert "log named 01_good.demo.csv" in page
+    assert (out / "plymouth" / "01_good.demo.csv").read_text() == "demo log\n"
     # disclosure records a notebook attaches to its outputs go beside the page, not in it
     from carejourneys import disclosure
 

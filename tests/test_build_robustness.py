@@ -190,8 +190,6 @@ def test_interrupted_build_keeps_pages_and_leaves_no_temporary_files(project, in
     assert [k for k in after if k not in ref] == []  # no temporary files left among the outputs
 
 
-@pytest.mark.xfail(strict=True, reason="build_target deletes <notebook>.*.csv logs before running the "
-                   "notebook, so an interrupted rebuild loses the previous disclosure log")
 def test_interrupted_build_leaves_previous_outputs_intact(project, interrupted):
     root, nbs, ref = project
     out, after = interrupted
@@ -285,9 +283,6 @@ def test_hanging_notebook_hits_the_cell_timeout_and_is_reported(hung):
     assert [r.notebook for r in result.failures] == ["02_hangs"]
 
 
-@pytest.mark.xfail(strict=True, reason="build_exec._failure_from_nb takes the last cell papermill marked "
-                                       "'completed', which after a timeout is the last cell of the notebook, "
-                                       "not the one that hung")
 def test_hanging_notebook_is_reported_with_the_cell_that_hung(hung):
     root, result, seconds = hung
     failed = {r.notebook: r for r in result.reports}["02_hangs"]
