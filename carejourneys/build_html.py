@@ -46,6 +46,7 @@ table.cj-index th,table.cj-index td{text-align:left;border-bottom:1px solid #ccc
  vertical-align:top}
 .cj-index-wrap{overflow-x:auto}
 .cj-status-failed{color:#b00020;font-weight:700}
+.cj-status-reused{color:#555;font-size:.9em}
 """
 
 
@@ -149,8 +150,12 @@ def index_page(reports: Iterable[Any]) -> bytes:
     for rows in rows_by_site.values():
         trs = []
         for r in rows:
-            status = ("" if r.status in ("ok", "up to date")
-                      else f' <span class="cj-status-failed">({_esc(r.status)})</span>')
+            if r.status in ("reused", "up to date"):
+                status = ' <span class="cj-status-reused">(reused)</span>'
+            elif r.status == "ok":
+                status = ""
+            else:
+                status = f' <span class="cj-status-failed">({_esc(r.status)})</span>'
             link = f'<a href="{_esc(r.href)}">{_esc(r.title)}</a>' if r.href else _esc(r.title)
             trs.append(f"<tr><td>{link}{status}</td><td>{_esc(r.site_label)}</td><td>{_esc(r.origin)}</td>"
                        f"<td>{_esc(r.version)}</td><td><code>{_esc(_params_text(r.params))}</code></td></tr>")

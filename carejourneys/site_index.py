@@ -29,7 +29,9 @@ from typing import Any
 from . import sites as site_registry
 from .manifest import atomic_write_bytes
 
-OK_STATUSES = ("ok", "up to date")
+#: statuses of a report that has a good page: built now, or reused unchanged from an earlier build
+OK_STATUSES = ("ok", "reused", "up to date")
+REUSED_STATUSES = ("reused", "up to date")
 #: what a site folder may be called (site keys, "all", local authority codes)
 _SITE_KEY = re.compile(r"[A-Za-z0-9_]+")
 
@@ -128,6 +130,8 @@ def _params_text(params: tuple[tuple[str, str], ...]) -> str:
 
 
 def _status_html(e: Entry) -> str:
+    if e.status in REUSED_STATUSES:
+        return ' <span class="cj-status-reused">(reused: unchanged since its last build)</span>'
     return "" if e.ok else f' <span class="cj-status-failed">({_esc(e.status)})</span>'
 
 
@@ -174,7 +178,7 @@ def _summary(entries: list[Entry], site_keys: list[str]) -> str:
             if e is None:
                 cells.append('<td class="cj-missing">–</td>')
             elif e.has_page:
-                word = "view" if e.ok else e.status
+                word = "view" if e.status == "ok" else ("view (reused)" if e.ok else e.status)
                 label = f"{title}, {site_label(s)}"
                 cells.append(f'<td><a href="{_esc(e.href)}" aria-label="{_esc(label)}">{_esc(word)}</a></td>')
             else:

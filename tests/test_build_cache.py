@@ -83,11 +83,11 @@ def test_each_input_change_rebuilds_and_nothing_changed_reuses_byte_for_byte(pro
     assert statuses(again) == ["reused"]
     assert outputs_bytes(root) == before  # reused outputs are untouched
     index = (root / "out" / "index.html").read_text()
-    assert "reused" in index  # the index says which reports were taken over
+    assert 'class="cj-status-reused"' in index  # the index says which reports were taken over
 
     forced = run(root, data, force=True)
     assert statuses(forced) == ["ok"]
-    assert "reused" not in (root / "out" / "index.html").read_text()
+    assert 'class="cj-status-reused"' not in (root / "out" / "index.html").read_text()
 
     # a code cell
     write_notebook(root / "nb", code='print("THRESHOLD IS", disclosure_threshold)')
@@ -202,3 +202,15 @@ def test_an_unreadable_or_foreign_executed_notebook_is_rebuilt_not_reused(tmp_pa
     assert build.build_record(bad) is None
     bad.write_text('{"metadata": {"carejourneys": {"build": {"key": "k", "status": "ok"}}}}')
     assert build.build_record(bad) == {"key": "k", "status": "ok"}
+
+
+def test_index_marks_reused_reports_quietly_and_failed_ones_loudly():
+    from carejourneys.site_index import Entry, _status_html
+
+    def entry(status):
+        return Entry("00_x", "brent", "X", status, "synthetic", "0.1.0", (), True)
+
+    assert entry("reused").ok and entry("ok").ok and not entry("failed").ok
+    assert "cj-status-reused" in _status_html(entry("reused"))
+    assert _status_html(entry("ok")) == ""
+    assert "cj-status-failed" in _status_html(entry("failed"))
