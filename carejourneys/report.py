@@ -214,8 +214,9 @@ def output_dir() -> Path | None:
 def log_path(kind: str) -> Path | None:
     """Where a log that must never be published in the page goes: ``<output dir>/<report>.<kind>.csv``.
 
-    None outside a build (interactive work writes no log). The build removes a report's logs before
-    running it again, so rebuilt logs have the same bytes.
+    None outside a build (interactive work writes no log). In a build the folder is a fresh staging
+    folder for this run; the build moves its logs beside the page once the page is in place, so
+    rebuilt logs have the same bytes and an interrupted build keeps the earlier ones.
     """
     folder, name = output_dir(), os.environ.get("CAREJOURNEYS_REPORT")
     if folder is None or not name or not re.fullmatch(r"[A-Za-z0-9_-]+", kind):
