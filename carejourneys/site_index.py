@@ -131,7 +131,7 @@ def _params_text(params: tuple[tuple[str, str], ...]) -> str:
 
 def _status_html(e: Entry) -> str:
     if e.status in REUSED_STATUSES:
-        return ' <span class="cj-status-reused">(reused: unchanged since its last build)</span>'
+        return ' <span class="cj-status-reused" title="unchanged since its last build">(reused)</span>'
     return "" if e.ok else f' <span class="cj-status-failed">({_esc(e.status)})</span>'
 
 
