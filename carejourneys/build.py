@@ -241,11 +241,7 @@ class ReportResult:
 
     @property
     def site_label(self) -> str:
-        if self.site == sites.ALL:
-            return "All sites"
-        if self.site in sites.keys():
-            return sites.get(self.site).name
-        return f"Local authority {self.site}"
+        return sites.label(self.site)
 
     @property
     def href(self) -> str | None:

@@ -118,11 +118,7 @@ class ReportContext:
 
     @property
     def site_label(self) -> str:
-        if self.site == sites.ALL:
-            return "All sites"
-        if self.site in sites.keys():
-            return sites.get(self.site).name
-        return f"Local authority {self.site}"
+        return sites.label(self.site)
 
     def parameters(self) -> dict[str, Any]:
         """The notebook parameters as shown in the banner and the index."""

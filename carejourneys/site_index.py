@@ -82,11 +82,7 @@ def _esc(value: Any) -> str:
 
 
 def site_label(site: str) -> str:
-    if site == site_registry.ALL:
-        return "All sites"
-    if site in site_registry.keys():
-        return site_registry.get(site).name
-    return f"Local authority {site}"
+    return site_registry.label(site)
 
 
 def _site_order(site: str) -> tuple:

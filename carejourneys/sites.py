@@ -51,6 +51,15 @@ def keys() -> list[str]:
     return list(_REGISTRY)
 
 
+def label(key: str) -> str:
+    """How pages name a build target: a site's name, "All sites", or a local authority code."""
+    if key == ALL:
+        return "All sites"
+    if key in _REGISTRY:
+        return _REGISTRY[key].name
+    return f"Local authority {key}"
+
+
 def all_sites() -> list[Site]:
     return list(_REGISTRY.values())
 

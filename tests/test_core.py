@@ -126,3 +126,9 @@ def test_cli_reports_an_unknown_site_without_a_traceback(capsys):
     assert main(["build", "--site", "leeds", "--jobs", "1"]) == 2
     err = capsys.readouterr().err
     assert "unknown site 'leeds'" in err and "Traceback" not in err
+
+
+def test_site_labels():
+    assert cj.sites.label("all") == "All sites"
+    assert cj.sites.label("plymouth") == "Plymouth"
+    assert cj.sites.label("330") == "Local authority 330"
