@@ -4,13 +4,12 @@ loads as a user would expect or raises one DataError naming file, row and column
 from __future__ import annotations
 
 import hashlib
-import io
 import warnings
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
+from workbooks import xlsx_bytes
 
 from carejourneys.errors import DataError, DataWarning
 from carejourneys.loaders.coded import read_coded_segments
@@ -139,18 +138,7 @@ def test_taguette_html_is_stripped(tmp_path):
     assert (got["segment_id"].iloc[0], got["text"].iloc[0]) == ("7", "Too far")
 
 
-def _xlsx(sheets: dict[str, list[list[object]]], merge: str | None = None) -> bytes:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for r in rows:
-            ws.append(r)
-        if merge:
-            ws.merge_cells(merge)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+_xlsx = xlsx_bytes
 
 
 def _rows() -> list[list[object]]:

@@ -4,13 +4,12 @@ expect or raises one DataError naming file, row and column; the file is never ch
 from __future__ import annotations
 
 import hashlib
-import io
 import warnings
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
+from workbooks import xlsx_bytes
 
 from carejourneys.errors import DataError, DataWarning
 from carejourneys.loaders.oc3 import read_oc3
@@ -156,18 +155,7 @@ def test_row_longer_than_header(tmp_path):
     assert err.row == 3 and "header" in err.message
 
 
-def _xlsx(sheets: dict[str, list[list[object]]], merge: str | None = None) -> bytes:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for r in rows:
-            ws.append(r)
-        if merge:
-            ws.merge_cells(merge)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+_xlsx = xlsx_bytes
 
 
 def _cells() -> list[list[object]]:
