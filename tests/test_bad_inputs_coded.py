@@ -3,12 +3,12 @@ loads as a user would expect or raises one DataError naming file, row and column
 
 from __future__ import annotations
 
-import hashlib
 import warnings
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from bad_input_helpers import digest, load_unchanged, write_file
 from workbooks import xlsx_bytes
 
 from carejourneys.errors import DataError, DataWarning
@@ -21,22 +21,14 @@ GOOD = "\n".join([HEADER, *ROWS]) + "\n"
 
 
 def _write(tmp_path: Path, data: str | bytes, name: str = "coded.csv", encoding: str = "utf-8") -> Path:
-    p = tmp_path / name
-    p.write_bytes(data if isinstance(data, bytes) else data.encode(encoding))
-    return p
+    return write_file(tmp_path, data, name, encoding)
 
 
-def _digest(p: Path) -> str:
-    return hashlib.sha256(p.read_bytes()).hexdigest()
+_digest = digest
 
 
 def _load(p: Path) -> pd.DataFrame:
-    before = _digest(p)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataWarning)
-        out = read_coded_segments(p)
-    assert _digest(p) == before
-    return out
+    return load_unchanged(read_coded_segments, p)
 
 
 def _error(p: Path) -> DataError:
