@@ -36,6 +36,7 @@ from ..errors import DataError, DataProblem, DataWarning
 AGE_BANDS = {"17-18": (17, 18), "19-21": (19, 21)}
 _BLANK_AS_ZERO = ("DIED", "RHOM")
 _FULL_SCHEMA_ROWS = 50_000
+_FEW_VALUES = ("DOB", "IN_TOUCH", "ACTIV", "ACCOM")
 
 
 def _read_raw(path: Path) -> pd.DataFrame:
@@ -46,7 +47,9 @@ def _read_raw(path: Path) -> pd.DataFrame:
     """
     from .tabular import read_table
 
-    raw = read_table(path, name="oc3", columns=schemas.OC3_COLUMNS)
+    # the coded columns and DOB hold few distinct values: read as Categoricals (same strings), whose
+    # codes are used below instead of factorising each column again
+    raw = read_table(path, name="oc3", columns=schemas.OC3_COLUMNS, categorical=_FEW_VALUES)
     raw.columns = [str(c).strip().upper() for c in raw.columns]
     headers = list(raw.columns)
     repeated = [c for c in dict.fromkeys(headers) if c != "" and headers.count(c) > 1]
@@ -160,11 +163,19 @@ def _parse_dob(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 class _Coded:
-    """A text column as codes into its distinct values: tests run once per distinct value."""
+    """A text column as codes into its distinct values: tests run once per distinct value.
 
-    def __init__(self, values: np.ndarray, strip: bool = True) -> None:
-        codes, uniques = pd.factorize(values)
-        uniques = np.asarray(uniques, dtype=object)
+    A Categorical column (see ``read_table(categorical=...)``) gives its codes and categories as
+    they are (categories no row uses are harmless: every result is spread back by the codes).
+    """
+
+    def __init__(self, column: pd.Series, strip: bool = True) -> None:
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes = column.cat.codes.to_numpy()
+            uniques = column.cat.categories.to_numpy(dtype=object)
+        else:
+            codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+            uniques = np.asarray(uniques, dtype=object)
         if strip:
             cleaned = np.array([u.strip() for u in uniques], dtype=object)
             if len(cleaned) and (cleaned != uniques).any():
@@ -205,7 +216,7 @@ def _check(raw: pd.DataFrame, path: Path, collection_year: int) -> tuple[list[Da
             msg = message(int(i)) if callable(message) else message
             problems.append((row, order.get(column, 9), DataProblem(where, row, column, msg)))
 
-    col = {c: _Coded(raw[c].to_numpy(dtype=object)) for c in ("IN_TOUCH", "ACTIV", "ACCOM")}
+    col = {c: _Coded(raw[c]) for c in ("IN_TOUCH", "ACTIV", "ACCOM")}
     codes = {"IN_TOUCH": schemas.OC3_IN_TOUCH, "ACTIV": schemas.OC3_ACTIV, "ACCOM": schemas.OC3_ACCOM}
     blank = {c: col[c].test(lambda u: u == "") for c in col}
 
@@ -214,12 +225,12 @@ def _check(raw: pd.DataFrame, path: Path, collection_year: int) -> tuple[list[Da
     add(child_blank, "CHILD", "CHILD is blank; expected the child's identifier")
     add(_duplicated(child) & ~child_blank, "CHILD", lambda i: f"CHILD {child[i]!r} appears more than once")
 
-    dob_col = _Coded(raw["DOB"].to_numpy(dtype=object), strip=False)
+    dob_col = _Coded(raw["DOB"], strip=False)
     dob_u, year_u, month_u = _parse_dob(dob_col.uniques)
     dob = dob_u[dob_col.codes]
     nat = np.isnat(dob)
-    dob_text = raw["DOB"].to_numpy(dtype=object)
-    add(nat, "DOB", lambda i: f"expected a date of birth as dd/mm/yyyy; found {dob_text[i]!r}")
+    dob_text, dob_codes = dob_col.uniques, dob_col.codes  # the cells as written
+    add(nat, "DOB", lambda i: f"expected a date of birth as dd/mm/yyyy; found {dob_text[dob_codes[i]]!r}")
     age_u = np.where(month_u >= 4, collection_year - 1, collection_year) - year_u
     age_np = age_u[dob_col.codes]
     age = pd.Series(pd.array(age_np, dtype="Int64"), index=raw.index).mask(nat)
@@ -255,6 +266,8 @@ def _check(raw: pd.DataFrame, path: Path, collection_year: int) -> tuple[list[Da
                                                            f"found {v[i]!r}")
         add(yes & zero, c, f"IN_TOUCH is YES so {c} must describe the young person's situation, not '0'")
 
+    legacy = col["ACTIV"].test(lambda u: u in schemas.OC3_ACTIV_LEGACY)
+
     problems.sort(key=lambda t: (t[0], t[1]))
     records = pd.DataFrame({
         "CHILD": raw["CHILD"],
@@ -265,11 +278,13 @@ def _check(raw: pd.DataFrame, path: Path, collection_year: int) -> tuple[list[Da
         "collection_year": pd.Series(collection_year, index=raw.index, dtype="Int64"),
         "age": age,
     }, copy=False)
-    return [p for _, _, p in problems], records
+    return [p for _, _, p in problems], records, rownum[np.flatnonzero(legacy)]
 
 
 def _duplicated(values: np.ndarray) -> np.ndarray:
     """True for every repeat of an earlier value (the first occurrence is False)."""
+    if not _may_repeat(values):
+        return np.zeros(len(values), dtype=bool)
     try:
         b = values.astype("S")
     except UnicodeEncodeError:
@@ -284,9 +299,23 @@ def _duplicated(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def _legacy_rows(records: pd.DataFrame) -> np.ndarray:
-    legacy = records["ACTIV"].isin(list(schemas.OC3_ACTIV_LEGACY)).to_numpy()
-    return records.index.to_numpy()[np.flatnonzero(legacy)]
+def _may_repeat(values: np.ndarray) -> bool:
+    """False only when no value is repeated for certain (a quick test of the usual case).
+
+    Equal values have equal first 16 bytes, hence equal keys below: distinct keys prove the values
+    distinct. Equal keys (or text that is not ASCII) leave the answer to :func:`_duplicated`'s
+    exact comparison.
+    """
+    n = len(values)
+    if n < 2:
+        return False
+    try:
+        b = values.astype("S16")  # the first 16 bytes of each value (ASCII)
+    except (UnicodeEncodeError, TypeError, ValueError):
+        return True
+    words = b.view(np.uint64).reshape(n, 2)
+    keys = np.sort(words[:, 0] ^ (words[:, 1] * np.uint64(0x9E3779B97F4A7C15)))
+    return bool((keys[1:] == keys[:-1]).any())
 
 
 def _prepare(path: str | Path, collection_year: int) -> tuple[Path, pd.DataFrame]:
@@ -318,10 +347,9 @@ def read_oc3(path: str | Path, collection_year: int) -> pd.DataFrame:
     """
     collection_year = int(collection_year)
     path, raw = _prepare(path, collection_year)
-    problems, records = _check(raw, path, collection_year)
+    problems, records, legacy = _check(raw, path, collection_year)
     if problems:
         raise DataError.from_problems(problems)
-    legacy = _legacy_rows(records)
     if len(legacy):
         shown = ", ".join(map(str, legacy[:10])) + (" ..." if len(legacy) > 10 else "")
         warnings.warn(f"{path}: {len(legacy)} row(s) use the older ACTIV codes F3/P3 (training or "

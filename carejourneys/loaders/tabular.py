@@ -129,6 +129,7 @@ def read_table(
     sheet: str | None = None,
     columns: Sequence[str] | None = None,
     name: str | None = None,
+    categorical: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Read a CSV or XLSX/XLSM file into a frame of raw strings.
 
@@ -140,6 +141,12 @@ def read_table(
     For a workbook, ``sheet`` names the sheet to read; without it the sheet named like ``name``
     (or like the file) is read, else the only sheet, else the first sheet whose header row holds
     every one of ``columns``.
+
+    ``categorical`` is a speed hint for CSV files: columns whose header (compared as by
+    :func:`normalise_header`) is listed, and that are expected to hold few distinct values (codes,
+    dates), are returned as a pandas ``Categorical`` of exactly the same strings (its codes then
+    spare the caller a second pass over the column). Other columns, and every column of a
+    workbook, are ``str``.
 
     Raises :class:`DataError` for a missing file, a folder, an empty file, an unreadable,
     undecodable or corrupt file, merged cells in a workbook, or rows longer than the header.
@@ -166,11 +173,14 @@ def read_table(
         return _frame_from_rows(path, rows, first_row)
     if path.suffix.lower() in {".xls", ".ods", ".numbers"}:
         raise _fail(path, f"{path.suffix} files are not read: save it as .xlsx or as CSV (UTF-8)")
-    return _read_csv(path, data)
+    return _read_csv(path, data, {normalise_header(c) for c in categorical})
 
 
-def _decode(path: Path, data: bytes) -> str:
-    """Bytes of a CSV file to text, following the rules in the module docstring."""
+def _decode(path: Path, data: bytes) -> tuple[str, str]:
+    """Bytes of a CSV file to text, following the rules in the module docstring.
+
+    Returns ``(text, encoding)``, the encoding one of ``utf-8``, ``utf-8-sig``, ``utf-16``, ``cp1252``.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -188,7 +198,7 @@ def _decode(path: Path, data: bytes) -> str:
     else:
         if "\x00" in text:
             raise _binary(path, text[: text.index("\x00")].count("\n") + 1)
-        return text
+        return text, encoding
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError as e:
@@ -196,7 +206,7 @@ def _decode(path: Path, data: bytes) -> str:
                            "UTF-8 or Windows-1252") from None
     warnings.warn(f"{path}: not UTF-8; read as Windows-1252 (cp1252). Save as 'CSV (UTF-8)' to avoid "
                   "guessing", DataWarning, stacklevel=3)
-    return text
+    return text, "cp1252"
 
 
 def _binary(path: Path, row: int) -> DataError:
@@ -227,7 +237,8 @@ def _undecodable(path: Path, data: bytes, err: UnicodeDecodeError, encoding: str
 
 
 def _delimiter(text: str) -> str:
-    header = text.split("\n", 1)[0]
+    end = text.find("\n")
+    header = text if end < 0 else text[:end]
     if "," in header:
         return ","
     for d in (";", "\t"):
@@ -236,14 +247,27 @@ def _delimiter(text: str) -> str:
     return ","
 
 
-def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
-    text = _decode(path, data)
+def _read_csv(path: Path, data: bytes, categorical: set[str] | frozenset = frozenset()) -> pd.DataFrame:
+    text, encoding = _decode(path, data)
     if not text.strip().strip("\ufeff"):
         raise _fail(path, "empty file: expected a header row naming the columns", row=1)
     sep = _delimiter(text)
+    # The C parser reads UTF-8 bytes directly (much faster than a StringIO of the decoded text,
+    # which it would encode back to UTF-8); the text was decoded above only to check it.
+    if encoding == "utf-8":
+        buffer = data
+    elif encoding == "utf-8-sig":
+        buffer = data[3:]
+    else:
+        buffer = text.encode("utf-8")
+    options = dict(header=None, na_filter=False, skip_blank_lines=False, sep=sep, engine="c",
+                   encoding="utf-8")
     try:
-        raw = pd.read_csv(io.StringIO(text), header=None, dtype=str, na_filter=False,
-                          skip_blank_lines=False, sep=sep, engine="c")
+        raw = None
+        if categorical:
+            raw = _read_csv_categorical(buffer, categorical, options)
+        if raw is None:
+            raw = pd.read_csv(io.BytesIO(buffer), dtype=str, **options)
     except pd.errors.EmptyDataError:  # a ValueError too: must come first
         raise _fail(path, "empty file: expected a header row naming the columns", row=1) from None
     except (pd.errors.ParserError, ValueError, IndexError, OverflowError):
@@ -251,7 +275,35 @@ def _read_csv(path: Path, data: bytes) -> pd.DataFrame:
     header = [str(h).strip() for h in raw.iloc[0]]
     body = raw.iloc[1:]
     body.index = pd.RangeIndex(2, 2 + len(body), name=ROW)
-    return _finish_frame(path, header, body.astype("str"), 1)
+    return _finish_frame(path, header, body, 1)
+
+
+def _read_csv_categorical(
+    buffer: bytes, categorical: set[str] | frozenset, options: dict
+) -> pd.DataFrame | None:
+    """The file read with the columns named in ``categorical`` as Categorical (the others ``str``).
+
+    ``None`` when that cannot be done safely (the caller then reads every column as ``str``). The
+    header row is read first, by the same parser, to know which position is which column.
+    """
+    head = pd.read_csv(io.BytesIO(buffer), dtype=str, nrows=1, **options)
+    if len(head) != 1:
+        return None
+    positions = [i for i, h in enumerate(head.iloc[0]) if normalise_header(h) in categorical]
+    if not positions:
+        return None
+    dtype: dict[int, object] = dict.fromkeys(range(head.shape[1]), str)
+    dtype.update(dict.fromkeys(positions, "category"))
+    raw = pd.read_csv(io.BytesIO(buffer), dtype=dtype, **options)
+    # every column must be text (str) or a Categorical of text: anything else, read again as str
+    for i in range(raw.shape[1]):
+        col = raw.iloc[:, i]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            if col.cat.categories.dtype != "str" or (col.cat.codes.to_numpy() < 0).any():
+                return None
+        elif col.dtype != "str":
+            return None
+    return raw
 
 
 def _csv_structure_error(path: Path, text: str, sep: str) -> DataError:
@@ -288,8 +340,28 @@ def _frame_from_rows(path: Path, rows: list[list[object]], first_row: int) -> pd
 
 
 def _finish_frame(path: Path, header: list[str], frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
-    """Drop fully empty rows and unnamed empty columns; name the columns by the header row."""
-    filled = frame.to_numpy(dtype=object) != ""  # one pass over the cells
+    """Drop fully empty rows and unnamed empty columns; name the columns by the header row.
+
+    Columns are ``str`` (made so here) or Categoricals of ``str`` (see :func:`read_table`'s
+    ``categorical``), which are left as they are.
+    """
+    columns = {}
+    filled_columns = []
+    for i in range(frame.shape[1]):
+        col = frame.iloc[:, i]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            empty = np.flatnonzero(col.cat.categories.to_numpy(dtype=object) == "")
+            codes = col.cat.codes.to_numpy()
+            filled_columns.append(codes != empty[0] if len(empty) else np.ones(len(codes), dtype=bool))
+        else:
+            col = col.astype("str")
+            filled_columns.append(col.to_numpy(dtype=object) != "")
+        columns[i] = col
+    frame = pd.DataFrame(columns, index=frame.index, copy=False) if columns else frame
+    if filled_columns:
+        filled = np.column_stack(filled_columns)
+    else:
+        filled = np.zeros((len(frame), 0), dtype=bool)
     if len(frame) and not filled.all():
         rows = filled.any(axis=1)
         frame, filled = frame[rows], filled[rows]
