@@ -553,19 +553,45 @@ def parse_columns(
     Only whether a cell *can* be read is checked here; ranges, codes, required values and
     uniqueness are :func:`check_frame`'s work.
     """
+    typed, problems, _ = _parse_columns(df, fields, path)
+    return typed, problems
+
+
+class _Distinct:
+    """What a parsed column holds, by distinct cell: the typed value of each distinct cell that
+    some row has, and the most rows any one distinct cell has (1: no cell repeated)."""
+
+    def __init__(self, values: pd.Series, codes: np.ndarray) -> None:
+        counts = np.bincount(codes, minlength=len(values)) if len(codes) else np.zeros(len(values), np.intp)
+        self.values = values[counts[: len(values)] > 0].reset_index(drop=True)
+        self.max_count = int(counts.max()) if len(counts) else 0
+
+
+def _parse_columns(
+    df: pd.DataFrame, fields: Sequence[schemas.Field], path: str | Path
+) -> tuple[pd.DataFrame, list[DataProblem], dict[str, _Distinct]]:
+    """:func:`parse_columns`, also giving each parsed column's :class:`_Distinct` values."""
     path = str(path)
     out: dict[str, pd.Series] = {}
     problems: list[DataProblem] = []
+    distinct: dict[str, _Distinct] = {}
     for f in fields:
         parser = _PARSERS[f.kind]
         if f.name not in df.columns:
             values, _ = parser(pd.Series(np.nan, index=df.index, dtype="str"), f)
             out[f.name] = values
             continue
-        # parse each distinct cell once: columns repeat values (codes, dates, scores) a great deal
-        codes, uniques = pd.factorize(df[f.name])
+        # parse each distinct cell once: columns repeat values (codes, dates, scores) a great deal;
+        # a Categorical column (read_table's ``categorical``) is already in that form
+        column = df[f.name]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            codes, uniques = column.cat.codes.to_numpy(), column.cat.categories
+        else:
+            codes, uniques = pd.factorize(column)
         values, bad = parser(_clean_text(pd.Series(uniques, dtype="str")), f)
         out[f.name] = pd.Series(values.array.take(codes, allow_fill=True), index=df.index)
+        if len(codes) == 0 or codes.min() >= 0:
+            distinct[f.name] = _Distinct(values, codes)
         if bad:
             message = dict(bad)
             hit = np.isin(codes, list(message))
@@ -576,7 +602,7 @@ def parse_columns(
         if c not in known:
             out[c] = _clean_text(df[c])
     typed = pd.DataFrame(out, index=df.index)
-    return typed, problems
+    return typed, problems, distinct
 
 
 def _clean_text(s: pd.Series) -> pd.Series:
@@ -709,8 +735,41 @@ def check_frame(
     (already reported while parsing) are left out. Columns of the contract absent from ``df``
     are not checked (:func:`match_columns` reports the missing required ones).
     """
+    return _check_frame(df, source, path, raw=raw, skip=skip, rows=rows)
+
+
+#: frames up to this many rows are always validated by pandera in full (see :func:`_check_frame`)
+_FULL_SCHEMA_ROWS = 50_000
+
+
+def _check_frame(
+    df: pd.DataFrame,
+    source: schemas.Source,
+    path: str | Path,
+    *,
+    raw: pd.DataFrame | None = None,
+    skip: set[tuple[int | None, str]] | frozenset = frozenset(),
+    rows: bool = True,
+    distinct: dict[str, _Distinct] | None = None,
+) -> list[DataProblem]:
+    """:func:`check_frame`; with ``distinct`` (from :func:`_parse_columns`) a large frame is first
+    checked by its distinct values.
+
+    When those checks find nothing (they are at least as strict as the schema's: missing values,
+    code lists, ranges, uniqueness), pandera validates the first :data:`_FULL_SCHEMA_ROWS` rows
+    (column types and every check) and the frame passes. Otherwise, or when a column was not
+    parsed here, pandera validates the whole frame and its failures are reported as before, so
+    problems are the same either way.
+    """
     path = str(path)
     present = [f for f in source.fields if f.name in df.columns]
+    if (distinct is not None and len(df) > _FULL_SCHEMA_ROWS and len(present) == len(source.fields)
+            and _passes_by_distinct(df, present, source, distinct)):
+        try:
+            source.schema.validate(df.head(_FULL_SCHEMA_ROWS), lazy=True)
+            return []
+        except (pa.errors.SchemaErrors, pa.errors.SchemaError):
+            pass  # cannot happen when the checks above hold; the full validation below explains it
     unique = list(source.unique_together)
     if len(present) == len(source.fields):
         schema = source.schema
@@ -755,6 +814,32 @@ def check_frame(
         problems.append(DataProblem(path, row, column, message))
     problems.sort(key=lambda p: (p.row or 0, order.get(p.column, len(order))))
     return problems
+
+
+def _passes_by_distinct(
+    df: pd.DataFrame, fields: Sequence[schemas.Field], source: schemas.Source, distinct: dict[str, _Distinct]
+) -> bool:
+    """True when, judged by each column's distinct values, no check of the schema can fail."""
+    for f in fields:
+        d = distinct.get(f.name)
+        if d is None:
+            return False
+        values = d.values
+        missing = values.isna()
+        if missing.any() and not f.nullable:
+            return False
+        values = values[~missing]
+        if f.allowed is not None and not values.isin(list(f.allowed)).all():
+            return False
+        if f.min is not None and not (values >= f.min).all():
+            return False
+        if f.max is not None and not (values <= f.max).all():
+            return False
+        if f.unique and (d.max_count > 1 or d.values.duplicated().any()):
+            return False
+    if source.unique_together and df[list(source.unique_together)].duplicated().any():
+        return False
+    return True
 
 
 def _duplicate_problems(df: pd.DataFrame, column: str, path: str, raw: pd.DataFrame | None,
@@ -852,6 +937,13 @@ def _header_row_below(raw: pd.DataFrame, required: Sequence[str], look: int = 10
     return None
 
 
+def _few_values(source: schemas.Source) -> list[str]:
+    """Columns likely to hold few distinct values (codes, dates, bounded scores): read as Categoricals."""
+    return [f.name for f in source.fields
+            if not f.unique and (f.allowed is not None or f.kind == schemas.DATE
+                                 or (f.kind == schemas.INT and f.max is not None))]
+
+
 def read_source(
     name: str, path: str | Path, *, site: str | None = None, sheet: str | None = None
 ) -> pd.DataFrame:
@@ -873,19 +965,20 @@ def read_source(
         if site != sites.ALL:
             sites.get(site)
     path = Path(path)
-    raw = read_table(path, sheet=sheet, columns=source.required_columns, name=source.name)
+    raw = read_table(path, sheet=sheet, columns=source.required_columns, name=source.name,
+                     categorical=_few_values(source))
     named, problems, extras = match_columns(raw, source.fields, path)
     if any(p.message.startswith("missing column") for p in problems):
         header_row = _header_row_below(raw, source.required_columns)
         if header_row is not None:
             raise DataError(f"the header row seems to be row {header_row}, not row 1: delete the rows above "
                             "it so that the column names come first", path=path, row=header_row)
-    typed, parse_problems = parse_columns(named, source.fields, path)
+    typed, parse_problems, distinct = _parse_columns(named, source.fields, path)
     problems += parse_problems
     skip = {(p.row, p.column) for p in parse_problems}
     missing = {p.column for p in problems if p.row == 1 and p.message.startswith("missing column")}
     checked = typed.drop(columns=[c for c in missing if c in typed.columns])
-    problems += check_frame(checked, source, path, raw=named, skip=skip)
+    problems += _check_frame(checked, source, path, raw=named, skip=skip, distinct=distinct)
     if problems:
         order = {n: i for i, n in enumerate(named.columns)}
         problems.sort(key=lambda p: (p.row or 0, order.get(p.column, len(order))))
