@@ -50,9 +50,10 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -402,12 +403,21 @@ def _up_to_date(target: Target, html_path: Path, ipynb_path: Path) -> ReportResu
                         title=target.info.title, params=target.params, origin=meta.get("origin", ""))
 
 
+class BuildCancelled(Exception):  # noqa: N818 - not an error: the build was told to stop
+    """A report finished running after the build was interrupted: nothing of it is published."""
+
+
 def build_target(target: Target, outputs: Path, *, force: bool, timeout: int,
-                 show_code: bool, on_start: Callable[[], None] | None = None) -> ReportResult:
+                 show_code: bool, on_start: Callable[[], None] | None = None,
+                 kernel: Any = None, cancelled: Callable[[], bool] | None = None) -> ReportResult:
     """Run one (notebook, site), write its executed notebook and page; never raises for a bad notebook.
 
     Returns a ``reused`` result without running anything when the outputs are up to date (unless
-    ``force``); otherwise calls ``on_start`` (if given) just before running."""
+    ``force``); otherwise calls ``on_start`` (if given) just before running. ``kernel``: the
+    :class:`~carejourneys.build_exec.ReportKernel` to run it in (default: a fresh kernel).
+    ``cancelled``: asked once the notebook has run; when it answers True (the build was
+    interrupted meanwhile, and the run was probably cut short by it) nothing is published and
+    :class:`BuildCancelled` is raised, so the previous page and logs stay as they were."""
     from . import build_exec
 
     info = target.info
@@ -427,7 +437,10 @@ def build_target(target: Target, outputs: Path, *, force: bool, timeout: int,
     staging = Path(tempfile.mkdtemp(prefix=f"cj-logs-{info.name}-"))
     try:
         env = {"CAREJOURNEYS_REPORT": info.name, "CAREJOURNEYS_OUTPUT_DIR": str(staging)}
-        nb, failure = build_exec.execute(info.path, target.params, cwd=site_dir, timeout=timeout, env=env)
+        nb, failure = build_exec.execute(info.path, target.params, cwd=site_dir, timeout=timeout, env=env,
+                                         kernel=kernel)
+        if cancelled is not None and cancelled():
+            raise BuildCancelled(f"{info.name} [{target.site}]")
         _take_disclosure_log(nb, info.name, staging)
         result = _publish(target, nb, failure, html_path, ipynb_path, show_code, start)
         _replace_logs(staging, site_dir, info.name)
@@ -614,6 +627,63 @@ def plan(
     return out
 
 
+def run_workers(targets: list[Target], one: Callable[[Target, Any, Callable[[], bool]], ReportResult],
+                jobs: int, *, fresh_kernels: bool = False) -> list[ReportResult]:
+    """Build ``targets`` with ``jobs`` workers, each taking the next target from one queue and
+    keeping one :class:`~carejourneys.build_exec.ReportKernel` for all the reports it runs (a
+    fresh kernel per report when ``fresh_kernels``); results come back in the order of
+    ``targets``. With one job the work is done on the calling thread. When the build is
+    interrupted (Ctrl-C), the workers take no further target, whatever they were running is not
+    published (:class:`BuildCancelled`), their kernels are stopped, and the interrupt is raised."""
+    from . import build_exec
+
+    results: list[ReportResult | None] = [None] * len(targets)
+    todo = deque(enumerate(targets))
+    lock = threading.Lock()
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        kernel = None if fresh_kernels else build_exec.ReportKernel()
+        try:
+            while not stop.is_set():
+                with lock:
+                    if not todo:
+                        return
+                    i, t = todo.popleft()
+                results[i] = one(t, kernel, stop.is_set)
+        except BuildCancelled:
+            return
+        except BaseException as e:  # noqa: BLE001 - handed to the calling thread
+            errors.append(e)
+            stop.set()
+        finally:
+            if kernel is not None:
+                kernel.dispose()
+
+    n = min(jobs, len(targets))
+    if n <= 1:
+        worker()  # an interrupt reaches this thread inside the run; worker() hands it on via errors
+    else:
+        threads = [threading.Thread(target=worker, name=f"carejourneys-build-{k}", daemon=True)
+                   for k in range(n)]
+        for th in threads:
+            th.start()
+        try:
+            for th in threads:
+                th.join()
+        except KeyboardInterrupt:
+            stop.set()
+            for th in threads:
+                th.join()
+            raise
+    if errors:
+        raise errors[0]
+    if stop.is_set():  # pragma: no cover - set only by an interrupt or an error, both raised above
+        raise KeyboardInterrupt
+    return [r for r in results if r is not None]
+
+
 def run(
     sites: Iterable[str] | None = None,
     notebooks: Iterable[str] | None = None,
@@ -629,6 +699,7 @@ def run(
     show_code: bool = False,
     check: bool = True,
     quiet: bool = False,
+    fresh_kernels: bool = False,
 ) -> BuildResult:
     """Build the reports (see the module docstring); returns a :class:`BuildResult`.
 
@@ -637,7 +708,8 @@ def run(
     the notebooks are (default: $CAREJOURNEYS_NOTEBOOKS, else the project's ``notebooks/``).
     ``check``: run the output checker (:mod:`carejourneys.checker`) on the pages built; a page
     with findings is replaced by a notice listing them and its report fails. ``show_code``: keep
-    the code in the pages. ``quiet``: print nothing.
+    the code in the pages. ``quiet``: print nothing. ``fresh_kernels``: start a new kernel for
+    every report instead of keeping one per job (slower; the pages are the same).
     Bad requests (an unknown site or notebook, a parameter of the wrong type) raise BuildError
     before anything runs; a notebook that fails while running does not raise.
     """
@@ -664,12 +736,13 @@ def run(
     progress = None if quiet else Progress([*labels.values(), *(f"{r.notebook}" for r in broken)],
                                            stream=sys.stderr)
 
-    def one(t: Target) -> ReportResult:
+    def one(t: Target, kernel: Any, cancelled: Callable[[], bool]) -> ReportResult:
         label = labels[id(t)]
         started = time.perf_counter()
         on_start = None if progress is None else (lambda: progress.update(label, "running"))
         try:
-            r = build_target(t, out_dir, force=force, timeout=timeout, show_code=show_code, on_start=on_start)
+            r = build_target(t, out_dir, force=force, timeout=timeout, show_code=show_code, on_start=on_start,
+                             kernel=kernel, cancelled=cancelled)
         except BaseException:
             if progress is not None:
                 progress.update(label, "failed", seconds=time.perf_counter() - started)
@@ -683,11 +756,7 @@ def run(
         for r in broken:
             if progress is not None:
                 progress.update(r.notebook, "failed", seconds=0.0, detail=r.error or "")
-        if jobs == 1 or len(targets) <= 1:
-            results = [one(t) for t in targets]
-        else:
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
-                results = list(pool.map(one, targets))
+        results = run_workers(targets, one, jobs, fresh_kernels=fresh_kernels)
     finally:
         if progress is not None:
             progress.close()

@@ -17,6 +17,7 @@ failed) and a :class:`Failure` describing the failing cell, or None.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -25,11 +26,15 @@ from typing import Any
 
 import nbformat
 from jupyter_client import AsyncKernelManager
-from jupyter_client.kernelspec import KernelSpec, KernelSpecManager, NoSuchKernel
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from traitlets import default
 
 KERNEL_NAME = "carejourneys-build"
+#: papermill engine that runs a notebook in a :class:`ReportKernel`
+ENGINE_NAME = "carejourneys-kept-kernel"
 START_ATTEMPTS = 3
+#: a kept kernel is replaced by a fresh one after this many reports (bounds memory growth)
+MAX_REPORTS_PER_KERNEL = 40
 #: environment of every report kernel (on top of the build's own)
 KERNEL_ENV = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "CAREJOURNEYS_BUILD": "1"}
 
@@ -145,45 +150,151 @@ def _failure_from_nb(source_nb: Any, nb: Any, kind: str, ename: str, evalue: str
     return Failure(kind, source_position(source_nb, chosen), chosen.get("execution_count"), ename, evalue)
 
 
-def _never_ran(path: Path) -> bool:
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception:  # noqa: BLE001 - nothing usable was written
-        return True
-    return all(c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+class KernelStartError(RuntimeError):
+    """The kernel could not be started (after :data:`START_ATTEMPTS` attempts) or prepared."""
 
 
-def execute(
-    notebook: Path,
-    parameters: dict[str, Any],
-    *,
-    cwd: Path,
-    timeout: int,
-    start_timeout: int = 60,
-    env: dict[str, str] | None = None,
-) -> tuple[Any, Failure | None]:
-    """Run ``notebook`` with ``parameters`` in a kernel started in ``cwd`` with ``env`` added to its
-    environment; return the executed notebook and the failure, if any."""
-    import papermill as pm
-    from nbclient.exceptions import CellTimeoutError
-    from papermill.exceptions import PapermillExecutionError
+def _quiet_output(msg: dict[str, Any]) -> None:
+    """Output hook that drops what the preparing code prints (nothing is expected)."""
 
-    source_nb = nbformat.read(notebook, as_version=4)
-    with tempfile.TemporaryDirectory(prefix="cj-build-") as scratch:
-        out = Path(scratch) / notebook.name
-        process_log = Path(scratch) / "kernel.log"
-        failure: Failure | None = None
-        for attempt in range(1, START_ATTEMPTS + 1):
+
+class ReportKernel:
+    """One kernel in which a build worker runs report after report.
+
+    A fresh kernel costs about a second to start and as much again for the imports of the first
+    cell; a worker that builds many reports (the indicators report for every council) keeps its
+    kernel and, before every report, runs :func:`carejourneys.build_kernel.prepare` in it, which
+    puts back everything a report can change (namespace, execution counter, working folder,
+    environment, warnings, pandas and matplotlib settings, the package's per-report state).
+    ``tests/test_build_reuse.py`` checks that pages built in a kept kernel are byte-identical to
+    pages built in fresh ones.
+
+    The kernel is given up, and the next report gets a fresh one, after a report fails (error,
+    timeout or dead kernel), when preparing fails, and after ``max_reports`` reports. It must be
+    used from one thread only (its client lives on that thread's event loop); :meth:`close` it
+    from that thread too.
+    """
+
+    def __init__(self, *, start_timeout: int = 60, max_reports: int = MAX_REPORTS_PER_KERNEL) -> None:
+        self.start_timeout = start_timeout
+        self.max_reports = max_reports
+        self.km: Any = None
+        self.kc: Any = None
+        self.reports = 0
+        self.starts = 0
+        self._scratch = Path(tempfile.mkdtemp(prefix="cj-kernel-"))
+        self.process_log = self._scratch / "kernel.log"
+
+    @property
+    def alive(self) -> bool:
+        return self.km is not None and self.kc is not None
+
+    def _launch(self) -> None:
+        """Start one kernel and wait until it answers (raises when it does not). It starts in a
+        scratch folder with :data:`KERNEL_ENV` only: each report's folder and variables are set
+        by :meth:`prepare`, so that no report's variables become part of the kernel's baseline."""
+        from jupyter_core.utils import run_sync
+
+        km = manager_for({}, self.process_log)(kernel_name=KERNEL_NAME)
+        self.km = km
+        run_sync(km.start_kernel)(cwd=str(self._scratch))
+        kc = km.client()
+        kc.start_channels()
+        self.kc = kc
+        run_sync(kc.wait_for_ready)(timeout=self.start_timeout)
+
+    def start(self) -> None:
+        """Start the kernel, trying again when it dies while starting (papermill issue 511)."""
+        message = ""
+        for _attempt in range(START_ATTEMPTS):
+            self.starts += 1
+            try:
+                self._launch()
+                return
+            except Exception as e:  # noqa: BLE001 - port races, dead kernels
+                self.close()
+                tail = log_tail(self.process_log)
+                message = (str(e) or type(e).__name__ or "kernel did not start") + (
+                    f" (kernel log: {tail})" if tail else "")
+        raise KernelStartError(message)
+
+    def prepare(self, env: dict[str, str], cwd: Path) -> None:
+        """Make the kernel as good as a fresh one for the next report (:mod:`carejourneys.build_kernel`)."""
+        from jupyter_core.utils import run_sync
+
+        code = ("import carejourneys.build_kernel as _cj_build_kernel\n"
+                f"_cj_build_kernel.prepare({dict(env)!r}, {str(cwd)!r})\n")
+        reply = run_sync(self.kc.execute_interactive)(
+            code, silent=True, store_history=False, timeout=self.start_timeout, output_hook=_quiet_output)
+        content = reply.get("content", {})
+        if content.get("status") != "ok":
+            raise KernelStartError(f"preparing the kernel failed: {content.get('ename', '')}: "
+                                   f"{content.get('evalue', '')}".rstrip(": "))
+
+    def close(self) -> None:
+        """Stop the kernel (if any); the next :meth:`run` starts a fresh one."""
+        from jupyter_core.utils import run_sync
+
+        kc, km, self.kc, self.km = self.kc, self.km, None, None
+        self.reports = 0
+        if kc is not None:
+            try:
+                kc.stop_channels()
+            except Exception:  # noqa: BLE001, S110 - closing what may already be gone
+                pass
+        if km is not None:
+            try:
+                if run_sync(km.is_alive)():
+                    run_sync(km.shutdown_kernel)(now=True)
+                run_sync(km.cleanup_resources)()
+            except Exception:  # noqa: BLE001, S110 - the process may already be gone
+                pass
+
+    def dispose(self) -> None:
+        """Close the kernel and remove its scratch folder."""
+        self.close()
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def run(self, notebook: Path, parameters: dict[str, Any], *, cwd: Path, timeout: int,
+            env: dict[str, str] | None = None) -> tuple[Any, Failure | None]:
+        """Run ``notebook`` with ``parameters`` in this kernel (started or prepared as needed);
+        return the executed notebook and the failure, if any."""
+        env = dict(env or {})
+        source_nb = nbformat.read(notebook, as_version=4)
+        if self.alive and self.reports >= self.max_reports:
+            self.close()
+        try:
+            if not self.alive:
+                self.start()
+            self.prepare(env, cwd)
+        except KernelStartError as e:
+            self.close()
+            return source_nb, Failure("kernel", None, None, "KernelStartError", str(e))
+        except Exception as e:  # noqa: BLE001 - the kernel died while being prepared
+            self.close()
+            return source_nb, Failure("kernel", None, None, type(e).__name__, str(e) or "kernel died")
+        self.reports += 1
+        nb, failure = self._papermill(notebook, source_nb, parameters, timeout)
+        if failure is not None:
+            self.close()  # whatever went wrong, the next report gets a fresh kernel
+        return nb, failure
+
+    def _papermill(self, notebook: Path, source_nb: Any, parameters: dict[str, Any],
+                   timeout: int) -> tuple[Any, Failure | None]:
+        import papermill as pm
+        from nbclient.exceptions import CellTimeoutError
+        from papermill.exceptions import PapermillExecutionError
+
+        with tempfile.TemporaryDirectory(prefix="cj-build-") as scratch:
+            out = Path(scratch) / notebook.name
+            failure: Failure | None = None
             try:
                 pm.execute_notebook(
                     str(notebook), str(out), parameters=parameters, kernel_name=KERNEL_NAME,
-                    kernel_manager_class=manager_for(env or {}, process_log), language="python",
+                    engine_name=ENGINE_NAME, report_kernel=self, language="python",
                     progress_bar=False, log_output=False, request_save_on_cell_execute=True,
-                    execution_timeout=timeout, start_timeout=start_timeout,
-                    resources={"metadata": {"path": str(cwd)}},
+                    execution_timeout=timeout, start_timeout=self.start_timeout,
                 )
-                failure = None
-                break
             except PapermillExecutionError as e:
                 nb = nbformat.read(out, as_version=4)
                 cell = None
@@ -194,28 +305,73 @@ def execute(
                         break
                 position = source_position(source_nb, cell) if cell is not None else None
                 failure = Failure("error", position, e.exec_count, e.ename, str(e.evalue))
-                break
-            except NoSuchKernel as e:  # pragma: no cover - our manager always knows the name
-                failure = Failure("kernel", None, None, type(e).__name__, str(e))
-                break
             except CellTimeoutError:
                 nb = nbformat.read(out, as_version=4) if out.exists() else source_nb
                 failure = _failure_from_nb(source_nb, nb, "timeout", "CellTimeoutError",
                                            f"the cell did not finish within {timeout} s")
-                break
-            except Exception as e:  # noqa: BLE001 - dead kernels, start failures
-                if out.exists() and not _never_ran(out):
+            except Exception as e:  # noqa: BLE001 - a kernel that died while running
+                if out.exists():
                     nb = nbformat.read(out, as_version=4)
                     failure = _failure_from_nb(source_nb, nb, "kernel", type(e).__name__, str(e))
-                    break
-                tail = log_tail(process_log)
-                message = (str(e) or "kernel did not start") + (f" (kernel log: {tail})" if tail else "")
-                failure = Failure("kernel", None, None, type(e).__name__, message)
-                if attempt == START_ATTEMPTS:
-                    break
-        if out.exists():
-            nb = nbformat.read(out, as_version=4)
-        else:
-            nb = source_nb
-    return nb, failure
+                else:
+                    tail = log_tail(self.process_log)
+                    message = (str(e) or "kernel died") + (f" (kernel log: {tail})" if tail else "")
+                    failure = Failure("kernel", None, None, type(e).__name__, message)
+            nb = nbformat.read(out, as_version=4) if out.exists() else source_nb
+        return nb, failure
 
+
+def _register_engine() -> None:
+    """Register :data:`ENGINE_NAME` with papermill: its nbclient engine, run in a :class:`ReportKernel`."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+    from papermill.utils import remove_args
+
+    class KeptKernelEngine(NBClientEngine):
+        """papermill's nbclient engine, but in a kernel that outlives the notebook."""
+
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                     stdout_file: Any = None, stderr_file: Any = None,
+                                     start_timeout: int = 60, execution_timeout: int | None = None,
+                                     **kwargs: Any) -> Any:
+            kernel: ReportKernel = kwargs.pop("report_kernel")
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            client = PapermillNotebookClient(
+                nb_man, km=kernel.km, timeout=execution_timeout, startup_timeout=start_timeout,
+                kernel_name=kernel_name, log=logger, log_output=log_output, stdout_file=stdout_file,
+                stderr_file=stderr_file, **kwargs)
+            client.kc = kernel.kc  # the client does not own the kernel: it leaves it running
+            return client.execute()
+
+    papermill_engines.register(ENGINE_NAME, KeptKernelEngine)
+
+
+def execute(
+    notebook: Path,
+    parameters: dict[str, Any],
+    *,
+    cwd: Path,
+    timeout: int,
+    start_timeout: int = 60,
+    env: dict[str, str] | None = None,
+    kernel: ReportKernel | None = None,
+) -> tuple[Any, Failure | None]:
+    """Run ``notebook`` with ``parameters`` in a kernel working in ``cwd`` with ``env`` added to its
+    environment; return the executed notebook and the failure, if any. ``kernel``: a
+    :class:`ReportKernel` to run it in (kept running afterwards); default: a fresh kernel, stopped
+    afterwards."""
+    if ENGINE_NAME not in _ENGINES_REGISTERED:
+        _register_engine()
+        _ENGINES_REGISTERED.add(ENGINE_NAME)
+    if kernel is not None:
+        return kernel.run(notebook, parameters, cwd=cwd, timeout=timeout, env=env)
+    one = ReportKernel(start_timeout=start_timeout, max_reports=1)
+    try:
+        return one.run(notebook, parameters, cwd=cwd, timeout=timeout, env=env)
+    finally:
+        one.dispose()
+
+
+_ENGINES_REGISTERED: set[str] = set()

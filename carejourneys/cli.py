@@ -1,7 +1,7 @@
 """The ``carejourneys`` command.
 
     carejourneys build [--site S]... [--notebook N]... [--data-dir D] [--jobs J] [--force]
-                       [--disclosure-threshold K] [--show-code]
+                       [--disclosure-threshold K] [--show-code] [--fresh-kernels]
     carejourneys validate [DATA_DIR | FILE [--source S] [--year Y]]
     carejourneys synth OUT_DIR [--seed N]
     carejourneys sites
@@ -56,6 +56,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         outputs=args.outputs,
         disclosure_threshold=args.disclosure_threshold,
         show_code=args.show_code,
+        fresh_kernels=args.fresh_kernels,
     )
     return 0 if result.ok else 1
 
@@ -90,6 +91,9 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--disclosure-threshold", type=int, default=5,
                    help="smallest count of people shown (default 5); smaller counts appear as c")
     b.add_argument("--show-code", action="store_true", help="show the notebooks' code in the HTML")
+    b.add_argument("--fresh-kernels", action="store_true",
+                   help="start a new kernel for every report (default: each job keeps its kernel and "
+                        "resets it between reports; the pages are the same, only slower)")
     b.set_defaults(func=_cmd_build)
 
     v = sub.add_parser("validate", help="check every file of a dataset (or one file) and list every problem")
