@@ -532,6 +532,36 @@ def resolve_area(code: str, areas: pd.DataFrame | None = None) -> int:
     return hit[0]
 
 
+def same_council_codes(code: str, areas: pd.DataFrame | None = None) -> list[str]:
+    """Every new (nine-character) code under which the files publish the area of ``code``, that code first.
+
+    A council keeps its old three-digit LA code when only its new code changes: Barnsley and
+    Sheffield were given new codes in the 2025 workforce file (E08000038, E08000039) while the care
+    leaver files keep E08000016 and E08000019; Buckinghamshire, North Yorkshire and Somerset became
+    unitary councils over the same area (E06000060, E06000065, E06000066 after E10000002,
+    E10000023, E10000027). Codes that share the old LA code and the name are the same council here.
+    Councils merged into a new one (Bournemouth, Poole and the old Dorset) have a code of their own
+    and keep it alone. Regions and England have one code.
+    """
+    if areas is None:
+        areas = load_public().areas
+    row = areas.loc[resolve_area(code, areas)]
+    codes = [row["area_code"]]
+    if row["geographic_level"] == "Local authority" and pd.notna(row["old_la_code"]):
+        same = areas[(areas["geographic_level"] == "Local authority")
+                     & (areas["old_la_code"] == row["old_la_code"]) & (areas["name"] == row["name"])]
+        codes += [c for c in same["area_code"] if c not in codes]
+    return codes
+
+
+def _own_rows(df: pd.DataFrame, codes: list[str], keys: list[str]) -> pd.DataFrame:
+    """Rows of ``df`` for any of ``codes``; where two codes have the same ``keys``, the first code's row."""
+    rows = df[df["area_code"].isin(codes)]
+    order = rows["area_code"].map({c: i for i, c in enumerate(codes)})
+    rows = rows.assign(_order=order).sort_values("_order", kind="stable")
+    return rows.drop_duplicates(keys, keep="first").drop(columns="_order")
+
+
 def is_area_code(code: str) -> bool:
     """True when ``code`` names an area of the extract (site keys count)."""
     try:
@@ -542,10 +572,14 @@ def is_area_code(code: str) -> bool:
 
 
 def care_leavers(la_code: str, data_dir: str | Path | None = None) -> pd.DataFrame:
-    """The published care leaver indicators of one area (every year, age, table and measure)."""
+    """The published care leaver indicators of one area (every year, age, table and measure).
+
+    Rows published under another code of the same council (:func:`same_council_codes`) are
+    included; ``area_code`` says under which code each row was published."""
     pub = load_public(data_dir)
-    area = pub.area(la_code)
-    return pub.care_leavers[pub.care_leavers["area_code"] == area["area_code"]].reset_index(drop=True)
+    codes = same_council_codes(la_code, pub.areas)
+    rows = _own_rows(pub.care_leavers, codes, ["time_period", "table", "age", "measure"])
+    return rows.sort_values(["time_period", "table", "age", "measure"], kind="stable").reset_index(drop=True)
 
 
 def workforce(la_code: str, data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -555,10 +589,12 @@ def workforce(la_code: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     agency_rate_fte, and for each rate its ``*_symbol``. Turnover: leavers as a percentage of social
     workers in post; vacancy: vacant posts as a percentage of all posts; agency: agency social workers
     as a percentage of all social workers (all at 30 September, children and family social workers).
+    Years published under another code of the same council (:func:`same_council_codes`) are
+    included, with that code in ``area_code``.
     """
     pub = load_public(data_dir)
     area = pub.area(la_code)
-    wf = pub.workforce[pub.workforce["area_code"] == area["area_code"]].copy()
+    wf = _own_rows(pub.workforce, same_council_codes(la_code, pub.areas), ["time_period"]).copy()
     wf["old_la_code"] = area["old_la_code"]
     wf["name"] = area["name"]
     wf = wf.astype({"old_la_code": "str", "name": "str"})
@@ -580,10 +616,11 @@ def neighbours(la_code: str, model: int = 2025, data_dir: str | Path | None = No
 
 
 def ofsted(la_code: str, data_dir: str | Path | None = None) -> pd.DataFrame:
-    """The council's ILACS inspections (dates and a grade per judgement), oldest first."""
+    """The council's ILACS inspections (dates and a grade per judgement), oldest first (those listed
+    under another code of the same council included, see :func:`same_council_codes`)."""
     pub = load_public(data_dir)
-    area = pub.area(la_code)
-    return pub.ofsted[pub.ofsted["area_code"] == area["area_code"]].reset_index(drop=True)
+    of = pub.ofsted[pub.ofsted["area_code"].isin(same_council_codes(la_code, pub.areas))]
+    return of.sort_values("inspection_date", kind="stable").reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- reader-facing tables

@@ -48,6 +48,39 @@ SERIES_LABEL = {"Neighbour median (2021 model)": "Neighbours, 2021 model",
 def _years(s: pd.Series) -> pd.Series:
     """Years as text so that tables do not print them as 2,025."""
     return s.map(lambda v: "" if pd.isna(v) else str(int(v))).astype("str")
+
+
+#: short reader-facing words for the symbols the DfE prints in place of a figure
+#: (:data:`carejourneys.loaders.dfe.SYMBOLS` has the full meanings)
+SYMBOL_WORDS = {"c": "suppressed", "k": "under 0.5%", "z": "not applicable", "x": "not available",
+                "low": "under 0.5", "u": "low reliability", ":": "not available"}
+#: shown where the file has neither a figure nor a symbol (no row at all for the area and year)
+NOT_PUBLISHED = "not published"
+
+
+def not_published_text(symbol) -> str:
+    """How a figure the DfE did not publish is shown: its symbol in words and as printed
+    (``"suppressed (c)"``), or ``"not published"`` when the file has no symbol either."""
+    if symbol is None or symbol is pd.NA or (isinstance(symbol, float) and np.isnan(symbol)) or symbol == "":
+        return NOT_PUBLISHED
+    sym = str(symbol)
+    return f"{SYMBOL_WORDS.get(sym, NOT_PUBLISHED)} ({sym})"
+
+
+def _shown(values: pd.Series, symbols: pd.Series | None) -> pd.Series:
+    """``values`` where published; where missing, the words of :func:`not_published_text`.
+
+    The column keeps its numeric dtype when nothing is missing; otherwise it becomes an object
+    column mixing numbers and text (the missing figure is never filled with a number)."""
+    values = values.reset_index(drop=True)
+    if not values.isna().any():
+        return values
+    syms = (pd.Series([pd.NA] * len(values), dtype=object) if symbols is None
+            else symbols.reset_index(drop=True).astype(object))
+    return pd.Series([not_published_text(sym) if pd.isna(v) else v
+                      for v, sym in zip(values, syms, strict=True)], dtype=object)
+
+
 AGES = ("17-18", "19-21")
 KEYS = ["time_period", "age", "table", "measure"]
 
@@ -74,11 +107,18 @@ def rates(care: pd.DataFrame, area_code: str | None = None, alpha: float = 0.05)
 
     ``care`` is ``load_public().care_leavers`` (or any frame with area_code, time_period, age, table,
     measure, count, percent). Returns area_code, time_period, age, table, measure, count, total,
-    percent (as published), rate (100 * count / total, NA when either is suppressed), ci_low, ci_high.
+    percent (as published), rate (100 * count / total, NA when either is suppressed), ci_low, ci_high,
+    and the symbols printed in place of a missing count, total or percent (count_symbol,
+    total_symbol, percent_symbol; NA where the figure is published or the frame has no symbols).
     """
     df = care if area_code is None else care[care["area_code"] == area_code]
-    totals = df[df["measure"] == "total"][["area_code", "time_period", "age", "table", "count"]]
-    totals = totals.rename(columns={"count": "total"})
+    df = df.copy()
+    for c in ("count_symbol", "percent_symbol"):
+        if c not in df.columns:
+            df[c] = pd.NA
+    totals = df[df["measure"] == "total"][["area_code", "time_period", "age", "table", "count",
+                                           "count_symbol"]]
+    totals = totals.rename(columns={"count": "total", "count_symbol": "total_symbol"})
     out = df[df["measure"] != "total"].merge(totals, on=["area_code", "time_period", "age", "table"],
                                             how="left")
     out["total"] = out["total"].astype("Float64")
@@ -88,7 +128,10 @@ def rates(care: pd.DataFrame, area_code: str | None = None, alpha: float = 0.05)
     out["ci_high"] = pd.array(hi, dtype="Float64")
     out["ci_low"] = out["ci_low"].where(out["ci_low"].notna(), pd.NA)
     out["ci_high"] = out["ci_high"].where(out["ci_high"].notna(), pd.NA)
-    cols = ["area_code", *KEYS, "count", "total", "percent", "rate", "ci_low", "ci_high"]
+    for c in ("count_symbol", "percent_symbol", "total_symbol"):
+        out[c] = out[c].astype(object).where(out[c].notna(), pd.NA).astype("str")
+    cols = ["area_code", *KEYS, "count", "total", "percent", "rate", "ci_low", "ci_high",
+            "count_symbol", "total_symbol", "percent_symbol"]
     return out[cols].sort_values(["area_code", "table", "measure", "age", "time_period"],
                                  kind="stable").reset_index(drop=True)
 
@@ -122,16 +165,22 @@ def trends(pub, la_code: str, indicators=(("activity", "eet"), ("activity", "nee
     ``pub`` is :func:`carejourneys.public.load_public`'s result. One row per year, age, indicator
     and series (the council's name, ``England``, ``Neighbour median (2021 model)``, ...). The
     council's rows carry count, total and a Wilson interval; the other series only a percent.
+    A figure the DfE did not publish stays NA, with the printed symbol (``c``, ``z``, ``x``, ...) in
+    ``percent_symbol``, ``count_symbol`` or ``total_symbol``. ``area_code`` is the code a council row
+    was published under: a council whose new code changed (Barnsley, North Yorkshire, ...) has its
+    figures under the other code (:func:`carejourneys.public.same_council_codes`); the code asked
+    for is in ``attrs["area_code"]``.
     """
     from ..public import ENGLAND
 
     area = pub.area(la_code)
     wanted = pd.DataFrame(list(indicators), columns=["table", "measure"])
     keep = ["time_period", "age", "table", "measure"]
-    council = rates(pub.care_leavers, area["area_code"], alpha).merge(wanted, on=["table", "measure"])
+    council = rates(_council_rows(pub, la_code), None, alpha).merge(wanted, on=["table", "measure"])
     council = council.assign(series=area["name"], kind="council")
     eng = pub.care_leavers[(pub.care_leavers["area_code"] == ENGLAND)].merge(wanted, on=["table", "measure"])
-    eng = eng[keep + ["percent"]].assign(series="England", kind="england")
+    eng = eng[[c for c in (*keep, "percent", "percent_symbol") if c in eng.columns]].assign(
+        series="England", kind="england")
     parts = [council, eng]
     if area["geographic_level"] == "Local authority":
         for m in models:
@@ -143,15 +192,30 @@ def trends(pub, la_code: str, indicators=(("activity", "eet"), ("activity", "nee
     out = out[out["age"].isin(list(ages))]
     out["indicator"] = [HEADLINE.get((t, m), m) for t, m in zip(out["table"], out["measure"], strict=True)]
     cols = ["indicator", "table", "measure", "age", "time_period", "series", "kind", "percent", "count",
-            "total", "ci_low", "ci_high", "n_neighbours"]
+            "total", "ci_low", "ci_high", "n_neighbours", "percent_symbol", "count_symbol", "total_symbol",
+            "area_code"]
     for c in cols:
         if c not in out.columns:
             out[c] = pd.NA
     out = out.astype({"series": "str", "kind": "str", "indicator": "str", "percent": "Float64",
                       "count": "Float64", "total": "Float64", "ci_low": "Float64", "ci_high": "Float64",
-                      "n_neighbours": "Int64"})
-    return out[cols].sort_values(["table", "measure", "age", "kind", "time_period"], kind="stable") \
+                      "n_neighbours": "Int64", "percent_symbol": "str", "count_symbol": "str",
+                      "total_symbol": "str", "area_code": "str"})
+    out = out[cols].sort_values(["table", "measure", "age", "kind", "time_period"], kind="stable") \
         .reset_index(drop=True)
+    out.attrs["area_code"] = str(area["area_code"])
+    return out
+
+
+def _council_rows(pub, la_code: str) -> pd.DataFrame:
+    """The care leaver rows of a council, including those published under another code of the same
+    council (:func:`carejourneys.public.same_council_codes`); ``area_code`` keeps the code used."""
+    from ..public import _own_rows, same_council_codes
+
+    area = pub.area(la_code)
+    areas = getattr(pub, "areas", None)
+    codes = same_council_codes(area["area_code"], areas) if areas is not None else [area["area_code"]]
+    return _own_rows(pub.care_leavers, codes, KEYS)
 
 
 def slope(years, values) -> float:
@@ -211,6 +275,8 @@ def gap_to_all_young_people(pub, la_code: str) -> pd.DataFrame:
     comparator's year and percent, England's care leaver percent published with it, the gap, then the
     council's and England's latest published NEET percent and their gap to the same comparator
     (``years_differ`` is True when the comparator is from another year than the latest figures).
+    Where the council's latest figure was not published, its percent and gap are NaN and
+    ``council_latest_symbol`` holds the printed symbol (``c``, ``z``, ...; NA when there is none).
     """
     from ..public import ENGLAND
 
@@ -222,18 +288,27 @@ def gap_to_all_young_people(pub, la_code: str) -> pd.DataFrame:
     neet = cl[(cl["table"] == "activity") & (cl["measure"] == "neet") & (cl["age"] == "19-21")]
     latest_year = int(neet["time_period"].max()) if len(neet) else None
 
-    def latest(code: str) -> float:
-        v = neet[(neet["area_code"] == code) & (neet["time_period"] == latest_year)]["percent"]
-        return float(v.iloc[0]) if len(v) and pd.notna(v.iloc[0]) else float("nan")
+    own = _council_rows(pub, la_code)
+    own_codes = list(dict.fromkeys([area["area_code"], *own["area_code"]]))
+
+    def latest(code: str) -> tuple[float, object]:
+        """(percent, symbol) of the latest year; NaN and the printed symbol (or NA) when missing."""
+        codes = own_codes if code == area["area_code"] else [code]
+        v = neet[neet["area_code"].isin(codes) & (neet["time_period"] == latest_year)]
+        if len(v) and pd.notna(v["percent"].iloc[0]):
+            return float(v["percent"].iloc[0]), pd.NA
+        sym = v["percent_symbol"].iloc[0] if len(v) and "percent_symbol" in v.columns else pd.NA
+        return float("nan"), (sym if pd.notna(sym) else pd.NA)
 
     rows = []
     for _, c in comp.iterrows():
-        council, england = latest(area["area_code"]), latest(ENGLAND)
+        (council, council_symbol), (england, _) = latest(area["area_code"]), latest(ENGLAND)
         rows.append({
             "comparator_year": int(c["year"]), "all_young_people_percent": float(c["percent"]),
             "england_care_leavers_then": float(c["care_leaver_percent"]),
             "gap_then": float(gap(c["care_leaver_percent"], c["percent"]).iloc[0]),
             "latest_year": latest_year, "council": area["name"], "council_latest_percent": council,
+            "council_latest_symbol": council_symbol,
             "council_gap": council - float(c["percent"]), "england_latest_percent": england,
             "england_gap": england - float(c["percent"]),
             "years_differ": latest_year != int(c["year"]), "verified": c["verified"],
@@ -288,60 +363,137 @@ def council_table(trend: pd.DataFrame) -> pd.DataFrame:
     Columns: Indicator, Age, Year, Care leavers (the age band's total), Number, Percent (published),
     95% CI from, 95% CI to. Show with ``counts=["Care leavers", "Number"]``,
     ``percent_of={"Percent": "Care leavers", ...}`` and ``secondary=None`` (years are not parts of
-    a whole).
+    a whole). A figure the DfE did not publish is shown in words with its symbol
+    (``"suppressed (c)"``, see :func:`not_published_text`) and never filled in; its interval is left
+    empty. :func:`missing_footnotes` explains the symbols.
     """
     c = trend[trend["kind"] == "council"]
+    c = c.assign(_label=c["indicator"].map(TABLE_LABEL).fillna(c["indicator"]),
+                 _year=_years(c["time_period"]))
+    c = c.sort_values(["_label", "age", "_year"], kind="stable").reset_index(drop=True)
     out = pd.DataFrame({
-        "Indicator": c["indicator"].map(TABLE_LABEL).fillna(c["indicator"]), "Age": c["age"],
-        "Year": _years(c["time_period"]),
-        "Care leavers": c["total"].astype("Int64"), "Number": c["count"].astype("Int64"),
-        "Percent": c["percent"], "95% CI from": c["ci_low"].round(1), "95% CI to": c["ci_high"].round(1),
+        "Indicator": c["_label"], "Age": c["age"], "Year": c["_year"],
+        "Care leavers": _shown(c["total"].astype("Int64"), c.get("total_symbol")),
+        "Number": _shown(c["count"].astype("Int64"), c.get("count_symbol")),
+        "Percent": _shown(c["percent"], c.get("percent_symbol")),
+        "95% CI from": c["ci_low"].round(1), "95% CI to": c["ci_high"].round(1),
     })
-    return out.sort_values(["Indicator", "Age", "Year"], kind="stable").reset_index(drop=True)
+    return out.reset_index(drop=True)
+
+
+def _published_years(trend: pd.DataFrame) -> list[int]:
+    """Years in which the council has at least one published percent."""
+    c = trend[(trend["kind"] == "council") & trend["percent"].notna()]
+    return sorted(int(y) for y in c["time_period"].dropna().unique())
 
 
 def coverage_note(trend: pd.DataFrame) -> str:
     """One sentence on which years of the council's own published figures the page rests on."""
     years = sorted(int(y) for y in trend.loc[trend["kind"] == "council", "time_period"].dropna().unique())
-    if not years:
+    published = _published_years(trend)
+    if not years or not published:
         return ("The published files used here hold no care leaver figures for this council (a council "
-                "that was merged or reorganised before these years has none): the tables and charts "
-                "below show England and the statistical neighbours only.")
-    span = f"{years[0]}" if len(years) == 1 else f"{years[0]} to {years[-1]}"
-    return f"The council's own published figures cover the reporting years {span}."
+                "that was merged or reorganised before these years has none; where the files list it, "
+                "every figure shown here was withheld or not applicable): the tables and charts below "
+                "show England and the statistical neighbours only.")
+    span = f"{published[0]}" if len(published) == 1 else f"{published[0]} to {published[-1]}"
+    text = f"The council's own published figures cover the reporting years {span}."
+    asked = trend.attrs.get("area_code")
+    used = sorted(set(trend.loc[trend["kind"] == "council", "area_code"].dropna()) - {asked}) \
+        if asked and "area_code" in trend.columns else []
+    if used:
+        text += (" The care leaver files publish them under the council's other code " + ", ".join(used)
+                 + f" (the same council and old LA code; {asked} is the code of the request).")
+    without = [y for y in years if y not in published]
+    if without:
+        text += (" For " + ", ".join(map(str, without)) + " the files list the council but publish none of "
+                 "the percentages shown here (they are suppressed or not applicable).")
+    return text
+
+
+def _missing_cells(trend: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """The council's rows (of ``year``, or every year) whose published percent is missing."""
+    c = trend[(trend["kind"] == "council") & trend["percent"].isna()]
+    if year is not None:
+        c = c[c["time_period"] == year]
+    return c
+
+
+def comparison_year(trend: pd.DataFrame) -> int | None:
+    """The year :func:`comparison_table` shows: the latest with a published percent for the council
+    (else the latest year the files list it at all; None when they never do)."""
+    published = _published_years(trend)
+    if published:
+        return published[-1]
+    years = trend.loc[trend["kind"] == "council", "time_period"].dropna()
+    return int(years.max()) if len(years) else None
 
 
 def comparison_table(trend: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     """Latest year (or ``year``): the council beside England and each neighbour median, with gaps.
 
     One row per indicator and age: Council %, its Wilson interval, England %, the neighbour medians
-    and the differences (council minus comparator, percentage points).
+    and the differences (council minus comparator, percentage points). The latest year is the latest
+    in which the council has a published percent (:func:`comparison_year`). Where the council's
+    figure was not published, Council % says so (``"suppressed (c)"``, ...) and the gap is left
+    empty: a missing figure is never compared. :func:`missing_footnotes` says which were left out.
     """
     if year is None:
-        council_years = trend.loc[trend["kind"] == "council", "time_period"].dropna()
-        if council_years.empty:  # e.g. a council merged away before the years published here
+        year = comparison_year(trend)
+        if year is None:  # e.g. a council merged away before the years published here
             return pd.DataFrame(columns=["Indicator", "Age", "Year", "Care leavers", "Council %", "95% CI",
                                          "Gap to England (pp)"])
-        year = int(council_years.max())
     t = trend[trend["time_period"] == year]
     rows = []
     for (indicator, age), g in t.groupby(["indicator", "age"], sort=True):
         council = g[g["kind"] == "council"]
+        has = len(council) > 0
+        pct = council["percent"].iloc[0] if has else pd.NA
         row = {"Indicator": TABLE_LABEL.get(indicator, indicator), "Age": age, "Year": str(year),
-               "Care leavers": council["total"].iloc[0] if len(council) else pd.NA,
-               "Council %": council["percent"].iloc[0] if len(council) else pd.NA,
+               "Care leavers": council["total"].iloc[0] if has else pd.NA,
+               "_total_symbol": council["total_symbol"].iloc[0] if has and "total_symbol" in g else pd.NA,
+               "Council %": pct,
+               "_percent_symbol": (council["percent_symbol"].iloc[0] if has and "percent_symbol" in g
+                                   else pd.NA),
                "95% CI": (f"{council['ci_low'].iloc[0]:.1f} to {council['ci_high'].iloc[0]:.1f}"
-                          if len(council) and pd.notna(council["ci_low"].iloc[0]) else "")}
+                          if has and pd.notna(council["ci_low"].iloc[0]) else "")}
         for _, r in g[g["kind"] != "council"].iterrows():
             row[f"{SERIES_LABEL.get(r['series'], r['series'])} %"] = r["percent"]
         eng = g[g["kind"] == "england"]["percent"]
-        row["Gap to England (pp)"] = (row["Council %"] - eng.iloc[0]
-                                      if len(eng) and pd.notna(row["Council %"]) else pd.NA)
+        row["Gap to England (pp)"] = (pct - eng.iloc[0]
+                                      if len(eng) and pd.notna(pct) and pd.notna(eng.iloc[0]) else pd.NA)
         rows.append(row)
     out = pd.DataFrame(rows)
-    if "Care leavers" in out.columns:
-        out["Care leavers"] = out["Care leavers"].astype("Int64")
-    return out
+    out["Care leavers"] = _shown(out["Care leavers"].astype("Int64"), out["_total_symbol"])
+    out["Council %"] = _shown(out["Council %"].astype("Float64"), out["_percent_symbol"])
+    out["Gap to England (pp)"] = out["Gap to England (pp)"].astype("Float64")
+    return out.drop(columns=["_total_symbol", "_percent_symbol"])
+
+
+def missing_footnotes(trend: pd.DataFrame, year: int | str | None = None) -> list[str]:
+    """Footnotes for a table of the council's figures that has some the DfE did not publish.
+
+    With ``year`` (``"latest"``: the year of :func:`comparison_table`, :func:`comparison_year`), only
+    that year's figures are considered and the note names the indicators left out of the gaps;
+    without it, every year. Empty when nothing is missing (or the council has no figures at all;
+    :func:`coverage_note` says so).
+    """
+    if year == "latest":
+        year = comparison_year(trend)
+        if year is None:
+            return []
+    miss = _missing_cells(trend, year)
+    if miss.empty or not _published_years(trend):
+        return []
+    syms = [x for x in dict.fromkeys(miss["percent_symbol"].dropna()) if x in SYMBOL_WORDS]
+    meaning = "; ".join(f"{x}: {SYMBOL_WORDS[x]}" for x in syms)
+    words = ("Figures the DfE did not publish for this council are shown as not published, with the "
+             "symbol of the official file" + (f" ({meaning})" if meaning else "") + "; none is estimated.")
+    if year is None:
+        return [words + " Charts leave a gap for them and the changes over time use published years only."]
+    names = ", ".join(f"{TABLE_LABEL.get(i, i)} aged {a}" for i, a in
+                      sorted(dict.fromkeys(zip(miss["indicator"], miss["age"], strict=True))))
+    return [words + f" In {year} that applies to {names}: no gap to England is given for them."]
 
 
 #: the measures compared in :func:`own_returns`: each splits the age band in two (in the group or not),
@@ -366,7 +518,7 @@ def own_returns(oc3_records: pd.DataFrame | None, pub, la_code: str) -> pd.DataF
     if oc3_records is None or len(oc3_records) == 0:
         return pd.DataFrame(columns=OWN_RETURN_COLUMNS)
     own = oc3_indicators(oc3_records)
-    published = rates(pub.care_leavers, pub.area(la_code)["area_code"])
+    published = rates(_council_rows(pub, la_code))
     m = returns_vs_published(own, published)
     keys = pd.DataFrame(list(OWN_RETURN_MEASURES), columns=["table", "measure"])
     m = m.merge(keys, on=["table", "measure"])
@@ -448,14 +600,17 @@ def gap_table(pub, la_code: str) -> pd.DataFrame:
                      "Source": "DfE care leavers by activity (data/public); gap to the "
                                f"{r['comparator_year']} all-young-people figure"})
         if r["council"] != "England":
+            missing = pd.isna(r["council_latest_percent"])
             rows.append({"Group": f"Care leavers aged 19-21 ({r['council']})", "Year": r["latest_year"],
                          "NEET %": r["council_latest_percent"], "Gap (pp)": r["council_gap"],
-                         "Source": "as above"})
-    out = pd.DataFrame(rows, columns=["Group", "Year", "NEET %", "Gap (pp)", "Source"])
+                         "_symbol": r.get("council_latest_symbol", pd.NA),
+                         "Source": ("as above; the council's figure was not published, so no gap is given"
+                                    if missing else "as above")})
+    out = pd.DataFrame(rows, columns=["Group", "Year", "NEET %", "Gap (pp)", "Source", "_symbol"])
     out["Year"] = _years(out["Year"])
-    out["NEET %"] = out["NEET %"].astype("Float64")
+    out["NEET %"] = _shown(out["NEET %"].astype("Float64"), out["_symbol"])
     out["Gap (pp)"] = out["Gap (pp)"].astype("Float64")
-    return out
+    return out.drop(columns=["_symbol"])
 
 
 def bright_spots_table(bright_spots: pd.DataFrame, comparators: pd.DataFrame | None = None) -> pd.DataFrame:
