@@ -58,8 +58,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
 from . import __version__, sites
 from .build_progress import Progress
 from .errors import BuildError
@@ -99,9 +97,7 @@ class NotebookInfo:
 
 
 def is_la_code(site: str) -> bool:
-    from .report import LA_CODE
-
-    return bool(LA_CODE.match(site))
+    return bool(sites.LA_CODE.match(site))
 
 
 def parameters_of(nb: Any, path: Path | str = "<notebook>") -> dict[str, Any]:
@@ -109,13 +105,13 @@ def parameters_of(nb: Any, path: Path | str = "<notebook>") -> dict[str, Any]:
 
     Raises BuildError when there is no such cell or it does anything but assign literals.
     """
-    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    cells = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
     if not cells:
         raise BuildError(f"{path}: no cell is tagged 'parameters'")
-    if cells[0].cell_type != "code":
+    if cells[0]["cell_type"] != "code":
         raise BuildError(f"{path}: the cell tagged 'parameters' is not a code cell")
     try:
-        tree = ast.parse(cells[0].source)
+        tree = ast.parse(_source(cells[0]))
     except SyntaxError as e:
         raise BuildError(f"{path}: the parameters cell is not valid Python: {e}") from None
     params: dict[str, Any] = {}
@@ -133,14 +129,33 @@ def parameters_of(nb: Any, path: Path | str = "<notebook>") -> dict[str, Any]:
     return params
 
 
+def _source(cell: dict[str, Any]) -> str:
+    """A cell's source as one string (the file may hold it as a list of lines)."""
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def read_notebook_json(path: Path) -> dict[str, Any]:
+    """A notebook as plain JSON: what the build needs to plan and to check its cache, read
+    without importing nbformat (whose schema validator alone takes most of a second to import,
+    the better part of a no-change rebuild). A notebook in an older format is converted by
+    nbformat; anything unreadable raises BuildError."""
+    try:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(nb, dict) or nb.get("nbformat") != 4 or not isinstance(nb.get("cells"), list):
+            import nbformat
+
+            nb = nbformat.read(path, as_version=4)
+    except Exception as e:  # noqa: BLE001 - any unreadable notebook
+        raise BuildError(f"{path}: not a readable notebook ({e})") from None
+    return nb
+
+
 def read_notebook_info(path: Path) -> NotebookInfo:
     """Read a report notebook's metadata and parameters (BuildError naming the problem)."""
     path = Path(path)
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except Exception as e:  # noqa: BLE001 - any unreadable notebook
-        raise BuildError(f"{path}: not a readable notebook ({e})") from None
-    meta = nb.metadata.get("carejourneys")
+    nb = read_notebook_json(path)
+    meta = nb.get("metadata", {}).get("carejourneys")
     if not isinstance(meta, dict):
         raise BuildError(f'{path}: notebook metadata lacks "carejourneys": {{"title": ..., "sites": [...]}}')
     declared = meta.get("sites")
@@ -340,9 +355,9 @@ def notebook_key(path: Path) -> str:
     """Hash of what in a notebook shapes its report: each cell's type, source and tags (markdown
     included, as the prose is on the page) and the ``carejourneys`` metadata. Outputs, execution
     counts, cell ids and other metadata (rewritten by Jupyter on every save) are left out."""
-    nb = nbformat.read(path, as_version=4)
-    cells = [[c.cell_type, c.source, sorted(c.get("metadata", {}).get("tags", []))] for c in nb.cells]
-    meta = nb.metadata.get("carejourneys", {})
+    nb = read_notebook_json(path)
+    cells = [[c["cell_type"], _source(c), sorted(c.get("metadata", {}).get("tags", []))] for c in nb["cells"]]
+    meta = nb.get("metadata", {}).get("carejourneys", {})
     return hashlib.sha256(json.dumps([cells, meta], sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -409,17 +424,17 @@ class BuildCancelled(Exception):  # noqa: N818 - not an error: the build was tol
 
 def build_target(target: Target, outputs: Path, *, force: bool, timeout: int,
                  show_code: bool, on_start: Callable[[], None] | None = None,
-                 kernel: Any = None, cancelled: Callable[[], bool] | None = None) -> ReportResult:
+                 kernel: Callable[[], Any] | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> ReportResult:
     """Run one (notebook, site), write its executed notebook and page; never raises for a bad notebook.
 
     Returns a ``reused`` result without running anything when the outputs are up to date (unless
-    ``force``); otherwise calls ``on_start`` (if given) just before running. ``kernel``: the
-    :class:`~carejourneys.build_exec.ReportKernel` to run it in (default: a fresh kernel).
+    ``force``); otherwise calls ``on_start`` (if given) just before running. ``kernel``: gives
+    the :class:`~carejourneys.build_exec.ReportKernel` to run it in (called only when the report
+    is run; None, or a None answer: a fresh kernel).
     ``cancelled``: asked once the notebook has run; when it answers True (the build was
     interrupted meanwhile, and the run was probably cut short by it) nothing is published and
     :class:`BuildCancelled` is raised, so the previous page and logs stay as they were."""
-    from . import build_exec
-
     info = target.info
     site_dir = outputs / target.site
     html_path = site_dir / f"{info.name}.html"
@@ -430,6 +445,8 @@ def build_target(target: Target, outputs: Path, *, force: bool, timeout: int,
             return done
     if on_start is not None:
         on_start()
+    from . import build_exec  # imports nbformat and jupyter_client: only when something runs
+
     start = time.perf_counter()
     site_dir.mkdir(parents=True, exist_ok=True)
     # The run writes its logs (disclosure, quotes) into a staging folder; they replace the previous
@@ -438,7 +455,7 @@ def build_target(target: Target, outputs: Path, *, force: bool, timeout: int,
     try:
         env = {"CAREJOURNEYS_REPORT": info.name, "CAREJOURNEYS_OUTPUT_DIR": str(staging)}
         nb, failure = build_exec.execute(info.path, target.params, cwd=site_dir, timeout=timeout, env=env,
-                                         kernel=kernel)
+                                         kernel=None if kernel is None else kernel())
         if cancelled is not None and cancelled():
             raise BuildCancelled(f"{info.name} [{target.site}]")
         _take_disclosure_log(nb, info.name, staging)
@@ -469,6 +486,8 @@ def _publish(target: Target, nb: Any, failure: Any, html_path: Path, ipynb_path:
     origin = _origin_of(nb)
     # the executed notebook, tidied the same way as the page and marked with what it was built from
     saved = build_html.clean_notebook(nb)
+    import nbformat
+
     source_meta = nbformat.read(info.path, as_version=4).metadata
     if "kernelspec" in source_meta:
         saved.metadata["kernelspec"] = source_meta["kernelspec"]
@@ -579,6 +598,8 @@ def _check_pages(results: list[ReportResult], outputs: Path, data_dir: str | Non
             for f in found) + "</ul>"
         atomic_write_bytes(html_path, build_html.page(body, title=f"{r.title} (withheld)"))
         if r.ipynb is not None and r.ipynb.is_file():
+            import nbformat
+
             nb = nbformat.read(r.ipynb, as_version=4)
             nb.metadata.setdefault("carejourneys", {}).setdefault("build", {}).update(
                 status="failed", error=r.error)
@@ -627,7 +648,8 @@ def plan(
     return out
 
 
-def run_workers(targets: list[Target], one: Callable[[Target, Any, Callable[[], bool]], ReportResult],
+def run_workers(targets: list[Target],
+                one: Callable[[Target, Callable[[], Any], Callable[[], bool]], ReportResult],
                 jobs: int, *, fresh_kernels: bool = False) -> list[ReportResult]:
     """Build ``targets`` with ``jobs`` workers, each taking the next target from one queue and
     keeping one :class:`~carejourneys.build_exec.ReportKernel` for all the reports it runs (a
@@ -635,8 +657,6 @@ def run_workers(targets: list[Target], one: Callable[[Target, Any, Callable[[], 
     ``targets``. With one job the work is done on the calling thread. When the build is
     interrupted (Ctrl-C), the workers take no further target, whatever they were running is not
     published (:class:`BuildCancelled`), their kernels are stopped, and the interrupt is raised."""
-    from . import build_exec
-
     results: list[ReportResult | None] = [None] * len(targets)
     todo = deque(enumerate(targets))
     lock = threading.Lock()
@@ -644,7 +664,17 @@ def run_workers(targets: list[Target], one: Callable[[Target, Any, Callable[[], 
     errors: list[BaseException] = []
 
     def worker() -> None:
-        kernel = None if fresh_kernels else build_exec.ReportKernel()
+        kept: list[Any] = []  # this worker's kernel, started when a report first needs to run
+
+        def kernel() -> Any:
+            if fresh_kernels:
+                return None
+            if not kept:
+                from . import build_exec
+
+                kept.append(build_exec.ReportKernel())
+            return kept[0]
+
         try:
             while not stop.is_set():
                 with lock:
@@ -658,8 +688,8 @@ def run_workers(targets: list[Target], one: Callable[[Target, Any, Callable[[], 
             errors.append(e)
             stop.set()
         finally:
-            if kernel is not None:
-                kernel.dispose()
+            for k in kept:
+                k.dispose()
 
     n = min(jobs, len(targets))
     if n <= 1:
@@ -736,7 +766,7 @@ def run(
     progress = None if quiet else Progress([*labels.values(), *(f"{r.notebook}" for r in broken)],
                                            stream=sys.stderr)
 
-    def one(t: Target, kernel: Any, cancelled: Callable[[], bool]) -> ReportResult:
+    def one(t: Target, kernel: Callable[[], Any], cancelled: Callable[[], bool]) -> ReportResult:
         label = labels[id(t)]
         started = time.perf_counter()
         on_start = None if progress is None else (lambda: progress.update(label, "running"))

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import __version__
-from .report import CSS as REPORT_CSS
+from .page_css import CSS as REPORT_CSS
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 PAPERMILL_MARKER = "papermill-error-cell-tag"

@@ -6,8 +6,12 @@ A future partnership site is added with :func:`register`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
+
+#: a local authority code, accepted where a site is: old 3-digit or new 9-character form
+LA_CODE = re.compile(r"^(?:\d{3}|E\d{8})$")
 
 
 @dataclass(frozen=True)
