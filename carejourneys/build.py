@@ -14,7 +14,11 @@ cell (unknown names and wrong types are errors: papermill only warns), runs the 
 papermill in a kernel on this interpreter (:mod:`carejourneys.build_exec`), saves the executed
 notebook as ``outputs/<site>/<notebook>.ipynb`` and the page, code hidden, as
 ``outputs/<site>/<notebook>.html`` (:mod:`carejourneys.build_html`), both written atomically.
-The kernel starts in ``outputs/<site>/`` with ``CAREJOURNEYS_REPORT`` (the notebook's name) and
+Each job keeps one kernel for the reports it runs and resets it between them, so that kernel
+start-up and imports are paid once per job, not once per report
+(:class:`carejourneys.build_exec.ReportKernel`, :mod:`carejourneys.build_kernel`; the pages are
+byte-identical to those of fresh kernels, which ``fresh_kernels=True`` gives).
+The report runs in ``outputs/<site>/`` with ``CAREJOURNEYS_REPORT`` (the notebook's name) and
 ``CAREJOURNEYS_OUTPUT_DIR`` (a staging folder) in its environment, so that logs which must never
 reach the HTML (disclosure decisions, quote anonymisation) are written apart from the page and
 moved beside it as ``<notebook>.<kind>.csv`` once the page is in place (see
@@ -655,24 +659,26 @@ def run_workers(targets: list[Target],
     keeping one :class:`~carejourneys.build_exec.ReportKernel` for all the reports it runs (a
     fresh kernel per report when ``fresh_kernels``); results come back in the order of
     ``targets``. With one job the work is done on the calling thread. When the build is
-    interrupted (Ctrl-C), the workers take no further target, whatever they were running is not
-    published (:class:`BuildCancelled`), their kernels are stopped, and the interrupt is raised."""
+    interrupted (Ctrl-C), the workers take no further target, their kernels are killed (a kernel
+    runs in a session of its own, out of reach of the terminal's Ctrl-C), whatever they were
+    running is not published (:class:`BuildCancelled`), and the interrupt is raised."""
     results: list[ReportResult | None] = [None] * len(targets)
     todo = deque(enumerate(targets))
     lock = threading.Lock()
     stop = threading.Event()
     errors: list[BaseException] = []
+    every_kernel: list[Any] = []
 
     def worker() -> None:
         kept: list[Any] = []  # this worker's kernel, started when a report first needs to run
 
         def kernel() -> Any:
-            if fresh_kernels:
-                return None
             if not kept:
                 from . import build_exec
 
-                kept.append(build_exec.ReportKernel())
+                kept.append(build_exec.ReportKernel(max_reports=1 if fresh_kernels else
+                                                    build_exec.MAX_REPORTS_PER_KERNEL))
+                every_kernel.append(kept[0])
             return kept[0]
 
         try:
@@ -704,6 +710,8 @@ def run_workers(targets: list[Target],
                 th.join()
         except KeyboardInterrupt:
             stop.set()
+            for k in list(every_kernel):  # their own session: the terminal's Ctrl-C did not reach them
+                k.kill()
             for th in threads:
                 th.join()
             raise

@@ -1,9 +1,13 @@
-"""Executing one report notebook with papermill, in a kernel that runs this very interpreter.
+"""Executing report notebooks with papermill, in a kernel that runs this very interpreter.
+
+:class:`ReportKernel` keeps one kernel for report after report, prepared before each by
+:func:`carejourneys.build_kernel.prepare`; papermill runs each notebook in it through the engine
+:data:`ENGINE_NAME` (papermill's nbclient engine, handed the running kernel).
 
 No global kernelspec is needed: :class:`SameInterpreterKernelManager` resolves the kernel name
 :data:`KERNEL_NAME` to ``[sys.executable, -m, ipykernel_launcher, -f, {connection_file}]`` itself,
-with ``MPLBACKEND=Agg`` and a fixed ``PYTHONHASHSEED`` in the kernel's environment. The kernel's
-working folder is the report's output folder. A kernel that dies while starting (two kernels
+with ``MPLBACKEND=Agg`` and a fixed ``PYTHONHASHSEED`` in the kernel's environment. Each report's
+working folder is its output folder (set by the preparation). A kernel that dies while starting (two kernels
 racing for the same ports, papermill issue 511) is started again, up to :data:`START_ATTEMPTS` times.
 The kernel process's own stdout and stderr (ipykernel's log lines such as "Kernel is running over
 TCP without encryption" or "KeyboardInterrupt caught in kernel" at shutdown) go to a log file in a
@@ -248,6 +252,18 @@ class ReportKernel:
                     run_sync(km.shutdown_kernel)(now=True)
                 run_sync(km.cleanup_resources)()
             except Exception:  # noqa: BLE001, S110 - the process may already be gone
+                pass
+
+    def kill(self) -> None:
+        """Kill the kernel process at once; safe from any thread (the build calls it from the main
+        thread when interrupted, as a kernel runs in its own session and does not get the
+        terminal's Ctrl-C). The report running in it fails; :meth:`close` tidies up afterwards."""
+        provisioner = getattr(self.km, "provisioner", None)
+        process = getattr(provisioner, "process", None)
+        if process is not None:
+            try:
+                process.kill()
+            except OSError:  # already gone
                 pass
 
     def dispose(self) -> None:

@@ -136,11 +136,12 @@ def _previous_build(root: Path, name: str, ref: dict[str, bytes]) -> Path:
     return out
 
 
-def _interrupt_and_recover(project, name: str, sig: signal.Signals) -> tuple[Path, dict[str, bytes]]:
+def _interrupt_and_recover(project, name: str, sig: signal.Signals,
+                           jobs: int = 1) -> tuple[Path, dict[str, bytes]]:
     root, nbs, ref = project
     out = _previous_build(root, name, ref)
     mark = root / f"{name}.paused"
-    proc = _cli(nbs, out, "--force", pause_mark=mark)
+    proc = _cli(nbs, out, "--force", "--jobs", str(jobs), pause_mark=mark)
     _wait_for(mark, proc)
     kernel = int(mark.read_text())
     os.killpg(proc.pid, sig)
@@ -175,11 +176,14 @@ def _reports(snap: dict[str, bytes]) -> dict[str, bytes]:
     return {k: v for k, v in snap.items() if Path(k).name != "index.html"}
 
 
-@pytest.fixture(scope="module", params=[signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "killed"])
+@pytest.fixture(scope="module", params=[(signal.SIGINT, 1), (signal.SIGKILL, 1), (signal.SIGINT, 2)],
+                ids=["ctrl-c", "killed", "ctrl-c-2-jobs"])
 def interrupted(project, request):
     """A previous build's outputs, then a forced rebuild stopped (Ctrl-C to its process group, or
-    SIGKILL) while its second report is running: (outputs folder, files right after the stop)."""
-    return _interrupt_and_recover(project, f"int_{request.param.name}", request.param)
+    SIGKILL) while its second report is running (with 2 jobs: while both run, or the first has
+    just been published): (outputs folder, files right after the stop)."""
+    sig, jobs = request.param
+    return _interrupt_and_recover(project, f"int_{sig.name}_{jobs}", sig, jobs)
 
 
 def test_interrupted_build_keeps_pages_and_leaves_no_temporary_files(project, interrupted):
