@@ -259,3 +259,15 @@ def test_duplicated_matches_pandas(values):
     if "a\x00" in values and "a" in values:  # trailing NUL: compared as bytes, like before
         return
     assert got.tolist() == expected.tolist()
+
+
+def test_the_distinct_value_checks_know_every_constraint_a_field_can_carry():
+    """A large clean frame is validated by pandera on its first rows only, because
+    ``_passes_by_distinct`` checks every row for each constraint a Field turns into a schema
+    check. A new kind of constraint on Field must be taught to it too (then update this list)."""
+    import dataclasses
+
+    from carejourneys import schemas
+
+    assert {f.name for f in dataclasses.fields(schemas.Field)} == {
+        "name", "kind", "required", "nullable", "allowed", "min", "max", "unique"}
