@@ -1,6 +1,6 @@
 """Speed of the indicators report for many councils: time per council.
 
-    .venv/bin/python benchmarks/bench_councils.py [--councils 20 | --all] [--jobs N]
+    .venv/bin/python benchmarks/bench_councils.py [--councils 20 | --all] [--jobs N] [--fresh-kernels]
 
 Builds ``04_care_leaver_indicators`` (which accepts any local authority code) for councils of the
 official files (``carejourneys.public``: every area at "Local authority" level of ``areas.csv`` with a single
@@ -9,7 +9,8 @@ with ``cj.build.run(force=True)`` into a temporary folder: first one council alo
 sample (default 20 councils, spread evenly over the list; ``--all``: every council). Prints the
 time per council and the time each extra council adds,
 ``(T(sample) - T(one)) / (len(sample) - 1)``, against the target of 1.5 s per extra council on
-2 cores. Nothing is asserted: these are measurements.
+2 cores. ``--fresh-kernels`` starts a kernel per report instead of keeping one per job (the
+build's default), to show what keeping them saves. Nothing is asserted: these are measurements.
 """
 
 from __future__ import annotations
@@ -49,9 +50,11 @@ def sample(codes: list[str], n: int) -> list[str]:
     return [codes[int(i * step)] for i in range(n)]
 
 
-def timed_build(codes: list[str], out: Path, jobs: int | None) -> tuple[float, list[str]]:
+def timed_build(codes: list[str], out: Path, jobs: int | None,
+                fresh: bool = False) -> tuple[float, list[str]]:
     start = time.perf_counter()
-    result = build.run(sites=codes, notebooks=[NOTEBOOK], outputs=out, force=True, jobs=jobs, quiet=True)
+    result = build.run(sites=codes, notebooks=[NOTEBOOK], outputs=out, force=True, jobs=jobs, quiet=True,
+                       fresh_kernels=fresh)
     seconds = time.perf_counter() - start
     return seconds, [r.error or r.status for r in result.reports if not r.ok]
 
@@ -61,6 +64,7 @@ def main() -> None:
     ap.add_argument("--councils", type=int, default=20, help="how many councils (default 20)")
     ap.add_argument("--all", action="store_true", help="every council in the official files")
     ap.add_argument("--jobs", type=int, default=None, help="build jobs (default: CPU cores)")
+    ap.add_argument("--fresh-kernels", action="store_true", help="a fresh kernel per report")
     args = ap.parse_args()
     codes = council_codes()
     chosen = codes if args.all else sample(codes, max(2, args.councils))
@@ -69,11 +73,12 @@ def main() -> None:
     print(f"councils in the official files: {listed} ({len(codes)} with a single code); "
           f"building {len(chosen)}  "
           f"cores: {os.cpu_count()}  jobs: {args.jobs or os.cpu_count()}  "
+          f"kernels: {'fresh per report' if args.fresh_kernels else 'one kept per job'}  "
           f"carejourneys {cj.__version__}, Python {sys.version.split()[0]}", flush=True)
     with tempfile.TemporaryDirectory(prefix="cj-bench-councils-") as tmp:
-        one, bad_one = timed_build(chosen[:1], Path(tmp) / "one", args.jobs)
+        one, bad_one = timed_build(chosen[:1], Path(tmp) / "one", args.jobs, args.fresh_kernels)
         print(f"one council ({chosen[0]}):        {one:7.1f} s", flush=True)
-        many, bad = timed_build(chosen, Path(tmp) / "many", args.jobs)
+        many, bad = timed_build(chosen, Path(tmp) / "many", args.jobs, args.fresh_kernels)
         print(f"{len(chosen)} councils:               {many:7.1f} s  "
               f"({many / len(chosen):.2f} s per council)", flush=True)
     extra = (many - one) / (len(chosen) - 1)
