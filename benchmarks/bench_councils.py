@@ -29,17 +29,8 @@ NOTEBOOK = "04_care_leaver_indicators"
 
 
 def council_codes() -> list[str]:
-    """A code for every council in the official files: its new code (E06..., E08..., E09...), or
-    its old three-digit code where the files give a combined new code ("E06000061 / E06000062")."""
-    areas = public.load_public().areas
-    councils = areas[areas["geographic_level"] == "Local authority"]
-    codes = set()
-    for new, old in zip(councils["area_code"], councils["old_la_code"], strict=True):
-        for code in (new, old):
-            if isinstance(code, str) and build.is_la_code(code):
-                codes.add(code)
-                break
-    return sorted(codes)
+    """A code for every council in the official files (:func:`carejourneys.public.council_codes`)."""
+    return public.council_codes()
 
 
 def sample(codes: list[str], n: int) -> list[str]:

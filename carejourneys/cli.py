@@ -1,6 +1,6 @@
 """The ``carejourneys`` command.
 
-    carejourneys build [--site S]... [--notebook N]... [--data-dir D] [--jobs J] [--force]
+    carejourneys build [--site S]... [--all-councils] [--notebook N]... [--data-dir D] [--jobs J] [--force]
                        [--disclosure-threshold K] [--show-code] [--fresh-kernels]
     carejourneys validate [DATA_DIR | FILE [--source S] [--year Y]]
     carejourneys synth OUT_DIR [--seed N]
@@ -47,8 +47,13 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from .build import run
 
+    sites = list(args.site or [])
+    if args.all_councils:
+        from .public import council_codes
+
+        sites += council_codes()
     result = run(
-        sites=args.site or None,
+        sites=sites or None,
         notebooks=args.notebook or None,
         data_dir=args.data_dir,
         jobs=args.jobs,
@@ -83,6 +88,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="run the report notebooks per site and publish HTML")
     b.add_argument("--site", action="append", help="site key (repeatable; default: every site)")
+    b.add_argument("--all-councils", action="store_true",
+                   help="also every council of the official files (the reports that accept any council code)")
     b.add_argument("--notebook", action="append", help="notebook name, e.g. 00_evidence_base (repeatable)")
     b.add_argument("--data-dir", default=None, help="dataset folder (default: $CAREJOURNEYS_DATA or bundled)")
     b.add_argument("--jobs", type=int, default=None, help="reports built at once (default: CPU cores)")

@@ -554,6 +554,26 @@ def same_council_codes(code: str, areas: pd.DataFrame | None = None) -> list[str
     return codes
 
 
+def council_codes(data_dir: str | Path | None = None) -> list[str]:
+    """A code for every council in the official files, sorted: its new code (E06..., E08...,
+    E09..., E10...), else its old three-digit one. A council whose code changed appears under
+    each of its codes (see :func:`same_council_codes`): either may be asked for. Rows that give
+    two councils' combined figures ("E06000061 / E06000062", "940 / 941") are left out (each of
+    the two has a row of its own). ``carejourneys build --all-councils`` builds the
+    indicators report for each code."""
+    from .sites import LA_CODE
+
+    areas = load_public(data_dir).areas
+    councils = areas[areas["geographic_level"] == "Local authority"]
+    codes = set()
+    for new, old in zip(councils["area_code"], councils["old_la_code"], strict=True):
+        for code in (new, old):
+            if isinstance(code, str) and LA_CODE.match(code):
+                codes.add(code)
+                break
+    return sorted(codes)
+
+
 def _own_rows(df: pd.DataFrame, codes: list[str], keys: list[str]) -> pd.DataFrame:
     """Rows of ``df`` for any of ``codes``; where two codes have the same ``keys``, the first code's row."""
     rows = df[df["area_code"].isin(codes)]

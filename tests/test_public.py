@@ -183,3 +183,34 @@ def test_cli_public_writes_the_extract(tmp_path):
 
     assert main(["public", str(dfe_dir), str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / "care_leavers.csv").exists()
+
+
+def test_council_codes_name_every_council_once_by_a_code_that_resolves():
+    codes = public.council_codes()
+    areas = public.load_public().areas
+    councils = areas[areas["geographic_level"] == "Local authority"]
+    assert codes == sorted(set(codes)) and len(codes) >= 150
+    assert all(cj.sites.LA_CODE.match(c) for c in codes)
+    # each council listed once; the rows combining two councils' figures are left out
+    combined = councils["area_code"].str.contains(" / ")
+    assert 0 < combined.sum() <= 5
+    assert len(codes) == len(councils) - combined.sum()
+    assert not any(" / " in c for c in codes)  # (each council of a combined row has a row of its own)
+    by_code = {c: areas.loc[public.resolve_area(c, areas)] for c in codes}
+    assert all(row["geographic_level"] == "Local authority" for row in by_code.values())
+    assert {"E09000005", "E06000026"} <= set(codes)  # Brent and Plymouth
+
+
+def test_cli_all_councils_asks_for_every_council(monkeypatch):
+    from carejourneys import build, cli
+
+    asked = {}
+
+    class Result:
+        ok = True
+
+    monkeypatch.setattr(build, "run", lambda **kw: asked.update(kw) or Result())
+    args = ["build", "--all-councils", "--site", "brent", "--notebook", "04_care_leaver_indicators"]
+    assert cli.main(args) == 0
+    assert asked["sites"] == ["brent", *public.council_codes()]
+    assert asked["notebooks"] == ["04_care_leaver_indicators"]
