@@ -268,7 +268,7 @@ def test_index_lists_every_report(built):
     index = (out / "index.html").read_text()
     for r in result.reports:
         assert f'href="{r.site}/{r.notebook}.html"' in index
-    assert "Local authority E08000025" in index and "(failed)" in index
+    assert "Birmingham (E08000025)" in index and "(failed)" in index  # named from areas.csv
     assert "disclosure_threshold=5" in index and "0.1.0" in index
 
 
