@@ -48,10 +48,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .build import run
 
     sites = list(args.site or [])
-    if args.all_councils:
+    if args.all_councils:  # on top of the sites asked for, or of every site when none was
+        from . import sites as registry
         from .public import council_codes
 
-        sites += council_codes()
+        sites = (sites or [*registry.keys(), registry.ALL]) + council_codes()
     result = run(
         sites=sites or None,
         notebooks=args.notebook or None,

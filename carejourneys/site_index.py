@@ -109,9 +109,8 @@ def is_council(site: str) -> bool:
 
 def site_label(site: str) -> str:
     """A site's name, "All sites", or a council's name and code ("Hartlepool (E06000001)"); a code
-    the extract does not know (or no ``areas.csv``) keeps the label "Local authority <code>"."""
-    if is_council(site):
-        return council_names.council_label(site)
+    the extract does not know (or no ``areas.csv``) keeps the label "Local authority <code>"
+    (:func:`carejourneys.sites.label`)."""
     return site_registry.label(site)
 
 

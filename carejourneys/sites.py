@@ -56,12 +56,16 @@ def keys() -> list[str]:
 
 
 def label(key: str) -> str:
-    """How pages name a build target: a site's name, "All sites", or a local authority code."""
+    """How pages name a build target: a site's name, "All sites", or a council by its name and
+    code from the official extract ("Birmingham (330)"; "Local authority <code>" when the
+    extract does not know the code; :mod:`carejourneys.council_names`)."""
     if key == ALL:
         return "All sites"
     if key in _REGISTRY:
         return _REGISTRY[key].name
-    return f"Local authority {key}"
+    from .council_names import council_label
+
+    return council_label(key)
 
 
 def all_sites() -> list[Site]:

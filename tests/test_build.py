@@ -4,33 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from notebook_helpers import PARAMS, write_notebook
 
 from carejourneys import build, build_exec, build_html, cli
 from carejourneys.errors import BuildError
-
-PARAMS = 'site = "plymouth"\ndata_dir = None\ndisclosure_threshold = 5'
-
-
-def write_notebook(folder: Path, name: str, cells: list[str], *, sites=("brent", "plymouth"), params=PARAMS,
-                   **meta) -> Path:
-    nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["carejourneys"] = {"title": f"Report {name}", "sites": list(sites), **meta}
-    p = new_code_cell(params)
-    p.metadata["tags"] = ["parameters"]
-    nb.cells = [new_markdown_cell(f"# Heading of {name}"), p, *[new_code_cell(c) for c in cells]]
-    for i, c in enumerate(nb.cells):
-        c["id"] = f"{name}-{i}"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
-
 
 GOOD = [
     'from IPython.display import HTML, display\n'

@@ -23,14 +23,13 @@ import time
 from pathlib import Path
 
 import nbformat
+import notebook_helpers
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from carejourneys import build, manifest
 
 pytestmark = pytest.mark.slow
 
-PARAMS = 'site = "plymouth"\ndata_dir = None\ndisclosure_threshold = 5'
 ROOT = Path(__file__).resolve().parents[1]
 SYNTHETIC = ROOT / "data" / "synthetic"
 
@@ -53,18 +52,7 @@ LOG = ("from carejourneys import disclosure\n"
 
 
 def write_notebook(folder: Path, name: str, cells: list[str], *, sites=("brent",)) -> Path:
-    nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.metadata["carejourneys"] = {"title": f"Report {name}", "sites": list(sites)}
-    p = new_code_cell(PARAMS)
-    p.metadata["tags"] = ["parameters"]
-    nb.cells = [new_markdown_cell(f"# {name}"), p, *[new_code_cell(c) for c in cells]]
-    for i, c in enumerate(nb.cells):
-        c["id"] = f"{name}-{i}"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.ipynb"
-    nbformat.write(nb, path)
-    return path
+    return notebook_helpers.write_notebook(folder, name, cells, sites=sites)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -131,4 +131,6 @@ def test_cli_reports_an_unknown_site_without_a_traceback(capsys):
 def test_site_labels():
     assert cj.sites.label("all") == "All sites"
     assert cj.sites.label("plymouth") == "Plymouth"
-    assert cj.sites.label("330") == "Local authority 330"
+    assert cj.sites.label("330") == "Birmingham (330)"  # named from the official extract
+    assert cj.sites.label("E06000001") == "Hartlepool (E06000001)"
+    assert cj.sites.label("999") == "Local authority 999"  # a code the extract does not know

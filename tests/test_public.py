@@ -214,3 +214,6 @@ def test_cli_all_councils_asks_for_every_council(monkeypatch):
     assert cli.main(args) == 0
     assert asked["sites"] == ["brent", *public.council_codes()]
     assert asked["notebooks"] == ["04_care_leaver_indicators"]
+    assert cli.main(["build", "--all-councils"]) == 0  # every site as usual, and every council
+    assert asked["sites"] == ["brent", "plymouth", "all", *public.council_codes()]
+    assert asked["notebooks"] is None
