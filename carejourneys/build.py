@@ -324,8 +324,11 @@ def package_versions() -> list[str]:
     found = set()
     for dist in md.distributions():
         # the folder name (pandas-3.1.0.dist-info) says the same as the metadata, without parsing it
+        # (an egg-info folder named without its version, such as the carejourneys.egg-info that an
+        # editable install leaves in the repository, is read: found again on sys.path when the
+        # build runs from the repository, it must name the same carejourneys-0.1.0)
         folder = getattr(dist, "_path", None)
-        if isinstance(folder, Path) and folder.suffix in (".dist-info", ".egg-info"):
+        if isinstance(folder, Path) and folder.suffix in (".dist-info", ".egg-info") and "-" in folder.stem:
             found.add(folder.stem.lower())
             continue
         name = dist.metadata["Name"] if dist.metadata is not None else None

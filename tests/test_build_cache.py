@@ -182,6 +182,20 @@ def test_package_versions_lists_the_installed_distributions():
         assert expected in versions, expected
 
 
+def test_package_versions_do_not_depend_on_the_working_folder(tmp_path, monkeypatch):
+    """Run from the repository, Python also finds the ``carejourneys.egg-info`` an editable install
+    leaves there (named without its version): the key must not change with the working folder."""
+    import importlib.metadata as md
+
+    before = build.package_versions()
+    egg = tmp_path / "carejourneys.egg-info"
+    egg.mkdir()
+    version = md.version("carejourneys")
+    (egg / "PKG-INFO").write_text(f"Metadata-Version: 2.1\nName: carejourneys\nVersion: {version}\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert build.package_versions() == before
+
+
 def test_target_key_follows_parameters_and_show_code(tmp_path):
     info = build.read_notebook_info(write_notebook(tmp_path))
     base = {"site": "brent", "data_dir": None, "disclosure_threshold": 5}
