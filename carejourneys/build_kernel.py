@@ -19,6 +19,11 @@ back what a report notebook can change and a fresh kernel would not have:
   module of the package gains module-level state that is neither listed here nor known to be
   harmless.
 
+What it cannot put back: changes a report makes to the code of imported modules (replacing a
+library's function), threads it leaves running, and files it writes outside its output folder.
+The project's notebooks do none of these, and ``tests/test_build_reuse.py`` would show a page
+that differs; a notebook that must do them can be built with ``--fresh-kernels``.
+
 Modules stay imported: that is the point. The first call records the baseline (environment,
 ``sys.path``, warning filters, matplotlib's settings as a fresh kernel has them); later calls
 restore it. This module imports only the standard library at import time.
