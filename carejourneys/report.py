@@ -47,6 +47,8 @@ from .page_css import CSS  # re-exported: cj.report.CSS
 LA_CODE = sites.LA_CODE
 #: shown in place of a missing value
 MISSING = "–"
+#: the one row of a table that has none
+EMPTY_TABLE = "No figures to show here."
 
 ORIGIN_TEXT = {
     "synthetic": ("Synthetic data",
@@ -342,6 +344,9 @@ def table_html(
             else:
                 cells += f"<td>{_esc(text)}</td>"
         body.append(f"<tr{attrs}>{cells}</tr>")
+    if not body:  # say so, rather than show a header over nothing
+        width = max(1, len(index_names) + len(df.columns))
+        body.append(f'<tr><td colspan="{width}" class="cj-empty">{_esc(EMPTY_TABLE)}</td></tr>')
     notes = list(footnotes)
     if has_suppressed:
         who = f"fewer than {threshold} people" if threshold else "too few people"

@@ -128,6 +128,17 @@ def test_table_html_formatting_and_escaping():
     assert "1.23" in plain and 'scope="row"' not in plain
 
 
+def test_an_empty_table_says_so(shown):
+    empty = pd.DataFrame({"Indicator": pd.Series([], dtype="str"),
+                          "Council %": pd.Series([], dtype="Float64")})
+    html = report.table_html(empty, caption="Latest year", index=False)
+    assert f'<td colspan="2" class="cj-empty">{report.EMPTY_TABLE}</td>' in html
+    assert '>Council %</th>' in html  # the headers still say what would be there
+    report.table(empty, caption="Latest year shown", index=False, counts=["Council %"])
+    assert report.EMPTY_TABLE in shown.html[-1]
+    assert report.EMPTY_TABLE not in report.table_html(pd.DataFrame({"x": [1]}), caption="c")
+
+
 def test_table_needs_a_caption(shown):
     with pytest.raises(ValueError):
         cj.report.table(pd.DataFrame({"x": [1]}), caption="")
