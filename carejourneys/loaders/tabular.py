@@ -718,31 +718,11 @@ _PARSERS = {schemas.TEXT: _parse_text, schemas.INT: _parse_int, schemas.FLOAT: _
 # --------------------------------------------------------------------------- validation
 
 
-def check_frame(
-    df: pd.DataFrame,
-    source: schemas.Source,
-    path: str | Path,
-    *,
-    raw: pd.DataFrame | None = None,
-    skip: set[tuple[int | None, str]] | frozenset = frozenset(),
-    rows: bool = True,
-) -> list[DataProblem]:
-    """Validate a typed frame with the source's pandera schema; every failure as a DataProblem.
-
-    ``df``'s index must be the spreadsheet row numbers (``rows=False`` when it is not, e.g. for
-    frames read from XML: problems then have no row). ``raw`` (same index, canonical columns)
-    lets messages quote the cell as written. Failures at ``(row, column)`` pairs in ``skip``
-    (already reported while parsing) are left out. Columns of the contract absent from ``df``
-    are not checked (:func:`match_columns` reports the missing required ones).
-    """
-    return _check_frame(df, source, path, raw=raw, skip=skip, rows=rows)
-
-
-#: frames up to this many rows are always validated by pandera in full (see :func:`_check_frame`)
+#: frames up to this many rows are always validated by pandera in full (see :func:`check_frame`)
 _FULL_SCHEMA_ROWS = 50_000
 
 
-def _check_frame(
+def check_frame(
     df: pd.DataFrame,
     source: schemas.Source,
     path: str | Path,
@@ -752,14 +732,20 @@ def _check_frame(
     rows: bool = True,
     distinct: dict[str, _Distinct] | None = None,
 ) -> list[DataProblem]:
-    """:func:`check_frame`; with ``distinct`` (from :func:`_parse_columns`) a large frame is first
-    checked by its distinct values.
+    """Validate a typed frame with the source's pandera schema; every failure as a DataProblem.
 
-    When those checks find nothing (they are at least as strict as the schema's: missing values,
-    code lists, ranges, uniqueness), pandera validates the first :data:`_FULL_SCHEMA_ROWS` rows
-    (column types and every check) and the frame passes. Otherwise, or when a column was not
-    parsed here, pandera validates the whole frame and its failures are reported as before, so
-    problems are the same either way.
+    ``df``'s index must be the spreadsheet row numbers (``rows=False`` when it is not, e.g. for
+    frames read from XML: problems then have no row). ``raw`` (same index, canonical columns)
+    lets messages quote the cell as written. Failures at ``(row, column)`` pairs in ``skip``
+    (already reported while parsing) are left out. Columns of the contract absent from ``df``
+    are not checked (:func:`match_columns` reports the missing required ones).
+
+    ``distinct`` (from :func:`_parse_columns`): a large frame is first checked by its distinct
+    values. When those checks find nothing (they are at least as strict as the schema's: missing
+    values, code lists, ranges, uniqueness), pandera validates the first
+    :data:`_FULL_SCHEMA_ROWS` rows (column types and every check) and the frame passes.
+    Otherwise, or when a column was not parsed here, pandera validates the whole frame and its
+    failures are reported as before, so problems are the same either way.
     """
     path = str(path)
     present = [f for f in source.fields if f.name in df.columns]
@@ -978,7 +964,7 @@ def read_source(
     skip = {(p.row, p.column) for p in parse_problems}
     missing = {p.column for p in problems if p.row == 1 and p.message.startswith("missing column")}
     checked = typed.drop(columns=[c for c in missing if c in typed.columns])
-    problems += _check_frame(checked, source, path, raw=named, skip=skip, distinct=distinct)
+    problems += check_frame(checked, source, path, raw=named, skip=skip, distinct=distinct)
     if problems:
         order = {n: i for i, n in enumerate(named.columns)}
         problems.sort(key=lambda p: (p.row or 0, order.get(p.column, len(order))))
