@@ -21,6 +21,7 @@ failed) and a :class:`Failure` describing the failing cell, or None.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sys
 import tempfile
@@ -46,9 +47,6 @@ KERNEL_ENV = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "CAREJOURNEYS_BUILD": 
 class SameInterpreterKernelSpecManager(KernelSpecManager):
     """Knows :data:`KERNEL_NAME` as a kernel running ``sys.executable``; other names as usual."""
 
-    #: environment added for one report (set by the kernel manager)
-    extra_env: dict[str, str] = {}
-
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
         if kernel_name == KERNEL_NAME:
             return KernelSpec(
@@ -56,7 +54,7 @@ class SameInterpreterKernelSpecManager(KernelSpecManager):
                       "--IPKernelApp.log_level=ERROR"],
                 display_name="Python (carejourneys build)",
                 language="python",
-                env={**KERNEL_ENV, **self.extra_env},
+                env=dict(KERNEL_ENV),
                 resource_dir="",
                 metadata={"debugger": False},
             )
@@ -69,9 +67,9 @@ class SameInterpreterKernelSpecManager(KernelSpecManager):
 
 
 class SameInterpreterKernelManager(AsyncKernelManager):
-    """The kernel manager nbclient uses for report notebooks (see :func:`manager_for`)."""
+    """The kernel manager of a :class:`ReportKernel`: :data:`KERNEL_NAME` resolved by
+    :class:`SameInterpreterKernelSpecManager`, the process's output sent to ``process_log``."""
 
-    extra_env: dict[str, str] = {}
     #: file that receives the kernel process's stdout and stderr (None: inherited, as usual)
     process_log: str | None = None
 
@@ -85,17 +83,7 @@ class SameInterpreterKernelManager(AsyncKernelManager):
 
     @default("kernel_spec_manager")
     def _kernel_spec_manager_default(self) -> KernelSpecManager:
-        ksm = SameInterpreterKernelSpecManager(data_dir=self.data_dir)
-        ksm.extra_env = dict(self.extra_env)
-        return ksm
-
-
-def manager_for(env: dict[str, str], process_log: str | Path | None = None
-                ) -> type[SameInterpreterKernelManager]:
-    """A kernel manager class whose kernels get ``env`` on top of :data:`KERNEL_ENV` and write
-    their process output to ``process_log`` (if given)."""
-    return type("ReportKernelManager", (SameInterpreterKernelManager,),
-                {"extra_env": dict(env), "process_log": None if process_log is None else str(process_log)})
+        return SameInterpreterKernelSpecManager(data_dir=self.data_dir)
 
 
 def log_tail(path: Path, lines: int = 5) -> str:
@@ -199,7 +187,8 @@ class ReportKernel:
         by :meth:`prepare`, so that no report's variables become part of the kernel's baseline."""
         from jupyter_core.utils import run_sync
 
-        km = manager_for({}, self.process_log)(kernel_name=KERNEL_NAME)
+        km = SameInterpreterKernelManager(kernel_name=KERNEL_NAME)
+        km.process_log = str(self.process_log)
         self.km = km
         run_sync(km.start_kernel)(cwd=str(self._scratch))
         kc = km.client()
@@ -337,6 +326,7 @@ class ReportKernel:
         return nb, failure
 
 
+@functools.cache
 def _register_engine() -> None:
     """Register :data:`ENGINE_NAME` with papermill: its nbclient engine, run in a :class:`ReportKernel`."""
     from papermill.clientwrap import PapermillNotebookClient
@@ -378,9 +368,7 @@ def execute(
     environment; return the executed notebook and the failure, if any. ``kernel``: a
     :class:`ReportKernel` to run it in (kept running afterwards); default: a fresh kernel, stopped
     afterwards."""
-    if ENGINE_NAME not in _ENGINES_REGISTERED:
-        _register_engine()
-        _ENGINES_REGISTERED.add(ENGINE_NAME)
+    _register_engine()
     if kernel is not None:
         return kernel.run(notebook, parameters, cwd=cwd, timeout=timeout, env=env)
     one = ReportKernel(start_timeout=start_timeout, max_reports=1)
@@ -388,6 +376,3 @@ def execute(
         return one.run(notebook, parameters, cwd=cwd, timeout=timeout, env=env)
     finally:
         one.dispose()
-
-
-_ENGINES_REGISTERED: set[str] = set()

@@ -238,7 +238,6 @@ def _module_state(path: Path) -> set[str]:
 HARMLESS = {
     ("carejourneys.anonymise", "_DENY_CACHE"): "compiled regular expressions keyed by the deny-list terms",
     ("carejourneys.build_kernel", "_BASELINE"): "the kernel's own baseline, recorded once",
-    ("carejourneys.build_exec", "_ENGINES_REGISTERED"): "build process only",
     ("carejourneys.schemas", "SOURCES"): "filled at import by the private _add; nothing changes it later",
     ("carejourneys.council_names", "_CACHE"): "areas.csv as read, keyed by its path, size and mtime",
 }
