@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import shutil
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -243,6 +244,14 @@ class ReportKernel:
             except Exception:  # noqa: BLE001, S110 - the process may already be gone
                 pass
 
+    def _process_alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        try:
+            return bool(run_sync(self.km.is_alive)())
+        except Exception:  # noqa: BLE001 - a manager that cannot tell has no usable kernel
+            return False
+
     def kill(self) -> None:
         """Kill the kernel process at once; safe from any thread (the build calls it from the main
         thread when interrupted, as a kernel runs in its own session and does not get the
@@ -252,7 +261,8 @@ class ReportKernel:
         if process is not None:
             try:
                 process.kill()
-            except OSError:  # already gone
+                process.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):  # already gone, or past caring
                 pass
 
     def dispose(self) -> None:
@@ -266,18 +276,21 @@ class ReportKernel:
         return the executed notebook and the failure, if any."""
         env = dict(env or {})
         source_nb = nbformat.read(notebook, as_version=4)
-        if self.alive and self.reports >= self.max_reports:
+        if self.alive and (self.reports >= self.max_reports or not self._process_alive()):
             self.close()
-        try:
-            if not self.alive:
-                self.start()
-            self.prepare(env, cwd)
-        except KernelStartError as e:
-            self.close()
-            return source_nb, Failure("kernel", None, None, "KernelStartError", str(e))
-        except Exception as e:  # noqa: BLE001 - the kernel died while being prepared
-            self.close()
-            return source_nb, Failure("kernel", None, None, type(e).__name__, str(e) or "kernel died")
+        while True:
+            kept = self.alive and self.reports > 0
+            try:
+                if not self.alive:
+                    self.start()
+                self.prepare(env, cwd)
+                break
+            except Exception as e:  # noqa: BLE001 - it did not start, or died while waiting or being prepared
+                self.close()
+                if kept:  # a kept kernel that died between reports: the report gets a fresh one
+                    continue
+                ename = "KernelStartError" if isinstance(e, KernelStartError) else type(e).__name__
+                return source_nb, Failure("kernel", None, None, ename, str(e) or "kernel died")
         self.reports += 1
         nb, failure = self._papermill(notebook, source_nb, parameters, timeout)
         if failure is not None:

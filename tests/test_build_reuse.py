@@ -147,6 +147,20 @@ def test_a_failed_report_gives_the_next_one_a_fresh_kernel(notebooks, tmp_path):
         kernel.dispose()
 
 
+def test_a_kept_kernel_that_died_between_reports_is_replaced(notebooks, tmp_path):
+    _, probe = notebooks
+    kernel = build_exec.ReportKernel()
+    try:
+        nb, failure = build_exec.execute(probe, {"site": "brent"}, cwd=tmp_path, timeout=60, kernel=kernel)
+        assert failure is None
+        first = probe_output(nb)[0]["pid"]
+        kernel.kill()  # as the out-of-memory killer might, while the kernel waits for its next report
+        nb, failure = build_exec.execute(probe, {"site": "brent"}, cwd=tmp_path, timeout=60, kernel=kernel)
+        assert failure is None and kernel.starts == 2 and probe_output(nb)[0]["pid"] != first
+    finally:
+        kernel.dispose()
+
+
 def test_a_kernel_is_replaced_after_max_reports(notebooks, tmp_path):
     _, probe = notebooks
     kernel = build_exec.ReportKernel(max_reports=2)
