@@ -28,14 +28,15 @@ import time
 from pathlib import Path
 
 import carejourneys as cj
-from carejourneys import build
+from carejourneys import config
+from carejourneys.publish import build
 
 BIN = Path(sys.executable).parent
 
 
 def targets(notebooks: list[str] | None) -> list[tuple[Path, str]]:
     """(notebook path, site) of every report the build makes."""
-    infos = [build.read_notebook_info(p) for p in build.find_notebooks(build.NOTEBOOKS_DIR, notebooks)]
+    infos = [build.read_notebook_info(p) for p in build.find_notebooks(config.notebooks_dir(), notebooks)]
     return [(info.path, site) for info, site, _ in
             build.plan(None, infos, data_dir=None, disclosure_threshold=5, extra={})]
 

@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_councils.py [--councils 20 | --all] [--jobs N] [--fresh-kernels]
 
 Builds ``04_care_leaver_indicators`` (which accepts any local authority code) for councils of the
-official files (``carejourneys.public``: every area at "Local authority" level of ``areas.csv`` with a single
+official files (``carejourneys.inputs.public``: every area at "Local authority" level of
+``areas.csv`` with a single
 code; two rows give a pair of merged councils' codes and are left out),
 with ``cj.build.run(force=True)`` into a temporary folder: first one council alone, then the
 sample (default 20 councils, spread evenly over the list; ``--all``: every council). Prints the
@@ -23,13 +24,14 @@ import time
 from pathlib import Path
 
 import carejourneys as cj
-from carejourneys import build, public
+from carejourneys.inputs import public
+from carejourneys.publish import build
 
 NOTEBOOK = "04_care_leaver_indicators"
 
 
 def council_codes() -> list[str]:
-    """A code for every council in the official files (:func:`carejourneys.public.council_codes`)."""
+    """A code for every council in the official files (:func:`carejourneys.inputs.public.council_codes`)."""
     return public.council_codes()
 
 

@@ -4,7 +4,7 @@
 
 Writes a valid OC3 file of ROWS rows (default 1,000,000; random but seeded) to a temporary folder,
 then times the best of three runs of ``pandas.read_csv(path)`` and of
-``carejourneys.loaders.read_oc3(path, 2023)`` (which also checks every rule and validates the
+``carejourneys.inputs.loaders.read_oc3(path, 2023)`` (which also checks every rule and validates the
 schema) and prints the ratio. Target: within 3x of the bare read.
 """
 
@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from carejourneys import schemas
 from carejourneys.errors import DataWarning
-from carejourneys.loaders.oc3 import read_oc3
+from carejourneys.inputs import schemas
+from carejourneys.inputs.loaders.oc3 import read_oc3
 
 YEAR = 2023
 

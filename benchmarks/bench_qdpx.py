@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
-from carejourneys.loaders import read_qdpx, write_qdpx
-from carejourneys.schemas import code_paths
+from carejourneys.inputs.loaders import read_qdpx, write_qdpx
+from carejourneys.inputs.schemas import code_paths
 
 WORDS = ("we", "met", "the", "group", "each", "week", "and", "it", "helped", "people", "talk", "plan",
          "together", "with", "staff", "who", "listened", "carefully", "about", "work", "next", "steps")

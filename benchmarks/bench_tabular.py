@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from carejourneys.loaders.tabular import read_source
+from carejourneys.inputs.loaders.tabular import read_source
 
 
 def write_participation(path: Path, n: int, seed: int = 7) -> None:

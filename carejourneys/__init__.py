@@ -11,8 +11,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from . import sites
-from .errors import DataError, DataProblem, DataWarning
+from carejourneys import sites
+from carejourneys.errors import DataError, DataProblem, DataWarning
 
 __version__ = "0.1.0"
 
@@ -34,18 +34,33 @@ __all__ = [
     "synthetic",
 ]
 
-_LAZY_MODULES = {"schemas", "loaders", "measures", "metrics", "disclosure", "report", "plots", "build",
-                 "synthetic", "dataset", "manifest", "validate", "public"}
+#: public names -> the module that holds them (the layers: inputs, metrics, sdc, render, publish)
+_LAZY_MODULES = {
+    "config": "carejourneys.config",
+    "measures": "carejourneys.measures",
+    "metrics": "carejourneys.metrics",
+    "schemas": "carejourneys.inputs.schemas",
+    "loaders": "carejourneys.inputs.loaders",
+    "synthetic": "carejourneys.inputs.synthetic",
+    "dataset": "carejourneys.inputs.dataset",
+    "manifest": "carejourneys.inputs.manifest",
+    "validate": "carejourneys.inputs.validate",
+    "public": "carejourneys.inputs.public",
+    "disclosure": "carejourneys.sdc.disclosure",
+    "report": "carejourneys.render.report",
+    "plots": "carejourneys.render.plots",
+    "build": "carejourneys.publish.build",
+}
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .dataset import load_dataset
+    from carejourneys.inputs.dataset import load_dataset
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY_MODULES:
-        return importlib.import_module(f".{name}", __name__)
+        return importlib.import_module(_LAZY_MODULES[name])
     if name == "load_dataset":
-        from .dataset import load_dataset
+        from carejourneys.inputs.dataset import load_dataset
 
         return load_dataset
     raise AttributeError(f"module 'carejourneys' has no attribute {name!r}")

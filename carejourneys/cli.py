@@ -17,8 +17,7 @@ from pathlib import Path
 
 
 def _cmd_sites(args: argparse.Namespace) -> int:
-    from . import sites
-
+    from carejourneys import sites
     for s in sites.all_sites():
         print(f"{s.key:10} {s.name:10} LA {s.la_old_code}/{s.la_new_code}  {s.region:13} "
               f"{s.programme} {s.programme_start:%b %Y}-{s.programme_end:%b %Y}")
@@ -26,7 +25,7 @@ def _cmd_sites(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import print_report, validate_dataset, validate_file
+    from carejourneys.inputs.validate import print_report, validate_dataset, validate_file
 
     if args.data_dir is not None and Path(args.data_dir).is_file():
         problems = validate_file(args.data_dir, source=args.source, year=args.year)
@@ -37,7 +36,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_synth(args: argparse.Namespace) -> int:
-    from .synthetic import generate
+    from carejourneys.inputs.synthetic import generate
 
     files = generate(Path(args.out_dir), seed=args.seed)
     print(f"wrote {len(files)} files to {args.out_dir} (seed {args.seed})")
@@ -45,12 +44,12 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import run
+    from carejourneys.publish.build import run
 
     sites = list(args.site or [])
     if args.all_councils:  # on top of the sites asked for, or of every site when none was
-        from . import sites as registry
-        from .public import council_codes
+        from carejourneys import sites as registry
+        from carejourneys.inputs.public import council_codes
 
         sites = (sites or [*registry.keys(), registry.ALL]) + council_codes()
     result = run(
@@ -68,7 +67,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_manifest(args: argparse.Namespace) -> int:
-    from .manifest import write_folder_manifest
+    from carejourneys.inputs.manifest import write_folder_manifest
 
     path = write_folder_manifest(args.data_dir, args.origin, args.description)
     print(path)
@@ -76,7 +75,7 @@ def _cmd_manifest(args: argparse.Namespace) -> int:
 
 
 def _cmd_public(args: argparse.Namespace) -> int:
-    from .public import build_extract
+    from carejourneys.inputs.public import build_extract
 
     files = build_extract(Path(args.dfe_dir), Path(args.out_dir))
     print(f"wrote {len(files)} files to {args.out_dir}")
@@ -134,7 +133,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
-    from .errors import BuildError, DataError
+    from carejourneys.errors import BuildError, DataError
 
     try:
         return args.func(args)

@@ -1,6 +1,6 @@
 """Scoring of the questionnaire instruments used with young people.
 
-Instruments (item columns as named in :mod:`carejourneys.schemas`):
+Instruments (item columns as named in :mod:`carejourneys.inputs.schemas`):
 
 * **SWEMWBS** (Short Warwick-Edinburgh Mental Wellbeing Scale): 7 items ``swemwbs_1..7``
   scored 1-5. The raw score (7-35) is converted to the *metric* score with the developers'
@@ -38,8 +38,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .errors import DataError, DataProblem
-from .schemas import ONS_ITEMS, SWEMWBS_ITEMS, UCLA_ITEMS
+from carejourneys.errors import DataError, DataProblem
+from carejourneys.inputs.schemas import ONS_ITEMS, SWEMWBS_ITEMS, UCLA_ITEMS
 
 Missing = Literal["skip", "error", "prorate"]
 

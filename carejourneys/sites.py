@@ -58,12 +58,12 @@ def keys() -> list[str]:
 def label(key: str) -> str:
     """How pages name a build target: a site's name, "All sites", or a council by its name and
     code from the official extract ("Birmingham (330)"; "Local authority <code>" when the
-    extract does not know the code; :mod:`carejourneys.council_names`)."""
+    extract does not know the code; :mod:`carejourneys.inputs.council_names`)."""
     if key == ALL:
         return "All sites"
     if key in _REGISTRY:
         return _REGISTRY[key].name
-    from .council_names import council_label
+    from carejourneys.inputs.council_names import council_label
 
     return council_label(key)
 

@@ -94,7 +94,7 @@ def small_dataset(tmp_path: Path) -> Callable[..., Path]:
     ``changes`` maps a relative path to new text (``None`` leaves the file out); the manifest is
     written after the changes, so it agrees with the files.
     """
-    from carejourneys.manifest import write_manifest
+    from carejourneys.inputs.manifest import write_manifest
 
     def make(changes: dict[str, str | bytes | None] | None = None, origin: str = "synthetic",
              name: str = "ds") -> Path:
@@ -135,8 +135,7 @@ def full_build(tmp_path_factory: pytest.TempPathFactory) -> FullBuild:
         pytest.skip("the bundled synthetic data are not generated")
     if not any((REPO_ROOT / "notebooks").glob("*.ipynb")):
         pytest.skip("no notebook in notebooks/")
-    from carejourneys import build
-
+    from carejourneys.publish import build
     out = tmp_path_factory.mktemp("full_build")
     result = build.run(outputs=out, force=True, quiet=True)
     return FullBuild(out, result, {(r.notebook, r.site): r for r in result.reports})

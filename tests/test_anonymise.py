@@ -1,4 +1,4 @@
-"""carejourneys.anonymise: deny list and patterns, tags, replacement log, determinism."""
+"""carejourneys.sdc.anonymise: deny list and patterns, tags, replacement log, determinism."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carejourneys.anonymise import (
+from carejourneys.sdc.anonymise import (
     anonymise,
     anonymise_many,
     deny_terms,

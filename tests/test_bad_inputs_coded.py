@@ -12,7 +12,7 @@ from bad_input_helpers import digest, load_unchanged, write_file
 from workbooks import xlsx_bytes
 
 from carejourneys.errors import DataError, DataWarning
-from carejourneys.loaders.coded import read_coded_segments
+from carejourneys.inputs.loaders.coded import read_coded_segments
 
 HEADER = "segment_id,source_id,code_path,text,start,end,wave,date,coder"
 ROWS = ["S1,T1,Outcomes/Wellbeing,Felt calmer after the hub,0,25,1,2021-03-04,a",

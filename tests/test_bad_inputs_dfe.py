@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from carejourneys.errors import DataError, DataWarning
-from carejourneys.loaders.dfe import read_dfe_care_leavers
+from carejourneys.inputs.loaders.dfe import read_dfe_care_leavers
 
 ID = "time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name," \
      "old_la_code,la_name,new_la_code"

@@ -12,7 +12,7 @@ from bad_input_helpers import digest, load_unchanged, write_file
 from workbooks import xlsx_bytes
 
 from carejourneys.errors import DataError, DataWarning
-from carejourneys.loaders.oc3 import read_oc3
+from carejourneys.inputs.loaders.oc3 import read_oc3
 
 YEAR = 2023  # collection year 1 April 2022 - 31 March 2023
 HEADER = "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM"

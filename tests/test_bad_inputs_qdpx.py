@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from carejourneys.errors import DataError, DataWarning
-from carejourneys.loaders import read_qdpx, write_qdpx
+from carejourneys.inputs.loaders import read_qdpx, write_qdpx
 
 TEXTS = {"t1": "We met every Friday and it helped.\nThe bus was late.", "t2": "The board decided slowly."}
 SPANS = [("s1", "t1", "Outcomes for young people/Social connections", "it helped"),

@@ -14,9 +14,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from carejourneys import measures, schemas
+from carejourneys import measures
 from carejourneys.errors import DataError, DataWarning
-from carejourneys.loaders.tabular import read_source
+from carejourneys.inputs import schemas
+from carejourneys.inputs.loaders.tabular import read_source
 from carejourneys.metrics import outcomes
 
 HEADER = ",".join(schemas.SOURCES["prepost_survey"].columns)

@@ -23,7 +23,7 @@ from urllib.parse import urldefrag, urlparse
 
 import pytest
 
-from carejourneys.site_index import write_site
+from carejourneys.publish.site_index import write_site
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -51,7 +51,7 @@ def _png() -> str:
 
 def _small_site(out: Path) -> list[dict]:
     """Report pages like the build's (self-contained, a table and a figure each) and their records."""
-    from carejourneys.build_html import page
+    from carejourneys.publish.html import page
 
     png = _png()
     rows = "".join(f"<tr><th>{m}</th><td class='num'>{n}</td><td class='num'>c</td></tr>"

@@ -10,8 +10,11 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from notebook_helpers import PARAMS, write_notebook
 
-from carejourneys import build, build_exec, build_html, cli
+from carejourneys import cli
 from carejourneys.errors import BuildError
+from carejourneys.publish import build
+from carejourneys.publish import execute as build_exec
+from carejourneys.publish import html as build_html
 
 GOOD = [
     'from IPython.display import HTML, display\n'
@@ -22,7 +25,7 @@ GOOD = [
     'import os\nprint("report", os.environ["CAREJOURNEYS_REPORT"], "in", os.getcwd())',
     'import carejourneys as cj\np = cj.report.log_path("demo")\np.write_text("demo log\\n")\n'
     'print("log named", p.name)',
-    'from carejourneys import disclosure\n'
+    'from carejourneys.sdc import disclosure\n'
     'disclosure.emit_log([{"table": "T9", "row": 2, "column": "n", "rule": "primary"}])',
 ]
 BROKEN = ['x = 1', 'raise ValueError("deliberate failure")', 'print("never runs")']
@@ -207,8 +210,7 @@ def test_build_writes_pages_and_executed_notebooks(built):
     assert "log named 01_good.demo.csv" in page
     assert (out / "plymouth" / "01_good.demo.csv").read_text() == "demo log\n"
     # disclosure records a notebook attaches to its outputs go beside the page, not in it
-    from carejourneys import disclosure
-
+    from carejourneys.sdc import disclosure
     log = (out / "plymouth" / "01_good.disclosure.csv").read_text()
     assert "T9" in log and "01_good" in log and "T9" not in page
     assert disclosure.LOG_MIMETYPE not in good.ipynb.read_text()

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from carejourneys import build
+from carejourneys.publish import build
 
 PARAMS = 'site = "brent"\ndata_dir = None\ndisclosure_threshold = 5'
 
@@ -51,7 +51,7 @@ def project(tmp_path, monkeypatch):
     public.mkdir()
     (public / "areas.csv").write_text("area_code\nE09000005\n")
     monkeypatch.setattr(build, "PACKAGE_DIR", package)
-    monkeypatch.setattr(build, "PUBLIC_DATA", public)
+    monkeypatch.setenv("CAREJOURNEYS_PUBLIC", str(public))
     monkeypatch.setattr(build, "package_versions", lambda: ["pandas-3.1.0", "numpy-2.0.0"])
     return tmp_path, nb_path, data, package, public
 
@@ -219,7 +219,7 @@ def test_an_unreadable_or_foreign_executed_notebook_is_rebuilt_not_reused(tmp_pa
 
 
 def test_index_marks_reused_reports_quietly_and_failed_ones_loudly():
-    from carejourneys.site_index import Entry, _status_html
+    from carejourneys.publish.site_index import Entry, _status_html
 
     def entry(status):
         return Entry("00_x", "brent", "X", status, "synthetic", "0.1.0", (), True)

@@ -1,4 +1,4 @@
-"""The build's progress display (carejourneys.build_progress) and what a build prints."""
+"""The build's progress display (carejourneys.publish.progress) and what a build prints."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from carejourneys import build_progress
-from carejourneys.build_progress import Progress
+from carejourneys.publish import progress as build_progress
+from carejourneys.publish.progress import Progress
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -163,7 +163,7 @@ def test_a_build_prints_only_its_own_lines(tmp_path):
                 new_code_cell('import os\nos.write(2, b"RAW STDERR MARKER\\n")')]
     (tmp_path / "nb").mkdir()
     nbformat.write(nb, tmp_path / "nb" / "01_noisy.ipynb")
-    script = ("from carejourneys import build\n"
+    script = ("from carejourneys.publish import build\n"
               f"r = build.run(notebooks_dir={str(tmp_path / 'nb')!r}, outputs={str(tmp_path / 'out')!r}, "
               "check=False)\nraise SystemExit(0 if r.ok else 1)\n")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,

@@ -1,6 +1,6 @@
 """Kept kernels: a build worker runs report after report in one kernel, reset between reports.
 
-The promise (``carejourneys.build_exec.ReportKernel``, ``carejourneys.build_kernel``): a report
+The promise (``carejourneys.publish.execute.ReportKernel``, ``carejourneys.publish.kernels``): a report
 built in a kernel that has already run other reports is the same, byte for byte, as one built in
 a fresh kernel. Checked here with a notebook written to change every kind of state a report can
 change, and with the real reports (every page and log of the full build against a build with a
@@ -17,9 +17,11 @@ import nbformat
 import notebook_helpers
 import pytest
 
-from carejourneys import build, build_exec, build_kernel
+from carejourneys.publish import build
+from carejourneys.publish import execute as build_exec
+from carejourneys.publish import kernels as build_kernel
 
-PACKAGE = Path(build.__file__).resolve().parent
+PACKAGE = Path(build.__file__).resolve().parents[1]
 
 PARAMS = 'site = "brent"\ndata_dir = None\ndisclosure_threshold = 5'
 
@@ -250,10 +252,12 @@ def _module_state(path: Path) -> set[str]:
 
 #: module-level state that is harmless across reports: (module, name) -> why
 HARMLESS = {
-    ("carejourneys.anonymise", "_DENY_CACHE"): "compiled regular expressions keyed by the deny-list terms",
-    ("carejourneys.build_kernel", "_BASELINE"): "the kernel's own baseline, recorded once",
-    ("carejourneys.schemas", "SOURCES"): "filled at import by the private _add; nothing changes it later",
-    ("carejourneys.council_names", "_CACHE"): "areas.csv as read, keyed by its path, size and mtime",
+    ("carejourneys.sdc.anonymise", "_DENY_CACHE"):
+        "compiled regular expressions keyed by the deny-list terms",
+    ("carejourneys.publish.kernels", "_BASELINE"): "the kernel's own baseline, recorded once",
+    ("carejourneys.inputs.schemas", "SOURCES"):
+        "filled at import by the private _add; nothing changes it later",
+    ("carejourneys.inputs.council_names", "_CACHE"): "areas.csv as read, keyed by its path, size and mtime",
 }
 
 

@@ -26,7 +26,8 @@ import nbformat
 import notebook_helpers
 import pytest
 
-from carejourneys import build, manifest
+from carejourneys.inputs import manifest
+from carejourneys.publish import build
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +48,7 @@ PAUSE = (
 )
 SHOW = ("from IPython.display import HTML, display\n"
         "display(HTML(f\"<p class='shown'>report for {site} at threshold {disclosure_threshold}</p>\"))")
-LOG = ("from carejourneys import disclosure\n"
+LOG = ("from carejourneys.sdc import disclosure\n"
        "disclosure.emit_log([{'table': 'T1', 'row': 1, 'column': 'n', 'rule': 'primary'}])")
 
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carejourneys.checker import (
+from carejourneys.sdc.checker import (
     Finding,
     OutputCheckError,
     Rules,
@@ -158,7 +158,7 @@ def test_check_outputs_and_raise(tmp_path: Path, data_dir: Path):
 
 
 def test_command_line(tmp_path: Path, data_dir: Path, capsys):
-    from carejourneys.checker import main
+    from carejourneys.sdc.checker import main
 
     out = tmp_path / "outputs"
     out.mkdir()
@@ -198,8 +198,8 @@ def test_a_deliberately_leaky_notebook_fails_the_checker(tmp_path: Path, rules: 
 @pytest.mark.slow
 def test_pages_built_from_the_bundled_data_pass_if_a_build_exists(tmp_path: Path):
     """When the build and the bundled data exist, the real pages pass (else this is skipped)."""
-    build = pytest.importorskip("carejourneys.build")
-    from carejourneys.dataset import bundled_data_dir
+    build = pytest.importorskip("carejourneys.publish.build")
+    from carejourneys.inputs.dataset import bundled_data_dir
 
     if not (bundled_data_dir() / "manifest.yml").is_file() or not hasattr(build, "run"):
         pytest.skip("no bundled dataset or no build yet")
@@ -247,8 +247,8 @@ def test_findings_render_file_kind_and_place():
 def test_the_build_withholds_a_deliberately_leaky_notebook(tmp_path: Path):
     """A notebook that bypasses cj.report and prints rows of the register fails the build, and
     its page is replaced by a page saying why, without the identifiers."""
-    build = pytest.importorskip("carejourneys.build")
-    from carejourneys.dataset import bundled_data_dir
+    build = pytest.importorskip("carejourneys.publish.build")
+    from carejourneys.inputs.dataset import bundled_data_dir
 
     if not (bundled_data_dir() / "manifest.yml").is_file():
         pytest.skip("no bundled dataset")

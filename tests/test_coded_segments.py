@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from carejourneys.errors import DataError
-from carejourneys.loaders import read_coded_segments
-from carejourneys.loaders.coded import normalise_code_path
+from carejourneys.inputs.loaders import read_coded_segments
+from carejourneys.inputs.loaders.coded import normalise_code_path
 from carejourneys.metrics.qualitative import theme_prevalence
 
 
@@ -69,7 +69,7 @@ def test_generic_long_format_with_aliases_xlsx(tmp_path):
 
 
 def test_contract_csv_reads_as_generic(tmp_path):
-    from carejourneys.schemas import SOURCES
+    from carejourneys.inputs.schemas import SOURCES
 
     cols = SOURCES["coded_segments"].columns
     row = {"segment_id": "SEG1", "source_id": "s", "site": "brent", "speaker_id": "p", "role": "Manager",

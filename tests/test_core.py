@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 import carejourneys as cj
-from carejourneys import schemas
 from carejourneys.errors import DataError, DataProblem
+from carejourneys.inputs import schemas
 
 
 def test_data_error_names_file_row_and_column():
@@ -85,7 +85,7 @@ def test_cli_sites_lists_both(capsys):
 
 def test_cli_manifest_writes_a_manifest_for_an_evaluators_folder(tmp_path, capsys):
     from carejourneys.cli import main
-    from carejourneys.manifest import check_manifest, read_manifest
+    from carejourneys.inputs.manifest import check_manifest, read_manifest
 
     (tmp_path / "fieldwork.csv").write_text("event_id\n", encoding="utf-8")
     assert main(["manifest", str(tmp_path)]) == 0
@@ -100,8 +100,8 @@ def test_every_name_in_the_loaders_namespace_resolves():
 
 
 def test_cli_build_passes_its_options_to_run(monkeypatch):
-    from carejourneys import build, cli
-
+    from carejourneys import cli
+    from carejourneys.publish import build
     seen = {}
 
     class Result:

@@ -1,4 +1,4 @@
-"""Tests of carejourneys.dataset: load_dataset, the Dataset object and the oc3/QDPX hooks."""
+"""Tests of carejourneys.inputs.dataset: load_dataset, the Dataset object and the oc3/QDPX hooks."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 import carejourneys as cj
-from carejourneys import dataset as dataset_mod
-from carejourneys import schemas
 from carejourneys.errors import DataError, DataWarning, ManifestError
-from carejourneys.manifest import sha256_file, write_manifest
+from carejourneys.inputs import dataset as dataset_mod
+from carejourneys.inputs import schemas
+from carejourneys.inputs.manifest import sha256_file, write_manifest
 
 
 def _column(text: str, column: str) -> list[str]:
@@ -253,7 +253,7 @@ def test_synthetic_replica_loads(synthetic_dir, site):
 
 
 def test_qdpx_hook_with_the_real_reader(small_dataset):
-    qdpx = pytest.importorskip("carejourneys.loaders.qdpx")
+    qdpx = pytest.importorskip("carejourneys.inputs.loaders.qdpx")
     root = small_dataset()
     text = "I made new friends at the group. It helped."
     seg = cj.load_dataset(root, "brent").coded_segments

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carejourneys.errors import DataError
-from carejourneys.loaders.dfe import (
+from carejourneys.inputs.loaders.dfe import (
     CARE_LEAVER_COLUMNS,
     SYMBOLS,
     parse_numbers,

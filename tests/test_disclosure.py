@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from carejourneys.disclosure import (
+from carejourneys.sdc.disclosure import (
     LOG_COLUMNS,
     SUPPRESSED,
     collect_log,
@@ -274,7 +274,7 @@ def test_log_records_and_file_hold_positions_and_rules_never_values(tmp_path):
 
 
 def test_log_travels_in_notebook_outputs_and_is_taken_out_before_publishing():
-    from carejourneys.disclosure import LOG_MIMETYPE, take_log
+    from carejourneys.sdc.disclosure import LOG_MIMETYPE, take_log
 
     rec = {"report": "", "table": "T", "row": 2, "row_label": "a", "column": "n", "rule": "primary"}
     shown = {"output_type": "display_data", "data": {"text/html": "<p>table</p>"}, "metadata": {}}
@@ -289,7 +289,7 @@ def test_log_travels_in_notebook_outputs_and_is_taken_out_before_publishing():
 def test_emit_log_displays_records_under_the_log_type(monkeypatch):
     import IPython.display
 
-    from carejourneys.disclosure import LOG_MIMETYPE, emit_log
+    from carejourneys.sdc.disclosure import LOG_MIMETYPE, emit_log
 
     seen = []
     monkeypatch.setattr(IPython.display, "display", lambda obj, raw=False: seen.append((obj, raw)))

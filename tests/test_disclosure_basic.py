@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carejourneys.disclosure import SUPPRESSED, protect
+from carejourneys.sdc.disclosure import SUPPRESSED, protect
 
 
 def _shown(df: pd.DataFrame, col) -> list:

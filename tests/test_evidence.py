@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from carejourneys import schemas
+from carejourneys.inputs import schemas
 from carejourneys.metrics import evidence
 
 REPO = Path(__file__).resolve().parents[1]

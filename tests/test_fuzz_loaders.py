@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carejourneys.errors import DataError
-from carejourneys.loaders import read_qdpx, write_qdpx
-from carejourneys.loaders.coded import read_coded_segments
-from carejourneys.loaders.dfe import read_dfe_care_leavers
-from carejourneys.loaders.oc3 import read_oc3
+from carejourneys.inputs.loaders import read_qdpx, write_qdpx
+from carejourneys.inputs.loaders.coded import read_coded_segments
+from carejourneys.inputs.loaders.dfe import read_dfe_care_leavers
+from carejourneys.inputs.loaders.oc3 import read_oc3
 
 FUZZ = settings(max_examples=50, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

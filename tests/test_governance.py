@@ -138,8 +138,7 @@ def test_missing_column_is_a_data_error(mt):
 def test_cadence_chart_shades_long_board_gaps(mt):
     import matplotlib.pyplot as plt
 
-    from carejourneys import site_plots
-
+    from carejourneys.render import site_plots
     ply = mt[mt["site"] == "plymouth"]
     fig = site_plots.meetings_cadence(ply, programme_end="2024-04-30")
     assert len(fig.axes) == 2

@@ -167,7 +167,7 @@ def test_gap_to_all_young_people(pub):
 
 @pytest.mark.slow
 def test_report_builds_for_sites_and_council_codes(tmp_path):
-    from carejourneys.build import run
+    from carejourneys.publish.build import run
 
     # the two sites and three other councils chosen by code (old and new forms)
     codes = ["brent", "plymouth", "330", "E06000052", "931"]
@@ -250,7 +250,7 @@ def test_in_touch_table_counts_yes_by_year_and_band():
 
 
 def test_a_council_without_published_figures_gets_empty_tables_and_a_note():
-    from carejourneys import public
+    from carejourneys.inputs import public
     from carejourneys.metrics import indicators
 
     pub = public.load_public()

@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 
 import carejourneys as cj
-from carejourneys import public
-from carejourneys import report as report_mod
+from carejourneys.inputs import public
 from carejourneys.metrics import indicators as ind
+from carejourneys.render import report as report_mod
 
 matplotlib.use("Agg")
 

@@ -23,11 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_tabular_fuzz import csv_files
 
-from carejourneys import schemas
 from carejourneys.errors import DataError
-from carejourneys.loaders import oc3, tabular
-from carejourneys.loaders.oc3 import read_oc3
-from carejourneys.loaders.tabular import normalise_header, read_source, read_table
+from carejourneys.inputs import schemas
+from carejourneys.inputs.loaders import oc3, tabular
+from carejourneys.inputs.loaders.oc3 import read_oc3
+from carejourneys.inputs.loaders.tabular import normalise_header, read_source, read_table
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 YEAR = 2023
@@ -267,7 +267,6 @@ def test_the_distinct_value_checks_know_every_constraint_a_field_can_carry():
     check. A new kind of constraint on Field must be taught to it too (then update this list)."""
     import dataclasses
 
-    from carejourneys import schemas
-
+    from carejourneys.inputs import schemas
     assert {f.name for f in dataclasses.fields(schemas.Field)} == {
         "name", "kind", "required", "nullable", "allowed", "min", "max", "unique"}

@@ -1,4 +1,4 @@
-"""Tests of carejourneys.manifest: writing, reading and checking manifest.yml."""
+"""Tests of carejourneys.inputs.manifest: writing, reading and checking manifest.yml."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from carejourneys.errors import DataError, ManifestError
-from carejourneys.manifest import (
+from carejourneys.inputs.manifest import (
     MANIFEST,
     check_manifest,
     folder_files,
@@ -121,7 +121,7 @@ def test_read_manifest_unreadable(folder, monkeypatch):
 
 
 def test_check_manifest_unreadable_file(folder, monkeypatch):
-    import carejourneys.manifest as manifest_mod
+    import carejourneys.inputs.manifest as manifest_mod
 
     write_manifest(folder, ["a.csv", "sub/b.csv"], "real")
     real = manifest_mod.sha256_file
@@ -140,7 +140,7 @@ def test_check_manifest_unreadable_file(folder, monkeypatch):
 def test_atomic_writes_get_ordinary_file_permissions(tmp_path):
     import stat
 
-    from carejourneys.manifest import _UMASK, atomic_write_bytes
+    from carejourneys.inputs.manifest import _UMASK, atomic_write_bytes
 
     atomic_write_bytes(tmp_path / "page.html", b"<p>hi</p>")
     assert stat.S_IMODE((tmp_path / "page.html").stat().st_mode) == 0o666 & ~_UMASK

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from carejourneys import measures
 from carejourneys.errors import DataError
-from carejourneys.schemas import ONS_ITEMS, SWEMWBS_ITEMS, UCLA_ITEMS
+from carejourneys.inputs.schemas import ONS_ITEMS, SWEMWBS_ITEMS, UCLA_ITEMS
 
 # The developers' conversion table, written out independently of the module (issue text).
 TABLE_TEXT = """7 7.00, 8 9.51, 9 11.25, 10 12.40, 11 13.33, 12 14.08, 13 14.75, 14 15.32, 15 15.84,
@@ -147,7 +147,7 @@ def test_missing_item_column_is_reported():
 
 
 def test_scales_declare_direction_and_domain():
-    from carejourneys.schemas import OUTCOME_DOMAINS
+    from carejourneys.inputs.schemas import OUTCOME_DOMAINS
 
     for spec in measures.SCALES.values():
         assert spec["domain"] in OUTCOME_DOMAINS

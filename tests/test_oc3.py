@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carejourneys import schemas
 from carejourneys.errors import DataError, DataWarning
-from carejourneys.loaders.oc3 import age_at_birthday, oc3_indicators, oc3_problems, read_oc3
+from carejourneys.inputs import schemas
+from carejourneys.inputs.loaders.oc3 import age_at_birthday, oc3_indicators, oc3_problems, read_oc3
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLE = SHARED / "samples" / "ssda903" / "oc3.csv"

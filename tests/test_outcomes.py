@@ -15,8 +15,8 @@ from scipy import stats
 from statsmodels.stats.descriptivestats import sign_test as sm_sign_test
 from statsmodels.stats.weightstats import DescrStatsW
 
+from carejourneys.inputs.schemas import ONS_ITEMS, RETRO_ITEMS, SWEMWBS_ITEMS, UCLA_ITEMS
 from carejourneys.metrics import outcomes as oc
-from carejourneys.schemas import ONS_ITEMS, RETRO_ITEMS, SWEMWBS_ITEMS, UCLA_ITEMS
 
 # --------------------------------------------------------------------------- exact signed-rank
 
@@ -248,7 +248,7 @@ def test_unpaired_respondent_counts_no_pair():
 
 
 def test_empty_prepost_gives_rows_with_zero_pairs():
-    from carejourneys.schemas import SOURCES
+    from carejourneys.inputs.schemas import SOURCES
 
     out = oc.prepost_change(SOURCES["prepost_survey"].empty())
     assert (out["n_pairs"] == 0).all()
@@ -292,7 +292,7 @@ def test_display_table_counts_and_blank_withheld_stats():
 def test_mean_change_chart_one_design_only():
     import matplotlib.pyplot as plt
 
-    from carejourneys.metrics import outcomes_plots
+    from carejourneys.render import outcomes_plots
 
     df = pd.concat([_prepost(6, "art", 1), _prepost(2, "music", 2)], ignore_index=True)
     by = oc.prepost_change(df, by="activity", n_boot=200)
@@ -324,7 +324,7 @@ def test_reliable_change_note_names_inputs():
 
 
 def test_breakdown_of_no_responses_is_an_empty_table():
-    from carejourneys.schemas import SOURCES
+    from carejourneys.inputs.schemas import SOURCES
 
     by = oc.prepost_change(SOURCES["prepost_survey"].empty(), by="activity")
     assert by.empty and {"activity", "n_pairs", "mean_diff", "note"} <= set(by.columns)
@@ -397,8 +397,9 @@ def test_notebook_builds_with_every_source_and_its_n(tmp_path):
     """Plymouth only, to keep this file quick (loading a dataset takes seconds); Brent and 'all' were
     checked the same way by hand and are built by `make report`."""
     import carejourneys as cj
-    from carejourneys import build, measures
+    from carejourneys import measures
     from carejourneys.metrics import triangulation
+    from carejourneys.publish import build
 
     result = build.run(sites=["plymouth"], notebooks=["01_young_people_outcomes"], outputs=tmp_path,
                        jobs=1, quiet=True)

@@ -137,8 +137,7 @@ def test_summary(reg):
 def test_reach_chart_does_not_draw_small_counts(reg):
     import matplotlib.pyplot as plt
 
-    from carejourneys import site_plots
-
+    from carejourneys.render import site_plots
     fig = site_plots.reach(reg, threshold=3)
     ax = fig.axes[0]
     heights = [p.get_height() for p in ax.patches]
@@ -164,8 +163,7 @@ def test_readable_tables_keep_counts_and_percent_links(reg, people, population):
 def test_diversity_chart_marks_small_categories(reg, people, population):
     import matplotlib.pyplot as plt
 
-    from carejourneys import site_plots
-
+    from carejourneys.render import site_plots
     d = pm.diversity(reg, people, population, "age_band")  # participants 1, 2, 1
     fig = site_plots.diversity(d, threshold=2)
     ax = fig.axes[0]
@@ -176,8 +174,7 @@ def test_diversity_chart_marks_small_categories(reg, people, population):
 def test_retention_complement_and_rounded_cumulative(reg):
     import matplotlib.pyplot as plt
 
-    from carejourneys import site_plots
-
+    from carejourneys.render import site_plots
     r = pm.retention(reg)
     assert (r["returned"] + r["did_not_return"] == r["young_people"]).all()
     assert "Came once only" in pm.count_columns(pm.readable(r))
@@ -190,8 +187,7 @@ def test_retention_complement_and_rounded_cumulative(reg):
 def test_diversity_chart_mirrors_secondary_suppression():
     import matplotlib.pyplot as plt
 
-    from carejourneys import site_plots
-
+    from carejourneys.render import site_plots
     table = pd.DataFrame({"category": ["a", "b", "c"], "participants": [10, 12, 3],
                           "participants_percent": [40.0, 48.0, 12.0], "population": [100, 100, 100],
                           "population_percent": [33.3, 33.3, 33.3], "difference": [6.7, 14.7, -21.3]})
@@ -207,8 +203,8 @@ def test_diversity_chart_mirrors_secondary_suppression():
 def test_reach_chart_hides_what_the_published_table_hides():
     import matplotlib.pyplot as plt
 
-    from carejourneys import disclosure, site_plots
-
+    from carejourneys.render import site_plots
+    from carejourneys.sdc import disclosure
     # Q1: 6 new; Q2: 3 new and 4 returning. Suppressing Q2's small counts forces Q1's new (6) out,
     # and then Q1's young people (6 = 6 new + 0 returning) must go too.
     rows = [(f"a{i}", "brent", "Hub", "2021-02-01", "participant") for i in range(6)]

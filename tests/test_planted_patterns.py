@@ -16,7 +16,6 @@ import carejourneys as cj
 from carejourneys.metrics import governance, themes, timeline
 
 SYNTHETIC = Path(__file__).resolve().parents[1] / "data" / "synthetic"
-pytest.importorskip("carejourneys.dataset", reason="carejourneys.dataset (load_dataset) not available yet")
 
 pytestmark = pytest.mark.skipif(not (SYNTHETIC / "manifest.yml").exists(),
                                 reason="data/synthetic/manifest.yml not generated yet (carejourneys synth)")

@@ -11,8 +11,11 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from test_evidence import make_fieldwork  # noqa: E402
 
-from carejourneys import plots, report  # noqa: E402
 from carejourneys.metrics import evidence  # noqa: E402
+from carejourneys.render import (
+    plots,
+    report,  # noqa: E402
+)
 
 
 def _bar_heights(fig: Figure) -> dict[str, list[float]]:

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 import carejourneys as cj
-from carejourneys import public
-from carejourneys.loaders.dfe import SYMBOLS, measure_of
+from carejourneys.inputs import public
+from carejourneys.inputs.loaders.dfe import SYMBOLS, measure_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -202,8 +202,8 @@ def test_council_codes_name_every_council_once_by_a_code_that_resolves():
 
 
 def test_cli_all_councils_asks_for_every_council(monkeypatch):
-    from carejourneys import build, cli
-
+    from carejourneys import cli
+    from carejourneys.publish import build
     asked = {}
 
     class Result:

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from carejourneys import __version__, disclosure
+from carejourneys import __version__
+from carejourneys.sdc import disclosure
 
 
 @pytest.fixture(scope="module")
 def second_build(full_build, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same full build again, from the same inputs, into another folder."""
-    from carejourneys import build
-
+    from carejourneys.publish import build
     out = tmp_path_factory.mktemp("second_build")
     build.run(outputs=out, force=True, quiet=True)
     return out
@@ -50,7 +50,7 @@ def test_rebuilding_gives_identical_bytes_for_every_page(full_build, second_buil
 
 @pytest.mark.slow
 def test_every_report_page_carries_the_banner(full_build):
-    from carejourneys.manifest import read_manifest
+    from carejourneys.inputs.manifest import read_manifest
 
     manifest = read_manifest(Path(__file__).resolve().parents[1] / "data" / "synthetic")
     data_date = str(manifest.extra.get("data_date", ""))

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from carejourneys.errors import DataError, DataWarning
-from carejourneys.loaders import read_qdpx
+from carejourneys.inputs.loaders import read_qdpx
 
 NS = "urn:QDA-XML:project:1.0"
 CODE = "11111111-1111-1111-1111-111111111111"
@@ -228,7 +228,7 @@ _chars = st.sampled_from(list("ab ,.é") + ["\r\n", "\n", "😀", "🎉"])
 @settings(max_examples=100, deadline=None)
 @given(pieces=st.lists(_chars, min_size=1, max_size=40), data=st.data())
 def test_every_policy_maps_back_to_the_same_characters(pieces, data):
-    from carejourneys.loaders.qdpx_positions import TextPositions
+    from carejourneys.inputs.loaders.qdpx_positions import TextPositions
 
     raw = "".join(pieces)
     lf = raw.replace("\r\n", "\n")

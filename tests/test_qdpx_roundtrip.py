@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from carejourneys.errors import DataError
-from carejourneys.loaders import read_qdpx, write_qdpx
-from carejourneys.schemas import SOURCES, code_paths
+from carejourneys.inputs.loaders import read_qdpx, write_qdpx
+from carejourneys.inputs.schemas import SOURCES, code_paths
 
 XSD = Path(__file__).resolve().parents[2] / "shared" / "samples" / "qdpx" / "Project.xsd"
 
@@ -132,7 +132,7 @@ def test_round_trip_property(tmp_path_factory, text, data):
 
 
 def test_write_site_projects(tmp_path):
-    from carejourneys.loaders.qdpx import write_site_projects
+    from carejourneys.inputs.loaders.qdpx import write_site_projects
 
     seg = _segments()
     seg.loc[seg["source_id"] == "int-003", "site"] = "brent"

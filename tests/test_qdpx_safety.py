@@ -7,8 +7,8 @@ import zipfile
 import pytest
 
 from carejourneys.errors import DataError
-from carejourneys.loaders import read_qdpx
-from carejourneys.loaders.qdpx import Limits
+from carejourneys.inputs.loaders import read_qdpx
+from carejourneys.inputs.loaders.qdpx import Limits
 
 NS = "urn:QDA-XML:project:1.0"
 

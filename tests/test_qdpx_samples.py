@@ -10,7 +10,7 @@ import pytest
 from lxml import etree
 
 from carejourneys.errors import DataWarning
-from carejourneys.loaders import read_qdpx
+from carejourneys.inputs.loaders import read_qdpx
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLES = SHARED / "samples" / "qdpx"

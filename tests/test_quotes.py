@@ -1,11 +1,11 @@
-"""carejourneys.quotes.select_quotes: theme, spread across roles, one per person, anonymised, log kept
+"""carejourneys.sdc.quotes.select_quotes: theme, spread across roles, one per person, anonymised, log kept
 apart."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from carejourneys.quotes import select_quotes, write_quotes_log
+from carejourneys.sdc.quotes import select_quotes, write_quotes_log
 
 DENY = pd.DataFrame({"site": ["plymouth", "all"], "term": ["Jordan", "Friday Club"], "tag": ["name",
     "service"]})
@@ -83,7 +83,7 @@ def test_log_is_written_apart(tmp_path):
 
 
 def test_append_log_across_calls(tmp_path):
-    from carejourneys.quotes import append_quotes_log
+    from carejourneys.sdc.quotes import append_quotes_log
 
     seg = _segments()
     path = tmp_path / "log.csv"

@@ -16,7 +16,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 import carejourneys as cj  # noqa: E402
-from carejourneys import report  # noqa: E402
+from carejourneys.render import report  # noqa: E402
 
 
 @dataclass
@@ -191,7 +191,7 @@ def test_quotes_delegate_to_select_quotes(shown, monkeypatch):
         return quotes, pd.DataFrame({"item": [1], "original": ["a secret name"]})
 
     logged = []
-    monkeypatch.setitem(sys.modules, "carejourneys.quotes", types.SimpleNamespace(
+    monkeypatch.setitem(sys.modules, "carejourneys.sdc.quotes", types.SimpleNamespace(
         select_quotes=select_quotes,
         append_quotes_log=lambda sel, path, context: logged.append((path, context))))
     ctx = cj.report.setup(site="plymouth")
@@ -229,7 +229,7 @@ def test_logs_are_written_beside_the_page_during_a_build(shown, monkeypatch, tmp
     # the page never shows the log
     assert "primary" not in shown.html[-1] and "secondary" not in shown.html[-1]
     logged = []
-    monkeypatch.setitem(sys.modules, "carejourneys.quotes", types.SimpleNamespace(
+    monkeypatch.setitem(sys.modules, "carejourneys.sdc.quotes", types.SimpleNamespace(
         select_quotes=lambda segments, theme, **kw: (pd.DataFrame({"text": ["ok"]}), pd.DataFrame()),
         append_quotes_log=lambda sel, path, context: logged.append((path, context))))
     cj.report.quotes("Barriers")

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from carejourneys.errors import DataError
+from carejourneys.inputs.schemas import RUBRIC_LEVELS
 from carejourneys.metrics import rubric
-from carejourneys.schemas import RUBRIC_LEVELS
 
 
 def ratings(rows):
@@ -82,8 +82,7 @@ def test_missing_column_is_a_data_error(rb):
 def test_rubric_chart_writes_every_cell(rb):
     import matplotlib.pyplot as plt
 
-    from carejourneys import site_plots
-
+    from carejourneys.render import site_plots
     fig = site_plots.rubric_heatmap(rb, "plymouth")
     texts = [t.get_text() for t in fig.axes[0].texts]
     table = rubric.heat_table(rb, "plymouth")

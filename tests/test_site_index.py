@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from carejourneys import council_names
-from carejourneys.site_index import MANY_COUNCILS, index_html, site_label, write_site
+from carejourneys.inputs import council_names
+from carejourneys.publish.site_index import MANY_COUNCILS, index_html, site_label, write_site
 
 AREAS = """geographic_level,area_code,old_la_code,name,region_code,region_name
 National,E92000001,,England,,
@@ -84,7 +84,7 @@ def test_an_edited_areas_file_is_read_again(areas_dir):
 
 
 def test_naming_councils_does_not_import_pandas():
-    code = ("import sys; from carejourneys import site_index; "
+    code = ("import sys; from carejourneys.publish import site_index; "
             "assert site_index.site_label('E06000001').startswith('Hartlepool'); "
             "bad = [m for m in ('pandas', 'nbformat', 'numpy') if m in sys.modules]; "
             "assert not bad, bad")

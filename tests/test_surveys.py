@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import proportion_confint
 
+from carejourneys.inputs.schemas import PA_CHANGE_SCALE, PA_DOMAINS, PA_DONT_KNOW, RETRO_ITEMS
 from carejourneys.metrics import surveys as sv
-from carejourneys.schemas import PA_CHANGE_SCALE, PA_DOMAINS, PA_DONT_KNOW, RETRO_ITEMS
 
 
 @settings(max_examples=100, deadline=None)
@@ -144,7 +144,7 @@ def test_retrospective_distribution():
 def test_charts_show_n_and_withheld_rows():
     import matplotlib.pyplot as plt
 
-    from carejourneys.metrics import outcomes_plots
+    from carejourneys.render import outcomes_plots
 
     df = _pa({"skills": ["Much better"] * 6, "goals": ["No change"] * 2 + [None] * 4,
               "wellbeing": ["Much better"] * 5 + ["No change"]},

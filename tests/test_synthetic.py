@@ -1,4 +1,4 @@
-"""Tests of the synthetic replica (carejourneys.synthetic) and of the committed data/synthetic/."""
+"""Tests of the synthetic replica (carejourneys.inputs.synthetic) and of the committed data/synthetic/."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from carejourneys import schemas
-from carejourneys.manifest import MANIFEST, check_manifest, read_manifest
-from carejourneys.synthetic import generate
-from carejourneys.synthetic._io import csv_bytes
+from carejourneys.inputs import schemas
+from carejourneys.inputs.manifest import MANIFEST, check_manifest, read_manifest
+from carejourneys.inputs.synthetic import generate
+from carejourneys.inputs.synthetic._io import csv_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "data" / "synthetic"
@@ -516,7 +516,7 @@ def test_no_text_from_the_seeds(out):
 
 def test_generation_uses_independent_streams():
     """Changing one stream's draws must not shift another's: same seed, same fieldwork, always."""
-    from carejourneys.synthetic._io import rng_for
+    from carejourneys.inputs.synthetic._io import rng_for
 
     a = rng_for(5, "fieldwork").random(3)
     b = rng_for(5, "qualitative").random(3)
@@ -531,7 +531,7 @@ XSD = Path(__file__).resolve().parents[2] / "shared" / "samples" / "qdpx" / "Pro
 def test_each_site_ships_a_refi_qda_project_holding_the_same_segments(out, site):
     import zipfile
 
-    from carejourneys.loaders.qdpx import read_qdpx
+    from carejourneys.inputs.loaders.qdpx import read_qdpx
 
     path = out / f"{site}.qdpx"
     with zipfile.ZipFile(path) as zf:

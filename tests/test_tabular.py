@@ -1,4 +1,5 @@
-"""Unit tests of carejourneys.loaders.tabular: read_table, headers, parsing, validation, read_source."""
+"""Unit tests of carejourneys.inputs.loaders.tabular: read_table, headers, parsing, validation,
+read_source."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from carejourneys import schemas
 from carejourneys.errors import DataError, DataWarning
-from carejourneys.loaders import tabular
-from carejourneys.loaders.tabular import (
+from carejourneys.inputs import schemas
+from carejourneys.inputs.loaders import tabular
+from carejourneys.inputs.loaders.tabular import (
     check_frame,
     column_letter,
     filter_site,

@@ -19,9 +19,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from carejourneys import schemas
 from carejourneys.errors import DataError, DataWarning
-from carejourneys.loaders.tabular import read_source
+from carejourneys.inputs import schemas
+from carejourneys.inputs.loaders.tabular import read_source
 
 HEADER = "event_id,site,method,participant_group,date,wave,n_participants,source_id"
 ROW2 = "F1,brent,interview,young_person,2020-03-02,1,1,T1"

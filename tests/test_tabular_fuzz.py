@@ -17,9 +17,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carejourneys import schemas
 from carejourneys.errors import DataError
-from carejourneys.loaders.tabular import read_source
+from carejourneys.inputs import schemas
+from carejourneys.inputs.loaders.tabular import read_source
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 SOURCES = ["fieldwork", "prepost_survey", "milestones", "bright_spots", "deny_list"]

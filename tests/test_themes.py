@@ -232,8 +232,7 @@ def test_missing_columns_are_data_errors(segs):
 def test_heatmap_hides_small_counts_and_small_groups(segs):
     import matplotlib.pyplot as plt
 
-    from carejourneys import site_plots
-
+    from carejourneys.render import site_plots
     fig = site_plots.prevalence_heatmap(segs, by="seniority", parent="Programme learning", threshold=2)
     texts = [t.get_text() for t in fig.axes[0].texts]
     # practitioners: 2 people raised Governance (shown); other groups have fewer than 2 people: blank
@@ -336,8 +335,7 @@ def test_quote_requests_and_trend_sentence(segs):
 def test_heatmap_writes_c_in_hidden_cells_of_large_groups():
     import matplotlib.pyplot as plt
 
-    from carejourneys import site_plots
-
+    from carejourneys.render import site_plots
     rows = [(f"t{i}", f"p{i}", "practitioner", 1, "Programme learning/Governance", 0, 10) for i in range(4)]
     rows.append(("t9", "p9", "practitioner", 1, "Programme learning/Permission to fail", 0, 10))
     fig = site_plots.prevalence_heatmap(segments(rows), by="seniority", parent="Programme learning",

@@ -136,8 +136,7 @@ def test_missing_column_is_a_data_error(ms):
 def test_gantt_chart_draws_planned_actual_and_activity_bars(ms):
     import matplotlib.pyplot as plt
 
-    from carejourneys import site_plots
-
+    from carejourneys.render import site_plots
     acts = pd.DataFrame({"site": "plymouth", "activity_id": ["a1"], "name": ["Hub"],
                          "kind": ["participation"],
                          "start": pd.to_datetime(["2020-01-01"]), "end": pd.to_datetime([None]),
@@ -216,8 +215,7 @@ def test_quietest_stretch_and_monthly_attendances():
 def test_activity_chart_hides_exact_small_months():
     import matplotlib.pyplot as plt
 
-    from carejourneys import site_plots
-
+    from carejourneys.render import site_plots
     w = timeline.Window("plymouth", "Links", D("2022-01-01"), D("2022-06-30"))
     dates = ["2022-01-10"] * 7 + ["2022-03-10"] * 2
     p = pd.DataFrame({"young_person_id": "a", "site": "plymouth", "activity": "Hub",
@@ -232,8 +230,7 @@ def test_activity_chart_hides_exact_small_months():
 def test_delay_window_and_empty_records(ms):
     import matplotlib.pyplot as plt
 
-    from carejourneys import site_plots
-
+    from carejourneys.render import site_plots
     w = timeline.delay_window(ms)
     assert (w.initiative, w.start, w.end) == ("Links", D("2021-05-03"), D("2023-07-03"))
     none = ms.assign(actual_date=pd.NaT)

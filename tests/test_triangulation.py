@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carejourneys.metrics import triangulation as tr
-from carejourneys.schemas import (
+from carejourneys.inputs.schemas import (
     ONS_ITEMS,
     OUTCOME_DOMAINS,
     PA_DOMAINS,
@@ -21,6 +20,7 @@ from carejourneys.schemas import (
     SWEMWBS_ITEMS,
     UCLA_ITEMS,
 )
+from carejourneys.metrics import triangulation as tr
 
 
 @pytest.mark.parametrize("counts, expected", [

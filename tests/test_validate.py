@@ -1,4 +1,4 @@
-"""Tests of carejourneys.validate and the `carejourneys validate` command."""
+"""Tests of carejourneys.inputs.validate and the `carejourneys validate` command."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from carejourneys.cli import main
 from carejourneys.errors import DataProblem
-from carejourneys.validate import print_report, validate_dataset
+from carejourneys.inputs.validate import print_report, validate_dataset
 
 
 def _broken(small_dataset, small_files) -> Path:
@@ -135,7 +135,7 @@ def test_validate_one_file_lists_every_oc3_breach(tmp_path, capsys):
 
 def test_validate_one_contract_file_by_its_name_or_source(tmp_path, capsys):
     from carejourneys.cli import main
-    from carejourneys.validate import source_of_file
+    from carejourneys.inputs.validate import source_of_file
 
     assert source_of_file(tmp_path / "fieldwork.csv") == "fieldwork"
     assert source_of_file(tmp_path / "plymouth.qdpx") == "coded_segments"

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from ..errors import DataError
+from carejourneys.errors import DataError
 
 
 def require_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:

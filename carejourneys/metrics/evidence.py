@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .. import schemas
+from carejourneys.inputs import schemas
 
 METHOD_LABELS = {
     "interview": "Interviews",

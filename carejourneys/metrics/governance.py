@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import DataError
-from ..schemas import CHANGE_STATUS, FORUMS
-from ._common import require_columns as _require
+from carejourneys.errors import DataError
+from carejourneys.inputs.schemas import CHANGE_STATUS, FORUMS
+from carejourneys.metrics._common import require_columns as _require
 
 MEETING_COLUMNS = ("site", "forum", "date", "attendees_council", "attendees_barnardos", "attendees_other",
                    "young_people_present")
@@ -256,15 +256,13 @@ def describe_gaps(meetings: pd.DataFrame, forum: str = "partnership_board", max_
 def workforce_context(site: str) -> pd.DataFrame | None:
     """The council's social work turnover, vacancy and agency rates by year (public statistics), or None.
 
-    Read through ``carejourneys.public.workforce_table`` when that module and its data are present;
+    Read through ``carejourneys.inputs.public.workforce_table`` when that module and its data are present;
     None when they are not (a report then says the context is unavailable).
     """
-    from .. import sites
-
+    from carejourneys import sites
     la_code = sites.get(site).la_new_code  # an unknown site is an error, not a missing context
     try:
-        from .. import public
-
+        from carejourneys.inputs import public
         return public.workforce_table(la_code)
     except (ImportError, AttributeError, FileNotFoundError, KeyError, DataError):
         return None

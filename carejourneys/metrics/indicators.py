@@ -1,8 +1,8 @@
 """Care leaver indicators: rates with Wilson intervals, trends, statistical-neighbour medians, gaps.
 
-Inputs are the typed frames of :mod:`carejourneys.public` (``load_public().care_leavers``: one
+Inputs are the typed frames of :mod:`carejourneys.inputs.public` (``load_public().care_leavers``: one
 row per area, year, age band, table and measure with published ``count`` and ``percent``) and
-the indicators computed from councils' own returns (:func:`carejourneys.loaders.oc3_indicators`).
+the indicators computed from councils' own returns (:func:`carejourneys.inputs.loaders.oc3_indicators`).
 
 Definitions follow the DfE: the denominator of every percentage is all care leavers of the age
 band in the table (``measure == "total"``), including those whose situation is not known.
@@ -51,7 +51,7 @@ def _years(s: pd.Series) -> pd.Series:
 
 
 #: short reader-facing words for the symbols the DfE prints in place of a figure
-#: (:data:`carejourneys.loaders.dfe.SYMBOLS` has the full meanings)
+#: (:data:`carejourneys.inputs.loaders.dfe.SYMBOLS` has the full meanings)
 SYMBOL_WORDS = {"c": "suppressed", "k": "under 0.5%", "z": "not applicable", "x": "not available",
                 "low": "under 0.5", "u": "low reliability", ":": "not available"}
 #: shown where the file has neither a figure nor a symbol (no row at all for the area and year)
@@ -162,16 +162,16 @@ def trends(pub, la_code: str, indicators=(("activity", "eet"), ("activity", "nee
            ages=AGES, models=(2021, 2025), alpha: float = 0.05) -> pd.DataFrame:
     """Indicator trends of a council beside England and its statistical-neighbour medians.
 
-    ``pub`` is :func:`carejourneys.public.load_public`'s result. One row per year, age, indicator
+    ``pub`` is :func:`carejourneys.inputs.public.load_public`'s result. One row per year, age, indicator
     and series (the council's name, ``England``, ``Neighbour median (2021 model)``, ...). The
     council's rows carry count, total and a Wilson interval; the other series only a percent.
     A figure the DfE did not publish stays NA, with the printed symbol (``c``, ``z``, ``x``, ...) in
     ``percent_symbol``, ``count_symbol`` or ``total_symbol``. ``area_code`` is the code a council row
     was published under: a council whose new code changed (Barnsley, North Yorkshire, ...) has its
-    figures under the other code (:func:`carejourneys.public.same_council_codes`); the code asked
+    figures under the other code (:func:`carejourneys.inputs.public.same_council_codes`); the code asked
     for is in ``attrs["area_code"]``.
     """
-    from ..public import ENGLAND
+    from carejourneys.inputs.public import ENGLAND
 
     area = pub.area(la_code)
     wanted = pd.DataFrame(list(indicators), columns=["table", "measure"])
@@ -209,8 +209,8 @@ def trends(pub, la_code: str, indicators=(("activity", "eet"), ("activity", "nee
 
 def _council_rows(pub, la_code: str) -> pd.DataFrame:
     """The care leaver rows of a council, including those published under another code of the same
-    council (:func:`carejourneys.public.same_council_codes`); ``area_code`` keeps the code used."""
-    from ..public import _own_rows, same_council_codes
+    council (:func:`carejourneys.inputs.public.same_council_codes`); ``area_code`` keeps the code used."""
+    from carejourneys.inputs.public import _own_rows, same_council_codes
 
     area = pub.area(la_code)
     areas = getattr(pub, "areas", None)
@@ -278,7 +278,7 @@ def gap_to_all_young_people(pub, la_code: str) -> pd.DataFrame:
     Where the council's latest figure was not published, its percent and gap are NaN and
     ``council_latest_symbol`` holds the printed symbol (``c``, ``z``, ...; NA when there is none).
     """
-    from ..public import ENGLAND
+    from carejourneys.inputs.public import ENGLAND
 
     area = pub.area(la_code)
     comp = pub.comparators
@@ -320,7 +320,8 @@ def gap_to_all_young_people(pub, la_code: str) -> pd.DataFrame:
 def returns_vs_published(own: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
     """A council's own OC3 indicators beside the published figures for the same year, age and measure.
 
-    ``own`` is :func:`carejourneys.loaders.oc3_indicators` output (collection_year, age, table, measure,
+    ``own`` is :func:`carejourneys.inputs.loaders.oc3_indicators` output (collection_year, age, table,
+    measure,
     count, total, percent); ``published`` is :func:`rates` output for the council. Only
     combinations present in both are returned, with ``difference`` = own - published percent.
     """
@@ -513,7 +514,7 @@ def own_returns(oc3_records: pd.DataFrame | None, pub, la_code: str) -> pd.DataF
     withheld when Others is suppressed too, since the row's secondary suppression then hides Number).
     Returns an empty frame with the same columns when there are no returns.
     """
-    from ..loaders.oc3 import oc3_indicators
+    from carejourneys.inputs.loaders.oc3 import oc3_indicators
 
     if oc3_records is None or len(oc3_records) == 0:
         return pd.DataFrame(columns=OWN_RETURN_COLUMNS)
@@ -550,7 +551,7 @@ def trend_figure(trend: pd.DataFrame):
     indicators = sorted(dict.fromkeys(trend["indicator"]), key=lambda s: order.index(s) if s in order else 99)
     ages = sorted(trend["age"].unique())
     try:
-        from ..plots import theme
+        from carejourneys.render.plots import theme
     except ImportError:  # pragma: no cover - the house style is optional here
         from contextlib import nullcontext as theme
     with theme():
@@ -652,7 +653,7 @@ def in_touch_table(oc3_records: pd.DataFrame | None) -> pd.DataFrame:
     ``counts=["In touch", "Others", "Total"]``, ``secondary="rows"`` and
     ``percent_of={"% in touch": "In touch"}``.
     """
-    from ..loaders.oc3 import oc3_indicators
+    from carejourneys.inputs.loaders.oc3 import oc3_indicators
 
     cols = ["Year", "Age", "In touch", "Others", "Total", "% in touch"]
     if oc3_records is None or len(oc3_records) == 0:

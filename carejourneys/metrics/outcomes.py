@@ -42,9 +42,9 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from .. import measures
-from ..errors import DataError, DataProblem
-from ..schemas import RETRO_ITEMS
+from carejourneys import measures
+from carejourneys.errors import DataError, DataProblem
+from carejourneys.inputs.schemas import RETRO_ITEMS
 
 ZeroMethod = Literal["pratt", "wilcox"]
 Alternative = Literal["two-sided", "greater", "less"]
@@ -530,7 +530,7 @@ def retrospective_change(
     """Retrospective (then-test) change per item: ``<item>_before`` (rated afterwards, about
     before) vs ``<item>_now``, both 1-5, higher is better. Same columns as :func:`prepost_change`
     with ``design`` = retrospective; never pooled with prospective results."""
-    from ..schemas import OUTCOME_DOMAINS
+    from carejourneys.inputs.schemas import OUTCOME_DOMAINS
 
     rows = []
     groups = [(None, retro)] if by is None else list(retro.groupby(by, sort=True, observed=True))
@@ -584,7 +584,7 @@ def protect_split(
     only one hidden in its row, so does the smallest other non-zero group. ``shares`` maps a
     percentage column to the count it is a share of; it is withheld with that count.
 
-    :func:`carejourneys.disclosure.protect` reads every count column of a row as one line; here
+    :func:`carejourneys.sdc.disclosure.protect` reads every count column of a row as one line; here
     the row's other count columns (pairs, reliable change) are not part of the split, so the split
     is protected on its own before the table goes to ``cj.report.table``."""
     out = frame.copy()

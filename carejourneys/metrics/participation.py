@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import DataError
-from ..schemas import AGE_BANDS, CARE_STATUS, ETHNICITY_GROUPS, GENDERS, PARTICIPATION_ROLES
-from ._common import require_columns as _require
+from carejourneys.errors import DataError
+from carejourneys.inputs.schemas import AGE_BANDS, CARE_STATUS, ETHNICITY_GROUPS, GENDERS, PARTICIPATION_ROLES
+from carejourneys.metrics._common import require_columns as _require
 
 PARTICIPATION_COLUMNS = ("young_person_id", "site", "activity", "date", "role")
 PEOPLE_COLUMNS = ("young_person_id", "site", "age_band", "gender", "ethnicity_group", "care_status")

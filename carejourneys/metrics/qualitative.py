@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataError
-from ..schemas import CODE_SEPARATOR, CODEBOOK, ROLES, SENIORITY, STAFF_SENIORITY
+from carejourneys.errors import DataError
+from carejourneys.inputs.schemas import CODE_SEPARATOR, CODEBOOK, ROLES, SENIORITY, STAFF_SENIORITY
 
 VALENCE = "Valence"
 VALENCE_ORDER = ("Negative", "Mixed", "Positive")
@@ -164,7 +164,7 @@ def framework_matrix(segments: pd.DataFrame, *, level: str | int = "code",
     A cell reads ``[n passages] “excerpt” “excerpt” (+k more)``: the number of distinct passages the
     person had coded to that code, then up to ``max_excerpts`` of them (each cut to ``excerpt_chars``).
     Empty cells are empty strings. The case's ``attributes`` come first. ``themes`` keeps only codes
-    under these top-level themes. ``anonymise_with``: a deny list (see :func:`carejourneys.anonymise.
+    under these top-level themes. ``anonymise_with``: a deny list (see :func:`carejourneys.sdc.anonymise.
     anonymise`) applied to the excerpts, for sharing the matrix beyond the analysis team.
     """
     s = _prepared(segments, level, exclude)
@@ -173,7 +173,7 @@ def framework_matrix(segments: pd.DataFrame, *, level: str | int = "code",
     if "text" not in s.columns:
         s = s.assign(text="")
     if anonymise_with is not None:
-        from ..anonymise import anonymise
+        from carejourneys.sdc.anonymise import anonymise
 
         s = s.assign(text=[anonymise(str(t), anonymise_with).text for t in s["text"].fillna("")])
     attrs = [a for a in attributes if a in s.columns]
@@ -198,7 +198,7 @@ def framework_matrix(segments: pd.DataFrame, *, level: str | int = "code",
 
 
 def _code_order(codes) -> list[str]:
-    from ..schemas import code_paths
+    from carejourneys.inputs.schemas import code_paths
 
     known = {c: i for i, c in enumerate(code_paths())}
     return sorted(codes, key=lambda c: (known.get(c, len(known)), str(c)))

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..schemas import RUBRIC_LEVELS, RUBRIC_OUTCOMES, WAVES
-from ._common import require_columns as _require
+from carejourneys.inputs.schemas import RUBRIC_LEVELS, RUBRIC_OUTCOMES, WAVES
+from carejourneys.metrics._common import require_columns as _require
 
 RUBRIC_COLUMNS = ("site", "wave", "outcome", "level", "rationale", "evidence_refs")
 INSUFFICIENT = RUBRIC_LEVELS[0]

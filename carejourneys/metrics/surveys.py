@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..schemas import PA_CHANGE_SCALE, PA_DOMAINS, PA_DONT_KNOW, RETRO_ITEMS
+from carejourneys.inputs.schemas import PA_CHANGE_SCALE, PA_DOMAINS, PA_DONT_KNOW, RETRO_ITEMS
 
 DOMAIN_LABELS = {
     "social_connections": "Social connections",
@@ -113,7 +113,7 @@ def pa_display(ratings: pd.DataFrame, *, threshold: int = 5) -> pd.DataFrame:
     """:func:`pa_ratings` for readers: percentages and the interval as text; the better / same /
     worse split is protected with :func:`carejourneys.metrics.outcomes.protect_split` (a share
     and its interval are withheld with the count of young people rated better)."""
-    from .outcomes import protect_split
+    from carejourneys.metrics.outcomes import protect_split
 
 
     def pct(x):

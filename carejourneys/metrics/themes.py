@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..schemas import CODE_SEPARATOR, CODEBOOK, ROLES, SENIORITY, STAFF_SENIORITY
-from . import qualitative
-from ._common import require_columns as _require
+from carejourneys.inputs.schemas import CODE_SEPARATOR, CODEBOOK, ROLES, SENIORITY, STAFF_SENIORITY
+from carejourneys.metrics import qualitative
+from carejourneys.metrics._common import require_columns as _require
 
 SEGMENT_COLUMNS = ("segment_id", "source_id", "site", "role", "seniority", "wave", "code_path", "text",
                    "start", "end")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ._common import require_columns as _require
+from carejourneys.metrics._common import require_columns as _require
 
 MILESTONE_COLUMNS = ("site", "initiative", "milestone", "planned_date", "actual_date")
 ACTIVITY_COLUMNS = ("site", "activity_id", "name", "kind", "start", "end", "status")

@@ -40,9 +40,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import measures
-from ..schemas import CODE_SEPARATOR, OUTCOME_DOMAINS, PA_DOMAINS
-from . import outcomes, surveys
+from carejourneys import measures
+from carejourneys.inputs.schemas import CODE_SEPARATOR, OUTCOME_DOMAINS, PA_DOMAINS
+from carejourneys.metrics import outcomes, surveys
 
 DOMAINS = tuple(OUTCOME_DOMAINS)
 DOMAIN_LABELS = surveys.DOMAIN_LABELS

@@ -1,0 +1,293 @@
+"""Loading a whole dataset: ``cj.load_dataset(data_dir=None, site="plymouth")``.
+
+A dataset is one folder (the bundled ``data/synthetic``, or an evaluator's private folder) with
+a ``manifest.yml`` and one file per source of :data:`carejourneys.inputs.schemas.SOURCES`:
+
+* ``<filename>`` as named in the contract (``fieldwork.csv``, ...) or the same name with
+  ``.xlsx``; missing optional sources load as empty frames with the right columns;
+* care leaver returns under ``<site>/oc3_<year>.csv`` (or ``.xlsx``), read with
+  :func:`carejourneys.inputs.loaders.oc3.read_oc3` (hook: :func:`_read_oc3_files`);
+* coded segments from ``<site>.qdpx`` (REFI-QDA) when present, else ``coded_segments.csv``
+  (hook: :func:`_read_coded_segments`).
+
+Where the folder is: the ``data_dir`` argument, else the environment variable
+``CAREJOURNEYS_DATA``, else the bundled synthetic replica.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from carejourneys import config, sites
+from carejourneys.errors import DataError, DataProblem, DataWarning, ManifestError
+from carejourneys.inputs import manifest as manifest_mod
+from carejourneys.inputs import schemas
+from carejourneys.inputs.loaders import tabular
+
+ENV_VAR = config.ENV_DATA
+_OC3_FILE = re.compile(r"^oc3_(\d{4})\.(csv|xlsx|xlsm)$", re.IGNORECASE)
+
+
+bundled_data_dir = config.bundled_data_dir
+resolve_data_dir = config.data_dir
+
+
+def covered_sites(site: str) -> list[str]:
+    """Site keys a report for ``site`` covers: every registered site for ``"all"``."""
+    if site == sites.ALL:
+        return sites.keys()
+    return [sites.get(site).key]
+
+
+@dataclass
+class Dataset:
+    """A loaded dataset: one validated DataFrame per source, filtered to a site.
+
+    ``ds.fieldwork``, ``ds.prepost_survey``, ... (every key of ``schemas.SOURCES``) are frames;
+    ``origin`` is the manifest's ``synthetic`` or ``real``; ``sites`` the site keys covered
+    (every site for ``site="all"``); ``files`` the files each source was read from, each with the
+    number of rows it gave (after filtering to the site).
+    """
+
+    data_dir: Path
+    site: str
+    sites: list[str]
+    origin: str
+    manifest: manifest_mod.Manifest | None = field(repr=False)
+    frames: dict[str, pd.DataFrame] = field(repr=False)
+    files: dict[str, dict[Path, int]] = field(default_factory=dict, repr=False)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        frames = self.__dict__.get("frames")
+        if frames is not None and name in frames:
+            return frames[name]
+        raise AttributeError(f"Dataset has no attribute {name!r}; sources: {', '.join(schemas.SOURCES)}")
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self.frames})
+
+    def sources(self) -> list[str]:
+        """The names of the sources, in contract order."""
+        return list(self.frames)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per source and file read: ``source``, ``file`` (relative; empty when absent), ``rows``."""
+        out = []
+        for name, frame in self.frames.items():
+            files = self.files.get(name) or {}
+            if not files:
+                out.append((name, "", len(frame)))
+            for path, n in files.items():
+                out.append((name, _relative(path, self.data_dir), n))
+        return pd.DataFrame(out, columns=["source", "file", "rows"]).astype(
+            {"source": "str", "file": "str", "rows": "int64"})
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def load_dataset(
+    data_dir: str | Path | None = None, site: str = "plymouth", *, check_manifest: bool = True
+) -> Dataset:
+    """Load and validate every source of a dataset, filtered to ``site``.
+
+    ``data_dir``: the dataset folder (default ``$CAREJOURNEYS_DATA``, else the bundled synthetic
+    replica). ``site``: a site key (see ``carejourneys sites``) or ``"all"``; an unknown key
+    raises ``KeyError`` listing the valid ones. With ``check_manifest`` a file changed since the
+    manifest was written, or listed but missing, is a :class:`DataError`; files not listed only
+    warn. Problems in the files are gathered over every file and raised as one DataError.
+    """
+    covered = covered_sites(site)
+    root = resolve_data_dir(data_dir)
+    if not root.is_dir():
+        raise DataError("dataset folder not found" if not root.exists() else "not a folder", path=root)
+    manifest = manifest_mod.read_manifest(root)
+    if check_manifest:
+        problems = manifest_mod.check_manifest(root, manifest, unlisted=False)
+        if problems:
+            raise ManifestError.from_problems(problems)
+        for p in manifest_mod.unlisted_files(root, manifest):
+            warnings.warn(f"{root / p}: not listed in {manifest_mod.MANIFEST}", DataWarning, stacklevel=2)
+    frames, files, problems = read_sources(root, site)
+    if problems:
+        raise DataError.from_problems(problems)
+    return Dataset(data_dir=root, site=site, sites=covered, origin=manifest.origin, manifest=manifest,
+                   frames=frames, files=files)
+
+
+def source_path(root: Path, source: schemas.Source) -> Path | None:
+    """The file holding ``source`` in ``root``: its contract name, or the same name as .xlsx/.xlsm."""
+    first = root / source.filename
+    if first.is_file():
+        return first
+    for suffix in tabular.EXCEL_SUFFIXES:
+        alt = first.with_suffix(suffix)
+        if alt.is_file():
+            return alt
+    return None
+
+
+def read_sources(
+    root: Path, site: str
+) -> tuple[dict[str, pd.DataFrame], dict[str, dict[Path, int]], list[DataProblem]]:
+    """Read every source of ``root`` for ``site``, gathering problems instead of stopping.
+
+    Returns ``(frames, files, problems)``: ``files`` maps each source to the files read and the
+    rows each gave; a source whose file has problems is an empty frame.
+    """
+    covered = covered_sites(site)
+    frames: dict[str, pd.DataFrame] = {}
+    files: dict[str, dict[Path, int]] = {}
+    problems: list[DataProblem] = []
+    for name, source in schemas.SOURCES.items():
+        try:
+            if name == "oc3":
+                frame, used = _read_oc3_files(root, covered)
+            elif name == "coded_segments":
+                frame, used = _read_coded_segments(root, site, covered)
+            else:
+                path = source_path(root, source)
+                if path is None:
+                    if not source.optional:
+                        raise DataError(f"missing: every dataset needs this file ({source.description})",
+                                        path=root / source.filename)
+                    frame, used = source.empty(), {}
+                else:
+                    frame = tabular.read_source(name, path, site=site)
+                    used = {path: len(frame)}
+        except DataError as e:
+            problems += e.problems
+            frame, used = source.empty(), {}
+        frames[name] = frame
+        files[name] = used
+    return frames, files, problems
+
+
+# --------------------------------------------------------------------------- hooks (special sources)
+
+
+def oc3_files(root: Path, covered: list[str]) -> list[tuple[str, int, Path]]:
+    """``(site, collection_year, path)`` of each care leaver return under ``<root>/<site>/``."""
+    out = []
+    for key in covered:
+        folder = root / key
+        if not folder.is_dir():
+            continue
+        for p in sorted(folder.iterdir()):
+            m = _OC3_FILE.match(p.name)
+            if m and p.is_file():
+                out.append((key, int(m.group(1)), p))
+    return out
+
+
+def _optional_loader(module: str, name: str):
+    """``carejourneys.inputs.loaders.<module>.<name>``, or None while that module does not exist."""
+    import importlib
+
+    full = f"{__package__}.loaders.{module}"
+    try:
+        return getattr(importlib.import_module(full), name)
+    except ModuleNotFoundError as e:
+        if e.name == full:
+            return None
+        raise
+
+
+def _oc3_reader():
+    read_oc3 = _optional_loader("oc3", "read_oc3")
+    if read_oc3 is None:  # the OC3 loader is not there yet: read with the generic contract
+
+        def read_oc3(path, collection_year):
+            return tabular.read_source("oc3", path)
+
+    return read_oc3
+
+
+def _read_oc3_files(root: Path, covered: list[str]) -> tuple[pd.DataFrame, dict[Path, int]]:
+    """HOOK (oc3): every ``<site>/oc3_<year>`` file of the covered sites, with ``site`` and
+    ``collection_year`` columns added. Several files' problems are raised together."""
+    read_oc3 = _oc3_reader()
+    parts, problems = [], []
+    used: dict[Path, int] = {}
+    for key, year, path in oc3_files(root, covered):
+        try:
+            frame = read_oc3(path, year)
+        except DataError as e:
+            problems += e.problems
+            continue
+        except ValueError as e:  # e.g. a year in the file name that no return can have
+            problems.append(DataProblem(str(path), None, None, f"{e} (the year comes from the file name)"))
+            continue
+        frame = frame.assign(site=pd.Series(key, index=frame.index, dtype="str"),
+                             collection_year=pd.Series(year, index=frame.index, dtype="Int64"))
+        parts.append(frame)
+        used[path] = len(frame)
+    if problems:
+        raise DataError.from_problems(problems)
+    if parts:
+        out = pd.concat(parts, ignore_index=True)
+    else:
+        out = schemas.SOURCES["oc3"].empty().assign(site=pd.Series(dtype="str"),
+                                                    collection_year=pd.Series(dtype="Int64"))
+    return out, used
+
+
+def _read_coded_segments(root: Path, site: str, covered: list[str]) -> tuple[pd.DataFrame, dict[Path, int]]:
+    """HOOK (coded_segments): ``<site>.qdpx`` for each covered site that has one (when the QDPX
+    reader exists), and ``coded_segments.csv`` rows for the other sites (and, for ``"all"``, the
+    national rows)."""
+    source = schemas.SOURCES["coded_segments"]
+    read_qdpx = _optional_loader("qdpx", "read_qdpx")
+    parts = []
+    used: dict[Path, int] = {}
+    qdpx_sites = []
+    if read_qdpx is not None:
+        for key in covered:
+            path = root / f"{key}.qdpx"
+            if path.is_file():
+                segments = _conform(read_qdpx(path).segments, source, key, path)
+                parts.append(segments)
+                used[path] = len(segments)
+                qdpx_sites.append(key)
+    csv_path = source_path(root, source)
+    rest = [k for k in covered if k not in qdpx_sites]
+    if csv_path is not None and (rest or site == sites.ALL):
+        frame = tabular.read_source("coded_segments", csv_path)
+        keep = frame["site"].isin(rest + (["national"] if site == sites.ALL else []))
+        parts.append(frame[keep])
+        used[csv_path] = int(keep.sum())
+    if not parts:
+        return source.empty(), used
+    return pd.concat(parts, ignore_index=True), used
+
+
+def _conform(frame: pd.DataFrame, source: schemas.Source, site: str, path: Path) -> pd.DataFrame:
+    """Segments from a QDPX project in the contract's columns and dtypes, validated."""
+    dtypes = {schemas.TEXT: "str", schemas.INT: "Int64", schemas.FLOAT: "Float64",
+              schemas.DATE: "datetime64[ns]"}
+    frame = frame.copy()
+    if "site" not in frame.columns:
+        frame["site"] = site
+    for f in source.fields:
+        if f.name not in frame.columns:
+            frame[f.name] = pd.Series(pd.NA, index=frame.index).astype(dtypes[f.kind])
+        try:
+            frame[f.name] = frame[f.name].astype(dtypes[f.kind])
+        except (TypeError, ValueError) as e:
+            raise DataError(f"segments from this project have values that are not {f.kind}: {e}",
+                            path=path, column=f.name) from None
+    extras = [c for c in frame.columns if c not in source.columns]
+    frame = frame[source.columns + extras].reset_index(drop=True)
+    problems = tabular.check_frame(frame, source, path, rows=False)
+    if problems:
+        raise DataError.from_problems(problems)
+    return frame

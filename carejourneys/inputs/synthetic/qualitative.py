@@ -1,0 +1,276 @@
+"""Synthetic transcripts, their coded segments and the deny list of planted terms.
+
+For each interview and focus group of the fieldwork log a short transcript is composed from the
+fragments in :mod:`carejourneys.inputs.synthetic.texts`. Each answer is one coded excerpt: a theme code
+(full codebook path) and a ``Valence/...`` code, sometimes also ``Enablers`` or ``Barriers``; each
+code is one row of ``coded_segments.csv`` with the same ``start``/``end``/``text``, where
+``start``/``end`` are code-point offsets into the transcript (end exclusive).
+
+Coders: ``coder_a`` codes everything; ``coder_b`` double-codes about a fifth of the transcripts,
+agreeing with coder A most of the time (for inter-coder agreement).
+
+Planted pattern: in Plymouth, senior leaders and managers answer positively more often than
+practitioners (the seniority gradient); in Brent the chance of a positive answer does not depend on
+seniority.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from carejourneys.inputs.schemas import CODE_SEPARATOR, CODEBOOK
+from carejourneys.inputs.synthetic import texts
+from carejourneys.inputs.synthetic._io import pick
+from carejourneys.inputs.synthetic.fieldwork import Person, Session
+from carejourneys.inputs.synthetic.programme import ACTIVITIES
+
+CODERS = ("coder_a", "coder_b")
+DOUBLE_CODED_SHARE = 0.2
+
+#: P(positive), P(negative), P(mixed) by site and seniority
+_VALENCE_P: dict[tuple[str, str], tuple[float, float, float]] = {
+    ("plymouth", "practitioner"): (0.28, 0.47, 0.25),
+    ("plymouth", "manager"): (0.5, 0.3, 0.2),
+    ("plymouth", "senior_leader"): (0.72, 0.14, 0.14),
+}
+_VALENCE_DEFAULT = (0.45, 0.35, 0.2)
+_VALENCE_YOUNG = (0.6, 0.25, 0.15)
+VALENCES = ("Positive", "Negative", "Mixed")
+
+_SITE_NAME = {"brent": "Brent", "plymouth": "Plymouth", "national": "national"}
+#: what ``{site}`` becomes in a fragment ("the {site} approach")
+_SITE_SLOT = {"brent": "Brent", "plymouth": "Plymouth", "national": "Care Journeys"}
+
+
+def _weights(codes: list[str], top_weight: dict[str, float]) -> np.ndarray:
+    w = np.array([top_weight[c.split(CODE_SEPARATOR)[0]] / _n_children(c) for c in codes])
+    return w / w.sum()
+
+
+def _n_children(code: str) -> int:
+    return max(1, len(CODEBOOK[code.split(CODE_SEPARATOR)[0]]))
+
+
+_YOUNG_CODES = list(texts.YOUNG)
+_YOUNG_W = _weights(_YOUNG_CODES, {texts.OY: 0.64, "Enablers": 0.12, "Barriers": 0.11, texts.FO: 0.13})
+_STAFF_CODES = list(texts.STAFF)
+_STAFF_W = _weights(_STAFF_CODES, {texts.OY: 0.14, texts.PL: 0.3, texts.CO: 0.2, "Enablers": 0.08,
+                                   "Barriers": 0.09, texts.FO: 0.19})
+
+
+@dataclass
+class Excerpt:
+    start: int
+    end: int
+    text: str
+    speaker: Person
+    codes: list[str]
+
+
+def _lower_first(s: str) -> str:
+    first = s.split(" ", 1)[0]
+    if s.startswith("{") or first in {"I", "I'm", "I've", "I'd"} or first.rstrip(",:") in {"Co-production"}:
+        return s
+    return s[0].lower() + s[1:]
+
+
+class _Filler:
+    """Fills ``{slots}`` with planted terms of one site and activities running at the interview date."""
+
+    def __init__(self, rng: np.random.Generator, site: str, when: date) -> None:
+        self.rng = rng
+        self.site = site
+        self.planted = texts.PLANTED[site]
+        # activities people could talk about: those of the site that had started by the interview
+        started = tuple(name for s, _id, name, kind, start, _end, _status in ACTIVITIES
+                        if s == site and kind not in ("systems", "practice") and name != "Journey Bags"
+                        and date.fromisoformat(start) <= when)
+        self.activities = started or texts.SITE_ACTIVITIES.get(site) or texts.SITE_ACTIVITIES["national"]
+
+    def name(self) -> str:
+        full = pick(self.rng, self.planted["name"])
+        return full if self.rng.random() < 0.5 else full.split(" ")[0]
+
+    def fill(self, fragment: str) -> str:
+        p = self.planted
+        return fragment.format_map({
+            "name": self.name(),
+            "place": pick(self.rng, p["place"]),
+            "service": pick(self.rng, p["service"]),
+            "org": pick(self.rng, p["organisation"]),
+            "activity": pick(self.rng, self.activities),
+            "site": _SITE_SLOT[self.site],
+        })
+
+
+def _valence(rng: np.random.Generator, site: str, person: Person) -> str:
+    if person.seniority == "not_applicable":
+        p = _VALENCE_YOUNG
+    else:
+        p = _VALENCE_P.get((site, person.seniority), _VALENCE_DEFAULT)
+    return pick(rng, VALENCES, p=p)
+
+
+def _choose(rng: np.random.Generator, pool: tuple[str, ...], n: int, used: set[str]) -> list[str]:
+    """``n`` fragments of ``pool``, preferring ones not yet used in this transcript."""
+    fresh = [f for f in pool if f not in used]
+    source = fresh if len(fresh) >= n else list(pool)
+    picked = [source[int(i)] for i in sorted(rng.choice(len(source), size=n, replace=False))]
+    used.update(picked)
+    return picked
+
+
+def _answer(rng: np.random.Generator, filler: _Filler, bank: dict, code: str, valence: str,
+            used: set[str]) -> str:
+    frags = bank[code]
+    if valence == "Mixed":
+        pos = filler.fill(_choose(rng, frags["pos"], 1, used)[0])
+        neg = filler.fill(_choose(rng, frags["neg"], 1, used)[0])
+        return f"{pos} {pick(rng, texts.MIXED_LINKS)} {_lower_first(neg)}"
+    pool = frags["pos" if valence == "Positive" else "neg"]
+    n = 2 if len(pool) > 1 and rng.random() < 0.4 else 1
+    return " ".join(filler.fill(f) for f in _choose(rng, pool, n, used))
+
+
+def _contact(rng: np.random.Generator, filler: _Filler, young: bool) -> str:
+    """A fictional phone number or email address in a sentence (drama numbers, example.org)."""
+    name = pick(rng, filler.planted["name"]).lower().replace(" ", ".")
+    return pick(rng, texts.CONTACT_FRAGMENTS["young" if young else "staff"]).format(
+        phone=f"07700 900{int(rng.integers(0, 1000)):03d}", email=f"{name}@example.org")
+
+
+def _codes_for(rng: np.random.Generator, code: str, valence: str) -> list[str]:
+    codes = [code, f"Valence{CODE_SEPARATOR}{valence}"]
+    if code not in ("Enablers", "Barriers") and valence != "Mixed" and rng.random() < 0.25:
+        codes.insert(1, "Enablers" if valence == "Positive" else "Barriers")
+    return codes
+
+
+def _header(s: Session) -> str:
+    what = "Focus group" if s.method == "focus_group" else "Interview"
+    return (f"{what} {s.source_id} ({_SITE_NAME[s.site]}, wave {s.wave}, {s.date.isoformat()})\n"
+            "Synthetic transcript written for the carejourneys demo data. "
+            "Every person, place and service named in it is fictional.\n\n")
+
+
+def transcript(rng: np.random.Generator, s: Session) -> tuple[str, list[Excerpt]]:
+    """The text of one session's transcript and its coded excerpts."""
+    filler = _Filler(rng, s.site, s.date)
+    parts: list[str] = [_header(s)]
+    pos = len(parts[0])
+    excerpts: list[Excerpt] = []
+
+    def add(chunk: str) -> int:
+        nonlocal pos
+        parts.append(chunk)
+        pos += len(chunk)
+        return pos
+
+    young = s.group == "young_person"
+    codes, weights = (_YOUNG_CODES, _YOUNG_W) if young else (_STAFF_CODES, _STAFF_W)
+    questions = texts.YP_QUESTIONS if young else texts.STAFF_QUESTIONS
+    n_questions = int(rng.integers(4, 8)) if young else int(rng.integers(5, 8))
+    if s.method == "focus_group":
+        n_questions = int(rng.integers(5, 7))
+        labels = {p.speaker_id: f"P{i}" for i, p in enumerate(s.speakers, start=1)}
+        add("Participants: facilitator (F); " + ", ".join(
+            f"{p.role.lower()} ({labels[p.speaker_id]})" for p in s.speakers) + ".\n\n")
+        asker = "F"
+    else:
+        labels = {s.speakers[0].speaker_id: "R"}
+        add(f"Participants: interviewer (I); {s.speakers[0].role.lower()} (R).\n\n")
+        asker = "I"
+    w = weights.copy()
+    asked: set[str] = set()
+    used_fragments: set[str] = set()
+    for _ in range(n_questions):
+        code = codes[int(rng.choice(len(codes), p=w / w.sum()))]
+        w[codes.index(code)] *= 0.1  # a topic rarely comes up twice in one interview
+        top = code.split(CODE_SEPARATOR)[0]
+        fresh = [q for q in questions.get(top, questions[texts.OY]) if q not in asked]
+        question = pick(rng, fresh) if fresh else pick(rng, texts.FOLLOW_UPS)
+        asked.add(question)
+        add(f"{asker}: {question}\n")
+        if s.method == "focus_group":
+            k = int(rng.integers(2, 4))
+            order = rng.choice(len(s.speakers), size=min(k, len(s.speakers)), replace=False)
+            speakers = [s.speakers[int(i)] for i in order]
+        else:
+            speakers = s.speakers
+        for j, person in enumerate(speakers):
+            if j and rng.random() < 0.3:
+                add(f"{asker}: {pick(rng, texts.FOCUS_GROUP_PROMPTS)}\n")
+            add(f"{labels[person.speaker_id]}: ")
+            if rng.random() < 0.3:
+                add(f"{pick(rng, texts.OPENERS)} ")
+            valence = _valence(rng, s.site, person)
+            text = _answer(rng, filler, texts.YOUNG if young else texts.STAFF, code, valence, used_fragments)
+            if rng.random() < 0.025:
+                text = f"{text} {_contact(rng, filler, young)}"
+            start = pos
+            end = add(text)
+            excerpts.append(Excerpt(start, end, text, person, _codes_for(rng, code, valence)))
+            add("\n")
+        add("\n")
+    return "".join(parts), excerpts
+
+
+def _recode(rng: np.random.Generator, codes: list[str]) -> list[str]:
+    """Coder B's codes for an excerpt coder A coded with ``codes``: mostly the same."""
+    out: list[str] = []
+    for c in codes:
+        top = c.split(CODE_SEPARATOR)[0]
+        children = CODEBOOK[top]
+        r = rng.random()
+        if c in ("Enablers", "Barriers"):
+            if r < 0.8:
+                out.append(c)
+        elif r < 0.85 or len(children) < 2:
+            out.append(c)
+        else:
+            others = [ch for ch in children if f"{top}{CODE_SEPARATOR}{ch}" != c]
+            out.append(f"{top}{CODE_SEPARATOR}{pick(rng, others)}")
+    return out
+
+
+def generate(rng: np.random.Generator, sessions: list[Session]) -> tuple[dict[str, str], list[dict]]:
+    """Transcripts by source_id and coded-segment rows (columns of ``coded_segments.csv``)."""
+    transcripts: dict[str, str] = {}
+    rows: list[dict] = []
+    for s in sessions:
+        text, excerpts = transcript(rng, s)
+        transcripts[s.source_id] = text
+        coders = CODERS if rng.random() < DOUBLE_CODED_SHARE else CODERS[:1]
+        for coder in coders:
+            for ex in excerpts:
+                codes = ex.codes if coder == CODERS[0] else _recode(rng, ex.codes)
+                for code in codes:
+                    rows.append({
+                        "source_id": s.source_id, "site": s.site, "speaker_id": ex.speaker.speaker_id,
+                        "role": ex.speaker.role, "seniority": ex.speaker.seniority, "wave": s.wave,
+                        "date": s.date, "code_path": code, "theme": code.split(CODE_SEPARATOR)[0],
+                        "text": ex.text, "start": ex.start, "end": ex.end, "coder": coder,
+                    })
+    for i, r in enumerate(rows, start=1):
+        r["segment_id"] = f"SEG{i:05d}"
+    return transcripts, rows
+
+
+def deny_list() -> list[dict]:
+    """Every planted term (full names and first names too), with its tag; national terms apply to all."""
+    rows: list[dict] = []
+    tag_of = {"name": "name", "place": "place", "service": "service", "organisation": "organisation"}
+    for site, kinds in texts.PLANTED.items():
+        seen: set[str] = set()
+        for kind, terms in kinds.items():
+            for term in terms:
+                variants = [term, term.split(" ")[0]] if kind == "name" else [term]
+                for v in variants:
+                    if v not in seen:
+                        seen.add(v)
+                        rows.append({"site": "all" if site == "national" else site, "term": v,
+                                     "tag": tag_of[kind]})
+    return rows

@@ -1,0 +1,451 @@
+"""What report notebooks call to show things: the data-origin banner, tables, figures, notes, quotes.
+
+A notebook starts with::
+
+    ctx = cj.report.setup(site=site, data_dir=data_dir, disclosure_threshold=disclosure_threshold)
+
+which loads the dataset (``ctx.ds``), remembers the context for the calls that follow and shows the
+banner: the data's origin (synthetic or real), the site, the parameters, the package version, the
+dataset's manifest checksum and the data's date as the manifest states it (never the clock, so a
+rebuilt page has the same bytes). Then one call per table or figure::
+
+    cj.report.table(frame, caption="...", counts=["people"])     # disclosure control applied
+    cj.report.tables([total, breakdown], captions=[...], counts=...)  # shown together, protected together
+    cj.report.figure(fig, alt="...", caption="...")               # PNG with alt text
+    cj.report.note("..."); cj.report.caveat("...")
+    cj.report.quotes(...)                                          # via carejourneys.sdc.quotes.select_quotes
+
+Each call displays its HTML at once (in a notebook, or as text in a plain interpreter) and returns
+None; the ``*_html`` functions return the same HTML as a string (for tests and other tools).
+Computations belong in ``carejourneys.metrics``; this module only protects and renders.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import numbers
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from carejourneys import __version__, sites
+from carejourneys.inputs.manifest import atomic_write_bytes
+from carejourneys.render.html import (  # noqa: F401 - re-exported for notebooks and tests
+    EMPTY_TABLE,
+    MISSING,
+    ORIGIN_TEXT,
+    _esc,
+    banner_html,
+    caveat_html,
+    figure_html,
+    format_value,
+    note_html,
+    png_bytes,
+    quotes_html,
+    quotes_items,
+    table_html,
+)
+from carejourneys.render.page_css import CSS  # noqa: F401 - re-exported: cj.report.CSS
+from carejourneys.sdc import disclosure
+
+#: local authority codes accepted by ``setup(..., any_la=True)`` (:data:`carejourneys.sites.LA_CODE`)
+LA_CODE = sites.LA_CODE
+@dataclass
+class ReportContext:
+    """The report's parameters and data, set by :func:`setup` and used by every later call.
+
+    ``ds`` is the loaded Dataset, or None for a page of public statistics (``any_la`` with an LA
+    code, then ``la_code`` holds the code as given). ``origin`` is synthetic, real or public.
+    """
+
+    site: str
+    data_dir: str | None
+    disclosure_threshold: int
+    params: dict[str, Any] = field(default_factory=dict)
+    ds: Any = None
+    la_code: str | None = None
+    origin: str = "synthetic"
+    manifest_checksum: str | None = None
+    data_date: str | None = None
+    version: str = __version__
+    #: decisions of disclosure control so far: table caption, row position, column, rule
+    disclosure_log: list[dict] = field(default_factory=list)
+    #: the same as rows of the disclosure log file (:func:`carejourneys.sdc.disclosure.log_records`)
+    log_records: list[dict] = field(default_factory=list)
+
+    @property
+    def public_only(self) -> bool:
+        """True when the page uses public statistics only (no evaluation dataset is loaded)."""
+        return self.ds is None
+
+    @property
+    def site_label(self) -> str:
+        return sites.label(self.site)
+
+    def parameters(self) -> dict[str, Any]:
+        """The notebook parameters as shown in the banner and the index."""
+        return {"site": self.site, "data_dir": self.data_dir,
+                "disclosure_threshold": self.disclosure_threshold, **self.params}
+
+
+_CONTEXT: ReportContext | None = None
+
+
+def current() -> ReportContext | None:
+    """The context set by the last :func:`setup` (None before any)."""
+    return _CONTEXT
+
+
+def _load_dataset(data_dir: str | None, site: str) -> Any:
+    from carejourneys.inputs.dataset import load_dataset
+
+    return load_dataset(data_dir=data_dir, site=site)
+
+
+def _data_date(manifest: Any) -> str | None:
+    extra = getattr(manifest, "extra", None) or {}
+    for key in ("data_date", "as_of", "date", "released", "snapshot"):
+        value = extra.get(key)
+        if value:
+            return value.isoformat() if isinstance(value, dt.date) else str(value)
+    return None
+
+
+def setup(
+    site: str = "plymouth",
+    data_dir: str | None = None,
+    disclosure_threshold: int = 5,
+    *,
+    any_la: bool = False,
+    show: bool = True,
+    **params: Any,
+) -> ReportContext:
+    """Load the data for ``site``, remember the report context and show the data-origin banner.
+
+    ``site``: a site key (``brent``, ``plymouth``) or ``all``; with ``any_la=True`` also any local
+    authority code (old ``"330"`` or new ``"E08000025"`` form), in which case no dataset is loaded
+    (``ctx.ds`` is None, ``ctx.la_code`` is the code) and the banner says the page shows public
+    statistics only. Extra keyword ``params`` are shown in the banner. ``show=False`` skips display.
+    """
+    global _CONTEXT
+    if isinstance(disclosure_threshold, bool) or not isinstance(disclosure_threshold, numbers.Integral):
+        raise TypeError(f"disclosure_threshold must be a whole number, not {disclosure_threshold!r}")
+    if disclosure_threshold < 1:
+        raise ValueError(f"disclosure_threshold must be 1 or more, not {disclosure_threshold}")
+    if not isinstance(site, str):
+        raise TypeError(f"site must be a string, not {site!r}")
+    data_dir = None if data_dir is None else str(data_dir)
+    ctx = ReportContext(site=site, data_dir=data_dir, disclosure_threshold=int(disclosure_threshold),
+                        params=dict(params))
+    is_site = site == sites.ALL or site in sites.keys()
+    if any_la and not is_site:
+        if not LA_CODE.match(site):
+            raise ValueError(f"site {site!r} is neither a site ({', '.join([*sites.keys(), sites.ALL])}) "
+                             "nor a local authority code like '330' or 'E08000025'")
+        ctx.la_code = site
+        ctx.origin = "public"
+    else:
+        if not is_site:
+            sites.get(site)  # raises KeyError listing the valid keys
+        ctx.ds = _load_dataset(data_dir, site)
+        ctx.origin = str(getattr(ctx.ds, "origin", "synthetic"))
+        manifest = getattr(ctx.ds, "manifest", None)
+        ctx.manifest_checksum = getattr(manifest, "checksum", None) or None
+        ctx.data_date = _data_date(manifest)
+        if any_la and site in sites.keys():
+            ctx.la_code = sites.get(site).la_new_code
+    _CONTEXT = ctx
+    if show:
+        _display(banner_html(ctx))
+    return ctx
+
+
+# --------------------------------------------------------------------------- logs beside the outputs
+
+
+def output_dir() -> Path | None:
+    """The folder of the page being built (``$CAREJOURNEYS_OUTPUT_DIR``, set by the build), else None."""
+    value = os.environ.get("CAREJOURNEYS_OUTPUT_DIR")
+    return Path(value) if value else None
+
+
+def log_path(kind: str) -> Path | None:
+    """Where a log that must never be published in the page goes: ``<output dir>/<report>.<kind>.csv``.
+
+    None outside a build (interactive work writes no log). In a build the folder is a fresh staging
+    folder for this run; the build moves its logs beside the page once the page is in place, so
+    rebuilt logs have the same bytes and an interrupted build keeps the earlier ones.
+    """
+    folder, name = output_dir(), os.environ.get("CAREJOURNEYS_REPORT")
+    if folder is None or not name or not re.fullmatch(r"[A-Za-z0-9_-]+", kind):
+        return None
+    return folder / f"{name}.{kind}.csv"
+
+
+def _write_disclosure_log(ctx: ReportContext) -> None:
+    """Rewrite ``<report>.disclosure.csv`` beside the page with every decision so far (in a build)."""
+    path = log_path("disclosure")
+    if path is None:
+        return
+    write_log = getattr(disclosure, "write_log", None)
+    if write_log is not None:
+        write_log(path, ctx.log_records)
+        return
+    buf = io.StringIO()  # pragma: no cover - older disclosure modules without write_log
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["table", "row", "column", "rule"])
+    for d in ctx.disclosure_log:
+        writer.writerow([d.get("table", ""), d.get("row", ""), d.get("column", ""), d.get("rule", "")])
+    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+
+
+# --------------------------------------------------------------------------- rendering helpers
+
+
+def _display(markup: str) -> None:
+    try:
+        from IPython.display import HTML, display
+    except ImportError:  # pragma: no cover - IPython comes with ipykernel
+        print(markup)
+        return
+    display(HTML(markup))
+
+
+def _threshold(threshold: int | None) -> int:
+    if threshold is not None:
+        return threshold
+    return _CONTEXT.disclosure_threshold if _CONTEXT is not None else 5
+
+
+def protected(
+    df: pd.DataFrame,
+    *,
+    counts: str | Iterable | None = None,
+    percent_of: Mapping | str | None = None,
+    threshold: int | None = None,
+    **protect_kwargs: Any,
+) -> pd.DataFrame:
+    """``df`` after disclosure control with the context's threshold (what :func:`table` shows)."""
+    return disclosure.protect(df, counts=counts, threshold=_threshold(threshold), percent_of=percent_of,
+                              **protect_kwargs)
+
+
+def table(
+    df: pd.DataFrame,
+    *,
+    caption: str,
+    counts: str | Iterable | None = None,
+    percent_of: Mapping | str | None = None,
+    decimals: int | Mapping[str, int] = 1,
+    footnotes: Iterable[str] = (),
+    index: bool | None = None,
+    threshold: int | None = None,
+    count_rows: Sequence[bool] | pd.Series | None = None,
+    **protect_kwargs: Any,
+) -> None:
+    """Show ``df`` as a table after disclosure control.
+
+    ``counts``: the columns that count people (small ones are shown as ``c``, with secondary
+    suppression). ``percent_of``: ``{column: n_column}`` for percentages, means or medians over
+    ``n_column`` people (withheld when fewer than the threshold). ``count_rows``: a boolean per row,
+    True where the count columns count people (rows counting events are left alone). ``threshold``
+    defaults to the context's ``disclosure_threshold``. Other keywords go to
+    :func:`carejourneys.sdc.disclosure.protect`.
+    """
+    if not caption:
+        raise ValueError("every table needs a caption")
+    t = _threshold(threshold)
+    if count_rows is not None:
+        protect_kwargs["count_rows"] = count_rows
+    safe = protected(df, counts=counts, percent_of=percent_of, threshold=t, **protect_kwargs)
+    _record(safe, caption, df)
+    _display(table_html(safe, caption=caption, decimals=decimals, footnotes=footnotes, index=index,
+                        threshold=t, counts=_count_list(counts), count_rows=count_rows))
+
+
+def _count_list(counts: str | Iterable | None) -> list | None:
+    return None if counts is None else ([counts] if isinstance(counts, str | tuple) else list(counts))
+
+
+#: the rule logged for a cell that was already ``c`` when the table reached cj.report
+UPSTREAM_RULE = "withheld before display (by the metric)"
+
+
+def _note_upstream(df: pd.DataFrame, safe: pd.DataFrame) -> None:
+    """Log cells that arrived already withheld (a metric that suppresses itself), so every ``c``
+    on the page has a line in the disclosure log."""
+    logged = {(d.get("row"), d.get("column")) for d in safe.attrs.get("disclosure", [])}
+    extra = [{"row": i, "column": col, "rule": UPSTREAM_RULE}
+             for j, col in enumerate(df.columns)
+             for i, v in enumerate(df.iloc[:, j])
+             if isinstance(v, str) and v == disclosure.SUPPRESSED and (i, col) not in logged]
+    if extra:
+        safe.attrs["disclosure"] = [*safe.attrs.get("disclosure", []), *extra]
+
+
+def _record(safe: pd.DataFrame, caption: str, source: pd.DataFrame | None = None) -> None:
+    """Add a protected table's disclosure decisions to the context and rewrite the log (in a build).
+
+    ``source``: the table as given; cells that were already ``c`` in it are logged too."""
+    if source is not None:
+        _note_upstream(source, safe)
+    if _CONTEXT is None:
+        return
+    _CONTEXT.disclosure_log += [{"table": caption, **{k: d.get(k) for k in ("row", "column", "rule")}}
+                                for d in safe.attrs.get("disclosure", [])]
+    records = getattr(disclosure, "log_records", None)
+    if records is not None:
+        _CONTEXT.log_records += records(safe, caption, os.environ.get("CAREJOURNEYS_REPORT", ""))
+    _write_disclosure_log(_CONTEXT)
+
+
+def _per_table(value: Any, n: int, name: str, *, nested: bool) -> list:
+    """``value`` given once for every table, or as a list with one entry per table."""
+    if isinstance(value, list) and len(value) == n and (
+            not nested or all(v is None or isinstance(v, list | tuple | Mapping) for v in value)):
+        return list(value)
+    if isinstance(value, list) and nested and value and all(isinstance(v, list) for v in value):
+        raise ValueError(f"{name}: {len(value)} entries for {n} tables")
+    return [value] * n
+
+
+def protected_together(
+    frames: Sequence[pd.DataFrame],
+    *,
+    counts: Any = None,
+    percent_of: Any = None,
+    threshold: int | None = None,
+    count_rows: Sequence | None = None,
+    **protect_kwargs: Any,
+) -> list[pd.DataFrame]:
+    """``frames`` after disclosure control as one problem (what :func:`tables` shows)."""
+    return disclosure.protect_together(list(frames), counts=counts, threshold=_threshold(threshold),
+                                       percent_of=percent_of, count_rows=count_rows, **protect_kwargs)
+
+
+def tables(
+    frames: Sequence[pd.DataFrame],
+    *,
+    captions: Sequence[str],
+    counts: Any = None,
+    percent_of: Any = None,
+    decimals: Any = 1,
+    footnotes: Any = (),
+    index: Any = None,
+    threshold: int | None = None,
+    count_rows: Sequence | None = None,
+    **protect_kwargs: Any,
+) -> None:
+    """Show tables that are published together (a table and its breakdown), protected together.
+
+    Protecting each table on its own is not enough when they share numbers: a count suppressed
+    in the breakdown could be worked out from the totals in the other table. Here the tables are
+    one problem for :func:`carejourneys.sdc.disclosure.protect_together` (a cell with the same row
+    label, column label and value in two tables is the same number), so no suppressed cell can be
+    recovered from anything shown in any of them.
+
+    ``captions``: one per table. ``counts``, ``percent_of``, ``decimals``, ``footnotes``, ``index``
+    and ``count_rows``: one value for every table, or a list with one entry per table (as in
+    :func:`table`). Other keywords (``secondary``, ``rounding``, ``suppress_zeros``) apply to all.
+    """
+    frames = list(frames)
+    captions = list(captions)
+    n = len(frames)
+    if n == 0:
+        raise ValueError("tables() needs at least one table")
+    if len(captions) != n or not all(captions):
+        raise ValueError(f"every table needs a caption: {n} tables, captions {captions!r}")
+    t = _threshold(threshold)
+    per_counts = [_count_list(c) for c in _per_table(counts, n, "counts", nested=True)]
+    per_pct = _per_table(percent_of, n, "percent_of", nested=True)
+    per_rows = (list(count_rows) if count_rows is not None and len(count_rows) == n
+                and not isinstance(count_rows, pd.Series)
+                and all(r is None or not isinstance(r, bool) for r in count_rows) else None)
+    if count_rows is not None and per_rows is None:
+        raise ValueError("count_rows: give one entry (a boolean per row, or None) per table")
+    safe = protected_together(frames, counts=per_counts, percent_of=per_pct, threshold=t,
+                              count_rows=per_rows, **protect_kwargs)
+    per_dec = _per_table(decimals, n, "decimals", nested=False)
+    per_notes = (list(footnotes) if isinstance(footnotes, list) and len(footnotes) == n
+                 and all(isinstance(f, list | tuple) for f in footnotes) else [footnotes] * n)
+    per_index = _per_table(index, n, "index", nested=False)
+    for i in range(n):
+        _record(safe[i], captions[i], frames[i])
+        _display(table_html(safe[i], caption=captions[i], decimals=per_dec[i], footnotes=per_notes[i],
+                            index=per_index[i], threshold=t, counts=_count_list(per_counts[i]),
+                            count_rows=None if per_rows is None else per_rows[i]))
+
+
+def key_figures_html(values: Mapping[str, Any], *, people: bool = True, threshold: int | None = None) -> str:
+    """Headline numbers as cards; counts of people below the threshold are shown as ``c``."""
+    t = _threshold(threshold)
+    items = []
+    for label, v in values.items():
+        text, _ = format_value(v, 0)
+        if people and isinstance(v, numbers.Real) and 0 < float(v) < t:
+            text = disclosure.SUPPRESSED
+        items.append(f'<li><span class="cj-value">{_esc(text)}</span>{_esc(label)}</li>')
+    return f'<ul class="cj-keyfigures">{"".join(items)}</ul>'
+
+
+def key_figures(values: Mapping[str, Any], *, people: bool = True, threshold: int | None = None) -> None:
+    """Show headline numbers (``{"young people interviewed": 45, ...}``) with disclosure control."""
+    _display(key_figures_html(values, people=people, threshold=threshold))
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def figure(fig: Any, *, alt: str, caption: str | None = None, dpi: int = 110) -> None:
+    """Show a matplotlib/seaborn figure as a PNG with alt text, then close it."""
+    _display(figure_html(fig, alt=alt, caption=caption, dpi=dpi))
+
+
+# --------------------------------------------------------------------------- text
+
+
+def note(text: str) -> None:
+    """Show a short paragraph of plain text (escaped: no markup)."""
+    _display(note_html(text))
+
+
+def caveat(text: str) -> None:
+    """Show a caveat the reader should keep in mind (small samples, coverage gaps, ...)."""
+    _display(caveat_html(text))
+
+
+# --------------------------------------------------------------------------- quotes
+
+
+def quotes(*args: Any, caption: str | None = None, **kwargs: Any) -> None:
+    """Show illustrative excerpts chosen by :func:`carejourneys.sdc.quotes.select_quotes`.
+
+    Arguments go to ``select_quotes`` (``theme``, ``n``, ``valence``, ``roles``, ...). When no
+    segments frame is given first and a dataset is loaded, the context supplies the segments
+    (``ds.coded_segments``), the ``site`` and the ``deny`` list (``ds.deny_list``). The quotes'
+    anonymisation log is appended beside the page during a build, never shown.
+    """
+    import importlib
+
+    quotes_module = importlib.import_module("carejourneys.sdc.quotes")
+    ds = _CONTEXT.ds if _CONTEXT is not None else None
+    if (not args or not isinstance(args[0], pd.DataFrame)) and "segments" not in kwargs and ds is not None:
+        args = (ds.coded_segments, *args)
+        kwargs.setdefault("site", _CONTEXT.site)
+        deny = getattr(ds, "deny_list", None)
+        if deny is not None:
+            kwargs.setdefault("deny", deny)
+    selection = quotes_module.select_quotes(*args, **kwargs)
+    path = log_path("quotes")
+    append = getattr(quotes_module, "append_quotes_log", None)
+    if path is not None and append is not None and isinstance(selection, tuple):
+        theme = kwargs.get("theme", args[1] if len(args) > 1 else "")
+        append(selection, path, context=f"{os.environ.get('CAREJOURNEYS_REPORT', '')}: {theme}")
+    _display(quotes_html(selection, caption=caption))
