@@ -30,7 +30,7 @@ from carejourneys.sdc.disclosure import (
 
 # --------------------------------------------------------------------------- the reader's view
 def _ranges(shown: list[np.ndarray], lines: list[list[tuple[int, tuple[int, int], float]]],
-            rhs: list[float]) -> dict[tuple[int, int, int], tuple[float, float]]:
+            rhs: list[float], lb: float = 0.0) -> dict[tuple[int, int, int], tuple[float, float]]:
     """Feasible (min, max) of every suppressed cell.
 
     ``shown[t]`` is table t as an object array (numbers or "c"); a line is a list of
@@ -53,7 +53,7 @@ def _ranges(shown: list[np.ndarray], lines: list[list[tuple[int, tuple[int, int]
         for sign in (1, -1):
             c = np.zeros(len(unknown))
             c[k] = sign
-            res = linprog(c, A_eq=a, b_eq=b, bounds=[(0, None)] * len(unknown), method="highs")
+            res = linprog(c, A_eq=a, b_eq=b, bounds=[(lb, None)] * len(unknown), method="highs")
             assert res.status in (0, 3), res.message
             ends.append(np.inf * -sign if res.status == 3 else sign * res.fun)
         out[u] = (ends[0], ends[1])
@@ -90,13 +90,15 @@ def _frame(body: np.ndarray, margins: bool) -> pd.DataFrame:
     return df
 
 
-def _assert_safe(shown: list[np.ndarray], lines, rhs) -> None:
+def _assert_safe(shown: list[np.ndarray], lines, rhs, lb: float = 0.0) -> None:
+    """No suppressed cell has a single feasible value. ``lb``: what the reader knows a ``c`` to be at
+    least (1 when the table shows its zeros)."""
     # what published totals alone pin down (zeros in a line whose total is 0) cannot be protected
     pinned = set()
     if any(r == 0 and all(c > 0 for *_, c in line) for line, r in zip(lines, rhs, strict=True)):
         nothing_shown = [np.full(s.shape, SUPPRESSED, dtype=object) for s in shown]
         pinned = {cell for cell, (lo, hi) in _ranges(nothing_shown, lines, rhs).items() if hi - lo <= 1e-6}
-    for cell, (lo, hi) in _ranges(shown, lines, rhs).items():
+    for cell, (lo, hi) in _ranges(shown, lines, rhs, lb).items():
         if cell not in pinned:
             assert hi - lo > 1e-6, f"suppressed cell {cell} can be derived: range [{lo}, {hi}]"
 
@@ -124,7 +126,7 @@ def test_no_suppressed_cell_is_derivable_in_random_crosstabs(m, n, data, thresho
     truth = df.to_numpy(dtype=float)
     _assert_primary(truth, shown, threshold, zeros)
     lines, rhs = _grid_lines(m, n, margins, body)
-    _assert_safe([shown], lines, rhs)
+    _assert_safe([shown], lines, rhs, lb=0 if zeros or out.attrs["zeros_withheld"] else 1)
     if not (((truth > 0) & (truth < threshold)) | ((truth == 0) & zeros)).any():
         assert not (shown == SUPPRESSED).any(), "suppressed without any small count"
 
@@ -224,6 +226,19 @@ def test_zeros_cannot_pin_a_suppressed_cell():
     shown = out.to_numpy(dtype=object)
     lines, rhs = _grid_lines(3, 2, False, df.to_numpy())
     _assert_safe([shown], lines, rhs)
+    # only zeros could protect row x and y, so this table withholds its zeros and says so
+    assert out.attrs["zeros_withheld"]
+
+
+def test_a_withheld_cell_is_never_zero_when_zeros_are_shown():
+    """Issue 13 item 7: with zeros shown a reader knows each c is at least 1. Row lines 1 + c + 13 of 15
+    used to pin the hidden cells (1, 1, 13); now the reader's lower bound of 1 is part of the model."""
+    df = pd.DataFrame({"improved": [13, 9, 12], "same": [1, 3, 2], "worse": [1, 3, 1]},
+                      index=["a", "b", "c"])
+    out = protect(df, counts=list(df.columns), threshold=5, secondary="both")
+    shown = out.to_numpy(dtype=object)
+    lines, rhs = _grid_lines(3, 3, False, df.to_numpy())
+    _assert_safe([shown], lines, rhs, lb=0 if out.attrs["zeros_withheld"] else 1)
 
 
 def test_rounding_to_base_5_and_10():

@@ -52,10 +52,11 @@ away) and is left as it is.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,6 +116,8 @@ class _Problem:
     cells: list[_Cell] = field(default_factory=list)
     where: dict[tuple[int, int, object], int] = field(default_factory=dict)
     lines: list[list[tuple[int, float]]] = field(default_factory=list)
+    #: what a reader knows a withheld cell to be at least (1 when zeros are shown: a ``c`` is never 0)
+    lb: float = 0.0
     #: (row label, column label, value) -> cell of the tables added so far (None: not unique)
     keys: dict[tuple[str, str, float], int | None] = field(default_factory=dict)
 
@@ -248,8 +251,10 @@ def _determined(problem: _Problem, hidden: list[int]) -> list[int]:
     return [v for j, v in enumerate(hidden) if np.abs(ns[j]).max() < _EPS]
 
 
-def feasible_range(a: np.ndarray, b: np.ndarray, k: int) -> tuple[float, float]:
-    """The smallest and largest value of unknown ``k`` with ``a @ x == b`` and ``x >= 0``.
+def feasible_range(a: np.ndarray, b: np.ndarray, k: int, lb: float | Sequence[float] = 0.0
+                   ) -> tuple[float, float]:
+    """The smallest and largest value of unknown ``k`` with ``a @ x == b`` and ``x >= lb`` (one lower
+    bound for every unknown, or one each).
 
     ``a`` and ``b`` describe what a reader knows (lines and shown values); a suppressed cell is
     safe when the two differ. The maximum is ``inf`` when nothing bounds the cell.
@@ -257,12 +262,14 @@ def feasible_range(a: np.ndarray, b: np.ndarray, k: int) -> tuple[float, float]:
     from scipy.optimize import linprog
 
     n = a.shape[1]
+    lows = [float(lb)] * n if isinstance(lb, int | float) else [float(v) for v in lb]
+    bounds = [(v, None) for v in lows]
     out = []
     for sign in (1.0, -1.0):
         cost = np.zeros(n)
         cost[k] = sign
         res = linprog(cost, A_eq=a if a.size else None, b_eq=b if a.size else None,
-                      bounds=[(0, None)] * n, method="highs")
+                      bounds=bounds, method="highs")
         if res.status == 3:  # unbounded
             out.append(-math.inf if sign > 0 else math.inf)
         elif res.status != 0:
@@ -279,16 +286,17 @@ def _exposed(problem: _Problem, hidden: list[int], only: int | None = None) -> l
         exposed = [v for v in exposed if v == only]
     if exposed:
         return exposed
-    # with every hidden value positive the true table is an interior point: any direction that
-    # keeps the equalities can move both ways, so only zeros can pin a cell to one value.
-    if not any(problem.cells[v].value == 0 for v in hidden):
+    # with every hidden value above the lower bound the true table is an interior point: any
+    # direction that keeps the equalities can move both ways, so only cells at the bound can pin a
+    # cell to one value.
+    if not any(problem.cells[v].value <= problem.lb for v in hidden):
         return []
     a, b = _matrix(problem, hidden)
     out = []
     for j, v in enumerate(hidden):
         if only is not None and v != only:
             continue
-        lo, hi = feasible_range(a, b, j)
+        lo, hi = feasible_range(a, b, j, [min(problem.lb, problem.cells[h].value) for h in hidden])
         if hi - lo <= _EPS:
             out.append(v)
     return out
@@ -316,7 +324,8 @@ def _secondary(problem: _Problem) -> list[int]:
             if sum(problem.cells[v].hidden for v, _ in line) != 1:
                 continue
             pool = [v for v, _ in line if not problem.cells[v].hidden
-                    and (problem.cells[v].value != 0 or not nonzero)]
+                    and (problem.cells[v].value != 0 or not nonzero)
+                    and problem.cells[v].value >= problem.lb]
             if pool:
                 hide(min(pool, key=problem.order))
                 changed = True
@@ -333,7 +342,8 @@ def _secondary(problem: _Problem) -> list[int]:
             return added
         k = exposed[0]
         near = {v for line in problem.lines if any(v2 == k for v2, _ in line) for v, _ in line}
-        pool = sorted((v for v in range(len(problem.cells)) if not problem.cells[v].hidden),
+        pool = sorted((v for v in range(len(problem.cells))
+                       if not problem.cells[v].hidden and problem.cells[v].value >= problem.lb),
                       key=lambda v: (v not in near, *problem.order(v)))
         if not pool:  # everything is hidden already: nothing more can be done
             return added
@@ -378,6 +388,30 @@ def _stats_spec(table: pd.DataFrame, count_cols: list, percent_of: Mapping | str
     return spec
 
 
+def _solve(build: Callable[[_Problem], None], threshold: int, suppress_zeros: bool,
+           secondary: str | None) -> tuple[_Problem, set[int], set[int], bool]:
+    """Build the problem with ``build`` and suppress: primary cells, then complements.
+
+    Zeros are shown unless ``suppress_zeros``; a reader then knows a ``c`` is at least 1, which can
+    leave a small count that only a zero could protect. In that case the problem is solved again with
+    zeros withheld too (the returned flag says so, and the page's footnote says that in this table a
+    ``c`` may be 0). Returns ``(problem, primary, secondary, zeros_withheld)``."""
+    for zeros in ((False, True) if not suppress_zeros else (True,)):
+        problem = _Problem(lb=0.0 if zeros else 1.0)
+        build(problem)
+        for cell in problem.cells:
+            if 0 < cell.value < threshold or (zeros and cell.value == 0):
+                cell.hidden = True
+        primary = set(problem.hidden())
+        added = set(_secondary(problem)) if secondary is not None else set()
+        if zeros or secondary is None or not primary:
+            return problem, primary, added, zeros
+        zero_lines = any(all(c > 0 for _, c in line) and problem.rhs(line) == 0 for line in problem.lines)
+        if not zero_lines and not _exposed(problem, problem.hidden()):
+            return problem, primary, added, zeros
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def protect_together(
     tables: Sequence[pd.DataFrame],
     counts: str | Iterable | None = None,
@@ -389,13 +423,22 @@ def protect_together(
     rounding: int | None = None,
     link: bool = True,
     count_rows: Sequence | None = None,
+    extra_lines: Sequence[Sequence[tuple[int, int, object, float]]] = (),
+    total_columns: Sequence[Mapping] | None = None,
+    labels: Sequence[Sequence] | None = None,
+    withhold_row_statistics: bool = False,
 ) -> list[pd.DataFrame]:
     """Protect tables shown together as one problem (see the module docstring).
 
     ``counts`` and ``percent_of`` apply to every table, or give one entry per table as a list
     (``counts=[["brent", "plymouth"], ["n"]]``); so does ``count_rows`` (see :func:`protect`). With
     ``link=True`` cells that share row label, column label and value across tables are treated as
-    the same number.
+    the same number. ``extra_lines``: further equalities a reader knows, each a list of
+    ``(table, row, column, coefficient)`` whose weighted sum of the true values is known (for example
+    the ``all`` page = the sum of the sites). ``total_columns``: per table ``{total column: [part
+    columns]}`` (a row's parts add up to its total). ``withhold_row_statistics``: every cell of a row
+    that holds a withheld count is withheld too, except the row's ``labels`` (per table; by default
+    the first column that is not a count).
     """
     tables = list(tables)
     per_table_counts = (counts if isinstance(counts, list) and counts and all(
@@ -408,22 +451,31 @@ def protect_together(
         _check_args(table, cols, secondary, rounding)
     specs = [_stats_spec(t, cols, p) for t, cols, p in zip(tables, count_lists, per_table_pct, strict=True)]
     people = [_people_rows(t, r) for t, r in zip(tables, count_rows or [None] * len(tables), strict=True)]
+    totals = list(total_columns) if total_columns is not None else [{} for _ in tables]
+
+    def build(problem: _Problem) -> None:
+        for t, (table, cols) in enumerate(zip(tables, count_lists, strict=True)):
+            _add_table(problem, t, table, cols, secondary, link, people[t])
+            for total, parts in (totals[t] or {}).items():
+                for i in range(len(table)):
+                    inner = [problem.where[(t, i, c)] for c in parts if (t, i, c) in problem.where]
+                    tv = problem.where.get((t, i, total))
+                    if tv is not None and inner:
+                        problem.lines.append([*((v, 1.0) for v in inner), (tv, -1.0)])
+        for line in extra_lines:
+            known = [(problem.where[(t, i, c)], coef) for t, i, c, coef in line if (t, i, c) in problem.where]
+            if len(known) >= 2:
+                problem.lines.append(known)
 
     logs: list[list[dict]] = [[] for _ in tables]
     off = threshold is None or threshold <= 1
-    problem = _Problem()
+    problem, primary, added, zeros_withheld = (_Problem(), set(), set(), False)
     if not off:
-        for t, (table, cols) in enumerate(zip(tables, count_lists, strict=True)):
-            _add_table(problem, t, table, cols, secondary, link, people[t])
-        for cell in problem.cells:
-            if 0 < cell.value < threshold or (suppress_zeros and cell.value == 0):
-                cell.hidden = True
-        primary = set(problem.hidden())
-        secondary_added = set(_secondary(problem)) if secondary is not None else set()
+        problem, primary, added, zeros_withheld = _solve(build, threshold, suppress_zeros, secondary)
         for (t, i, c), v in sorted(problem.where.items(), key=lambda kv: (kv[0][0], kv[0][1], str(kv[0][2]))):
             if v in primary:
                 logs[t].append({"row": i, "column": c, "rule": "primary"})
-            elif v in secondary_added:
+            elif v in added:
                 logs[t].append({"row": i, "column": c, "rule": "secondary"})
 
     results = []
@@ -445,9 +497,34 @@ def protect_together(
             out[c] = col
         if not off:
             _withhold_stats(out, table, spec, hidden, threshold, logs[t])
+            if withhold_row_statistics and hidden:
+                keep = (labels[t] if labels is not None and labels[t] is not None
+                        else [c for c in out.columns if c not in cols][:1])
+                _withhold_rows(out, {i for i, _ in hidden}, [*cols, *keep], logs[t])
         out.attrs["disclosure"] = logs[t]
+        out.attrs["zeros_withheld"] = bool(zeros_withheld)
         results.append(out)
     return results
+
+
+def _withhold_rows(out: pd.DataFrame, rows: set[int], keep: list, log: list[dict]) -> None:
+    """Withhold every cell of ``rows`` outside ``keep`` (the counts, already protected, and labels):
+    a statistic next to a withheld count could give it back."""
+    for c in out.columns:
+        if c in keep:
+            continue
+        s = out[c].astype(object)
+        changed = [i for i in sorted(rows) if not _blank(s.iloc[i]) and s.iloc[i] != SUPPRESSED]
+        if changed:
+            for i in changed:
+                s.iloc[i] = SUPPRESSED
+            out[c] = s
+            log += [{"row": i, "column": c, "rule": "statistic in a row with a withheld count"}
+                    for i in changed]
+
+
+def _blank(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) or value == ""
 
 
 def _withhold_stats(out: pd.DataFrame, table: pd.DataFrame, spec: dict, hidden: set, threshold: int,
@@ -499,6 +576,130 @@ def protect(
     return protect_together([table], [cols], threshold, percent_of=[percent_of],
                             suppress_zeros=suppress_zeros, secondary=secondary, rounding=rounding,
                             count_rows=[count_rows], link=False)[0]
+
+
+# --------------------------------------------------------------------------- declarations and sites
+
+#: the attribute of a DataFrame that carries its declaration
+DECLARED = "cj_declared"
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """What a metric says about the table it returns, so that it can be protected without help.
+
+    ``counts``: columns that count people (an empty tuple: the table counts nobody, e.g. dates or
+    published statistics). ``total_columns``: ``{total: (parts, ...)}`` where a row's parts add up to
+    its total (e.g. young people = came back + came once). ``labels``: columns that name a row (kept
+    when the row's statistics are withheld; default: the first column that is not a count).
+    ``count_rows``: a column of booleans saying which rows count people (rows counting events are
+    left alone), dropped before display. ``percent_of``: as in :func:`protect`. ``secondary``: the
+    lines of the table (see :func:`protect`).
+    """
+
+    counts: tuple = ()
+    total_columns: Mapping = field(default_factory=dict)
+    labels: tuple | None = None
+    count_rows: str | None = None
+    percent_of: Mapping | None = None
+    secondary: str | None = "auto"
+
+    @property
+    def people(self) -> bool:
+        return bool(self.counts)
+
+
+def declare(frame: pd.DataFrame, counts: Iterable = (), *, total_columns: Mapping | None = None,
+            labels: Iterable | None = None, count_rows: str | None = None, percent_of: Mapping | None = None,
+            secondary: str | None = "auto") -> pd.DataFrame:
+    """Attach a :class:`Declaration` to ``frame`` (returned, not copied). Metrics end with it."""
+    frame.attrs[DECLARED] = Declaration(
+        counts=tuple(_as_list(counts)), total_columns=dict(total_columns or {}),
+        labels=None if labels is None else tuple(labels), count_rows=count_rows,
+        percent_of=None if percent_of is None else dict(percent_of), secondary=secondary)
+    return frame
+
+
+def declares(counts: Iterable = (), **kwargs) -> Callable:
+    """Decorator form of :func:`declare` for a metric returning a DataFrame: ``@declares(["People"])``.
+    Columns named in the declaration but absent from a result are left out for that result."""
+    def wrap(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def inner(*args, **kw):
+            out = fn(*args, **kw)
+            if isinstance(out, pd.DataFrame):
+                present = [c for c in _as_list(counts) if c in out.columns]
+                declare(out, present, **kwargs)
+            return out
+        inner.__cj_declares__ = True
+        return inner
+    return wrap
+
+
+def declaration(frame: pd.DataFrame) -> Declaration | None:
+    """The frame's declaration, or None when it has none."""
+    d = frame.attrs.get(DECLARED)
+    return d if isinstance(d, Declaration) else None
+
+
+def protect_views(views: Mapping[str, pd.DataFrame], *, threshold: int, total: str | None = "all",
+                  show_zeros: bool = True, rounding: int | None = None,
+                  withhold_row_statistics: bool = True) -> dict[str, pd.DataFrame]:
+    """Protect the same declared table computed for several sites as one problem.
+
+    ``views``: ``{site: table}``, each from the same metric (so with the same declaration).
+    ``total``: the key of the view that sums the others (the ``all`` page), if present: for every
+    row label and count column, the total view's cell minus the sites' cells is taken as known to
+    a reader (it is the part of other sites, such as national fieldwork), so no withheld cell of a
+    site can be worked out from the ``all`` page or the other way round. Every page that shows one
+    of these tables computes the same problem, so the pattern of ``c`` is the same on every page.
+    Returns the protected tables, by site, without the ``count_rows`` helper column.
+    """
+    keys = list(views)
+    frames = [views[k] for k in keys]
+    decls = [declaration(f) for f in frames]
+    if any(d is None for d in decls):
+        missing = [k for k, d in zip(keys, decls, strict=True) if d is None]
+        raise UndeclaredTable(f"a table reached disclosure control without a declaration of its counts "
+                              f"of people (views {missing}); metrics must declare them")
+    decl = decls[0]
+    tables, people, count_lists, labels = [], [], [], []
+    for f in frames:
+        rows = None
+        if decl.count_rows and decl.count_rows in f.columns:
+            rows = [bool(v) for v in f[decl.count_rows]]
+            f = f.drop(columns=decl.count_rows)
+        tables.append(f)
+        people.append(rows)
+        count_lists.append([c for c in decl.counts if c in f.columns])
+        labels.append(list(decl.labels) if decl.labels is not None else None)
+    extra: list[list[tuple[int, int, object, float]]] = []
+    if total is not None and total in keys and len(keys) > 1:
+        t_all = keys.index(total)
+        index = []
+        for t, f in enumerate(tables):
+            labs = _row_labels(f, count_lists[t])
+            counts = Counter(labs)
+            index.append({lab: i for i, lab in enumerate(labs) if counts[lab] == 1})
+        for lab, i_all in index[t_all].items():
+            for c in count_lists[t_all]:
+                line = [(t_all, i_all, c, 1.0)]
+                for t in range(len(tables)):
+                    if t != t_all and lab in index[t] and c in count_lists[t]:
+                        line.append((t, index[t][lab], c, -1.0))
+                extra.append(line)
+    out = protect_together(
+        tables, count_lists, threshold, percent_of=[decl.percent_of] * len(tables),
+        suppress_zeros=not show_zeros, secondary=decl.secondary, rounding=rounding, link=False,
+        count_rows=people, extra_lines=extra, total_columns=[decl.total_columns] * len(tables),
+        labels=labels, withhold_row_statistics=withhold_row_statistics)
+    for o in out:
+        o.attrs[DECLARED] = decl
+    return dict(zip(keys, out, strict=True))
+
+
+class UndeclaredTable(TypeError):
+    """A table with numbers reached a page without declaring which of its columns count people."""
 
 
 # --------------------------------------------------------------------------- the log
