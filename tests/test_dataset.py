@@ -92,7 +92,9 @@ def test_changed_and_missing_files_are_errors(small_files, small_dataset):
     with pytest.raises(ManifestError) as e:
         cj.load_dataset(root, "brent")
     got = {p.path: p.message for p in e.value.problems}
-    assert got == {str(root / "deny_list.csv"): "changed since manifest.yml was written (sha256 differs)",
+    changed = ("changed since manifest.yml was written (sha256 differs); if you changed it on purpose, "
+               f"run: carejourneys manifest {root}")  # the hint says how to record a deliberate edit
+    assert got == {str(root / "deny_list.csv"): changed,
                    str(root / "prepost_survey.csv"): "listed in manifest.yml but missing"}
     ds = cj.load_dataset(root, "brent", check_manifest=False)
     assert "Someone" in set(ds.deny_list["term"])

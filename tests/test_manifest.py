@@ -61,7 +61,8 @@ def test_check_reports_changed_missing_and_unlisted(folder):
     problems = check_manifest(folder)
     messages = sorted(p.message for p in problems)
     assert messages == sorted([
-        "changed since manifest.yml was written (sha256 differs)",
+        "changed since manifest.yml was written (sha256 differs); if you changed it on purpose, run: "
+        f"carejourneys manifest {folder}",
         "listed in manifest.yml but missing",
         "new.csv is in the folder but not in manifest.yml",
     ])
@@ -96,7 +97,7 @@ def test_read_manifest_malformed(folder, text, fragment):
 
 
 def test_read_manifest_missing_says_how_to_make_one(tmp_path):
-    with pytest.raises(ManifestError, match="write_folder_manifest"):
+    with pytest.raises(ManifestError, match="carejourneys manifest"):
         read_manifest(tmp_path)
 
 

@@ -127,8 +127,8 @@ def read_manifest(root: str | Path) -> Manifest:
     root = Path(root)
     path = root / MANIFEST
     if not path.is_file():
-        raise ManifestError(f"no {MANIFEST} in this dataset folder (for your own data, write one with "
-                            "carejourneys.inputs.manifest.write_folder_manifest(folder, origin='real'))",
+        raise ManifestError(f"no {MANIFEST} in this dataset folder (for your own data, write one with: "
+                            f"carejourneys manifest {root})",
                             path=path)
     try:
         raw = path.read_bytes()
@@ -185,7 +185,8 @@ def check_manifest(root: str | Path, manifest: Manifest | None = None, *, unlist
             continue
         if digest != e.sha256:
             problems.append(DataProblem(str(p), None, None,
-                                        f"changed since {MANIFEST} was written (sha256 differs)"))
+                                        f"changed since {MANIFEST} was written (sha256 differs); if "
+                                        f"you changed it on purpose, run: carejourneys manifest {root}"))
     if unlisted:
         for rel in unlisted_files(root, m):
             problems.append(DataProblem(mpath, None, None, f"{rel} is in the folder but not in {MANIFEST}"))
