@@ -126,6 +126,22 @@ def page(
     return doc.encode("utf-8")
 
 
+def failure_page(*, title: str, subtitle: str = "", log: str, withheld: bool = False) -> bytes:
+    """The page published instead of a report that failed (real data) or failed the output check
+    (``withheld``): it says so and where the private build log is (``log``, relative to the private
+    working folder), and shows nothing of the report: no value, row, path or traceback."""
+    if withheld:
+        what = ("<p>This page was withheld: the output checker found something in it that must not be "
+                "published, so none of it is shown.</p>")
+    else:
+        what = ("<p>This report failed to build. Because it is built from real data, nothing of it is "
+                "shown here: no values, rows or error details.</p>")
+    body = (f'<h1>{_esc(title)}</h1>{f"<p>{_esc(subtitle)}</p>" if subtitle else ""}'
+            f'<div class="cj-build-error" role="alert">{what}<p>Whoever runs the build can see why in '
+            f"the build log in the private working folder: <code>{_esc(log)}</code>.</p></div>")
+    return page(body, title=f"{title} (not published)", subtitle=subtitle)
+
+
 def report_page(nb: Any, *, title: str, subtitle: str = "", error: str | None = None,
                 show_code: bool = False) -> bytes:
     """The published page of one executed notebook."""
