@@ -124,10 +124,10 @@ def test_header_only_file_is_empty(tmp_path):
     assert got.empty and {"segment_id", "code_path", "text"} <= set(got.columns)
 
 
-def test_taguette_html_is_stripped(tmp_path):
+def test_taguette_content_is_plain_text_kept_as_written(tmp_path):
     got = _load(_write(tmp_path, 'id,document,tag,content\n7,Interview 1,Barriers,"<p>Too <b>far</b></p>"\n'))
     assert got.attrs["format"] == "taguette"
-    assert (got["segment_id"].iloc[0], got["text"].iloc[0]) == ("7", "Too far")
+    assert (got["segment_id"].iloc[0], got["text"].iloc[0]) == ("7", "<p>Too <b>far</b></p>")
 
 
 _xlsx = xlsx_bytes

@@ -15,7 +15,9 @@ What real tools write is messier than the standard, so the reader accepts:
   policy that fits clearly better replaces the guess. Every position returned counts code points over
   the text with line endings normalised to LF. :attr:`QdaProject.positions` reports what was assumed.
 * hierarchy: from nesting of ``Code`` elements and from ``::`` in code names (ATLAS.ti); paths are
-  joined with ``schemas.CODE_SEPARATOR`` ("/").
+  joined with ``schemas.CODE_SEPARATOR`` ("/"), a "/" inside a code's own name being escaped
+  (:func:`.codepaths.join_code_path`), so that every code keeps its name and the number of codes is
+  kept through :func:`write_qdpx` and back.
 * case attributes: ``Cases`` with ``VariableValue`` (linked to sources by ``SourceRef`` or to selections
   by ``SelectionRef``), ``VariableValue`` on sources, and ``Sets`` named like ``gender: male``.
 * safety: see :mod:`.qdpx_container` (no DTDs or entities, no network, size limits, no zip bombs, no
@@ -35,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from carejourneys.errors import DataError, DataWarning
+from carejourneys.inputs.loaders.codepaths import join_code_path, split_code_path
 from carejourneys.inputs.loaders.qdpx_container import (
     DEFAULT_LIMITS,
     Element,
@@ -52,7 +55,6 @@ from carejourneys.inputs.loaders.qdpx_positions import (
     guess_policy,
     origin_is_known,
 )
-from carejourneys.inputs.schemas import CODE_SEPARATOR
 
 # names kept for callers of earlier versions
 _Text = TextPositions
@@ -76,9 +78,10 @@ class QdaProject:
     """A REFI-QDA project as tidy DataFrames.
 
     Attributes:
-        codes: one row per code: ``guid``, ``name`` (last part of the path), ``code_path`` (full path
-            through the hierarchy joined with "/"; a "/" inside a code's own name is kept as written,
-            so such a path reads as one level deeper), ``parent_guid``, ``depth`` (0 at the top),
+        codes: one row per code: ``guid``, ``name`` (the code's own name, as written),
+            ``code_path`` (the names through the hierarchy joined with "/", a "/" inside a name
+            escaped as ``\\/`` so that "Housing/accommodation" stays one code: see
+            :mod:`.codepaths`), ``parent_guid``, ``depth`` (0 at the top),
             ``description``, ``color``, ``is_codable``.
         sources: one row per source: ``guid``, ``source_id`` (the source's name), ``kind``
             (TextSource, PDFSource, ...), ``path`` (as written), ``has_text``, ``n_chars`` (code points
@@ -294,7 +297,7 @@ class _Reader:
                     row["parent_guid"] = parent["guid"]
         for row in self.codes:
             parts = row.pop("path_parts")
-            row["code_path"] = CODE_SEPARATOR.join(parts)
+            row["code_path"] = join_code_path(parts)
             row["depth"] = len(parts) - 1
 
     def _cases(self, el: Element | None) -> dict[str, dict]:
@@ -530,7 +533,7 @@ class _Reader:
         n = len(c["selection_guid"])
         data: dict[str, list] = {"segment_id": self._segment_ids()}
         data.update({k: v for k, v in c.items() if k != "coding_index"})
-        data["theme"] = [p.split(CODE_SEPARATOR, 1)[0] if p else None for p in c["code_path"]]
+        data["theme"] = [split_code_path(p)[0] if p else None for p in c["code_path"]]
         # case variables: source variables < sets < cases by SourceRef < cases by SelectionRef
         src_vars = {s["guid"]: dict(s["vars"]) for s in self.sources}
         for g, v in set_vars.items():

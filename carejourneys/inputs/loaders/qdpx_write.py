@@ -7,8 +7,10 @@ fixed timestamp.
 
 Layout of what is written:
 
-* one ``Code`` per code path, nested by "/" (all parents are written, codable);
-* one ``TextSource`` per ``source_id`` (its name), with the text in ``sources/<guid>.txt`` (UTF-8, LF;
+* one ``Code`` per code path, nested by "/" (all parents are written, codable); a level whose
+  name holds a "/" (written ``\\/`` in the path, see :mod:`.codepaths`) is one ``Code`` of that name;
+* one ``TextSource`` per source whose text is given (named by its ``source_id``, whether or not it
+  has segments), with the text in ``sources/<guid>.txt`` (UTF-8, LF;
   or inline ``PlainTextContent`` for a bare ``.qde``) and source variables (by default ``site``,
   ``wave``, ``date``) as ``VariableValue``;
 * one ``PlainTextSelection`` per segment, named by its ``segment_id``, with positions in code points
@@ -30,6 +32,7 @@ from xml.etree import ElementTree as ET
 import pandas as pd
 
 from carejourneys.errors import DataError, DataProblem
+from carejourneys.inputs.loaders.codepaths import escape_level, join_code_path, split_code_path
 from carejourneys.inputs.loaders.qdpx_read import NAMESPACE
 from carejourneys.inputs.manifest import atomic_write_bytes
 from carejourneys.inputs.schemas import CODE_SEPARATOR
@@ -62,6 +65,11 @@ def _value_text(v: object, kind: str) -> str:
     if kind == "Integer":
         return str(int(v))  # type: ignore[call-overload]
     return str(v)
+
+
+def _canonical(path: str) -> str:
+    """A code path written the one way :func:`.codepaths.join_code_path` writes it."""
+    return join_code_path(split_code_path(path))
 
 
 def _check(segments: pd.DataFrame, texts: Mapping[str, str], where: str) -> list[DataProblem]:
@@ -123,19 +131,19 @@ def build_qde(segments: pd.DataFrame, texts: Mapping[str, str], *, codebook: Ite
     for c in coders:
         _el(users, "User", guid=user_guid[c], name=c)
     # codebook
-    paths: list[str] = list(codebook) if codebook is not None else []
+    paths: list[str] = [_canonical(p) for p in codebook] if codebook is not None else []
     known = set(paths)
-    paths += sorted(p for p in set(segs["code_path"].astype(str)) if p not in known)
+    paths += sorted(p for p in set(segs["code_path"].astype(str).map(_canonical)) if p not in known)
     tree: dict[str, dict] = {}
     for p in paths:
         node = tree
-        for part in p.split(CODE_SEPARATOR):
+        for part in split_code_path(p):
             node = node.setdefault(part, {})
     codes_el = _el(_el(root, "CodeBook"), "Codes")
 
     def add_codes(parent: ET.Element, node: dict, prefix: str) -> None:
         for name, children in node.items():
-            path = f"{prefix}{CODE_SEPARATOR}{name}" if prefix else name
+            path = f"{prefix}{CODE_SEPARATOR}{escape_level(name)}" if prefix else escape_level(name)
             c = _el(parent, "Code", guid=_guid("code", path), name=name, isCodable="true")
             add_codes(c, children, path)
 
@@ -166,7 +174,8 @@ def build_qde(segments: pd.DataFrame, texts: Mapping[str, str], *, codebook: Ite
         case_key = segs["source_id"].astype("object")
     case_key = case_key.astype(str)
     sel_guid = segs["segment_id"].astype(str).map(lambda s: _guid("selection", s))
-    src_guid = {s: _guid("source", str(s)) for s in sorted(set(segs["source_id"]))}
+    # every source whose text is given, coded or not
+    src_guid = {s: _guid("source", str(s)) for s in sorted(set(segs["source_id"]) | set(texts))}
     cases_in_source = pd.Series(case_key.values).groupby(segs["source_id"].values).nunique()
     if case_vars or case_column in segs.columns:
         cases_el = _el(root, "Cases")
@@ -185,7 +194,7 @@ def build_qde(segments: pd.DataFrame, texts: Mapping[str, str], *, codebook: Ite
     files: dict[str, bytes] = {}
     by_source = dict(list(segs.groupby("source_id", sort=True)))
     for s in sorted(src_guid):
-        rows = by_source[s]  # already in (start, end, segment_id) order
+        rows = by_source.get(s, segs.iloc[:0])  # already in (start, end, segment_id) order
         g = src_guid[s]
         attrs = {"guid": g, "name": s}
         if not inline_text:
@@ -200,7 +209,7 @@ def build_qde(segments: pd.DataFrame, texts: Mapping[str, str], *, codebook: Ite
             sel = _el(src_el, "PlainTextSelection", guid=sel_guid[i], name=r.segment_id,
                       startPosition=int(r.start), endPosition=int(r.end), creatingUser=ug)
             cod = _el(sel, "Coding", guid=_guid("coding", str(r.segment_id)), creatingUser=ug)
-            _el(cod, "CodeRef", targetGUID=_guid("code", str(r.code_path)))
+            _el(cod, "CodeRef", targetGUID=_guid("code", _canonical(str(r.code_path))))
         first = {v: rows[v].dropna().iloc[0] if rows[v].notna().any() else None for v in src_vars}
         add_values(src_el, first)
     ET.indent(root, space=" ")
@@ -222,7 +231,8 @@ def write_qdpx(path: str | Path, segments: pd.DataFrame, texts: Mapping[str, str
             ``code_path`` ("/"-separated), ``start`` and ``end`` (code points over the text, end
             exclusive); optional ``text`` (checked against the source text), ``coder``, the case column
             and case/source variables. Shaped like ``schemas.SOURCES["coded_segments"]``.
-        texts: the full plain text of every source, keyed by ``source_id`` (LF line endings).
+        texts: the full plain text of every source, keyed by ``source_id`` (LF line endings); every
+            source given is written, including those without segments.
         codebook: code paths to write even when unused (for example ``schemas.code_paths()``), in order.
         case_column: column naming the person a segment is from; one ``Case`` each.
         case_variables / source_variables: columns written as variables of cases / of sources.
