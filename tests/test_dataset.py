@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import carejourneys as cj
+from carejourneys import config
 from carejourneys.errors import DataError, DataWarning, ManifestError
 from carejourneys.inputs import dataset as dataset_mod
 from carejourneys.inputs import schemas
@@ -156,16 +157,16 @@ def test_xlsx_instead_of_csv(small_files, small_dataset, tmp_path):
 
 
 def test_resolve_data_dir_order(monkeypatch, tmp_path, repo_root):
-    monkeypatch.delenv(dataset_mod.ENV_VAR, raising=False)
+    monkeypatch.delenv(config.ENV_DATA, raising=False)
     assert dataset_mod.resolve_data_dir(None) == repo_root / "data" / "synthetic"
-    monkeypatch.setenv(dataset_mod.ENV_VAR, str(tmp_path / "env"))
+    monkeypatch.setenv(config.ENV_DATA, str(tmp_path / "env"))
     assert dataset_mod.resolve_data_dir(None) == tmp_path / "env"
     assert dataset_mod.resolve_data_dir(tmp_path / "arg") == tmp_path / "arg"
 
 
 def test_env_var_used_by_load_dataset(monkeypatch, small_dataset):
     root = small_dataset(origin="real")
-    monkeypatch.setenv(dataset_mod.ENV_VAR, str(root))
+    monkeypatch.setenv(config.ENV_DATA, str(root))
     ds = cj.load_dataset(site="brent")
     assert ds.data_dir == root and ds.origin == "real"
 
@@ -221,9 +222,7 @@ def test_qdpx_hook_prefers_project_per_site(small_files, small_dataset, monkeypa
         })
         return types.SimpleNamespace(segments=seg)
 
-    real = dataset_mod._optional_loader
-    monkeypatch.setattr(dataset_mod, "_optional_loader",
-                        lambda m, n: fake_read_qdpx if (m, n) == ("qdpx", "read_qdpx") else real(m, n))
+    monkeypatch.setattr(dataset_mod, "read_qdpx", fake_read_qdpx)
     brent = cj.load_dataset(root, "brent").coded_segments
     assert brent["segment_id"].tolist() == ["Q1"] and brent["site"].tolist() == ["brent"]
     schemas.SOURCES["coded_segments"].schema.validate(brent)

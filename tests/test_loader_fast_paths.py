@@ -269,4 +269,5 @@ def test_the_distinct_value_checks_know_every_constraint_a_field_can_carry():
 
     from carejourneys.inputs import schemas
     assert {f.name for f in dataclasses.fields(schemas.Field)} == {
-        "name", "kind", "required", "nullable", "allowed", "min", "max", "unique"}
+        "name", "kind", "required", "nullable", "allowed", "min", "max", "unique",
+        "identifier"}  # identifier: a flag for the output checker, not a check on values

@@ -28,8 +28,9 @@ from carejourneys.errors import DataError, DataProblem, DataWarning, ManifestErr
 from carejourneys.inputs import manifest as manifest_mod
 from carejourneys.inputs import schemas
 from carejourneys.inputs.loaders import tabular
+from carejourneys.inputs.loaders.oc3 import read_oc3
+from carejourneys.inputs.loaders.qdpx import read_qdpx
 
-ENV_VAR = config.ENV_DATA
 _OC3_FILE = re.compile(r"^oc3_(\d{4})\.(csv|xlsx|xlsm)$", re.IGNORECASE)
 
 
@@ -189,33 +190,9 @@ def oc3_files(root: Path, covered: list[str]) -> list[tuple[str, int, Path]]:
     return out
 
 
-def _optional_loader(module: str, name: str):
-    """``carejourneys.inputs.loaders.<module>.<name>``, or None while that module does not exist."""
-    import importlib
-
-    full = f"{__package__}.loaders.{module}"
-    try:
-        return getattr(importlib.import_module(full), name)
-    except ModuleNotFoundError as e:
-        if e.name == full:
-            return None
-        raise
-
-
-def _oc3_reader():
-    read_oc3 = _optional_loader("oc3", "read_oc3")
-    if read_oc3 is None:  # the OC3 loader is not there yet: read with the generic contract
-
-        def read_oc3(path, collection_year):
-            return tabular.read_source("oc3", path)
-
-    return read_oc3
-
-
 def _read_oc3_files(root: Path, covered: list[str]) -> tuple[pd.DataFrame, dict[Path, int]]:
     """HOOK (oc3): every ``<site>/oc3_<year>`` file of the covered sites, with ``site`` and
     ``collection_year`` columns added. Several files' problems are raised together."""
-    read_oc3 = _oc3_reader()
     parts, problems = [], []
     used: dict[Path, int] = {}
     for key, year, path in oc3_files(root, covered):
@@ -242,22 +219,19 @@ def _read_oc3_files(root: Path, covered: list[str]) -> tuple[pd.DataFrame, dict[
 
 
 def _read_coded_segments(root: Path, site: str, covered: list[str]) -> tuple[pd.DataFrame, dict[Path, int]]:
-    """HOOK (coded_segments): ``<site>.qdpx`` for each covered site that has one (when the QDPX
-    reader exists), and ``coded_segments.csv`` rows for the other sites (and, for ``"all"``, the
-    national rows)."""
+    """HOOK (coded_segments): ``<site>.qdpx`` for each covered site that has one, and
+    ``coded_segments.csv`` rows for the other sites (and, for ``"all"``, the national rows)."""
     source = schemas.SOURCES["coded_segments"]
-    read_qdpx = _optional_loader("qdpx", "read_qdpx")
     parts = []
     used: dict[Path, int] = {}
     qdpx_sites = []
-    if read_qdpx is not None:
-        for key in covered:
-            path = root / f"{key}.qdpx"
-            if path.is_file():
-                segments = _conform(read_qdpx(path).segments, source, key, path)
-                parts.append(segments)
-                used[path] = len(segments)
-                qdpx_sites.append(key)
+    for key in covered:
+        path = root / f"{key}.qdpx"
+        if path.is_file():
+            segments = _conform(read_qdpx(path).segments, source, key, path)
+            parts.append(segments)
+            used[path] = len(segments)
+            qdpx_sites.append(key)
     csv_path = source_path(root, source)
     rest = [k for k in covered if k not in qdpx_sites]
     if csv_path is not None and (rest or site == sites.ALL):

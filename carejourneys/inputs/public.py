@@ -40,10 +40,14 @@ import yaml
 
 from carejourneys import config, sites
 from carejourneys.errors import DataError, DataProblem
+from carejourneys.inputs import council_names
 from carejourneys.inputs.loaders import dfe
+from carejourneys.sites import LA_CODE
 
 ENGLAND = "E92000001"
-PUBLIC_DIR = config.bundled_public_dir()
+#: the files of the extract that :func:`load_public` reads (``provenance.yml`` is optional)
+EXTRACT_FILES = ("areas.csv", "care_leavers.csv", "neighbour_medians.csv", "statistical_neighbours.csv",
+                 "workforce.csv", "ofsted.csv", "comparators.csv")
 
 #: the official files the extract is made from (names as published)
 SOURCE_FILES = {
@@ -405,7 +409,7 @@ def _areas(cl: pd.DataFrame, wf: pd.DataFrame) -> pd.DataFrame:
     both.loc[both["geographic_level"] == "National", "name"] = "England"
     level = {"National": 0, "Regional": 1, "Local authority": 2}
     both = both.assign(_l=both["geographic_level"].map(level)).sort_values(["_l", "area_code"], kind="stable")
-    return both[["geographic_level", "area_code", "old_la_code", "name", "region_code", "region_name"]]
+    return both[list(council_names.AREA_COLUMNS)]
 
 
 # --------------------------------------------------------------------------- read
@@ -461,7 +465,11 @@ def _typed_care_leavers(care: pd.DataFrame, areas: pd.DataFrame, path: Path | No
                "measure", "count", "count_symbol", "percent", "percent_symbol"]]
 
 
-public_dir = config.public_dir
+def extract_available(data_dir: str | Path | None = None) -> bool:
+    """False when the extract's folder holds none of :data:`EXTRACT_FILES` (an installation without
+    the public statistics); a partial extract is True: reading it then names the missing file."""
+    root = config.public_dir(data_dir)
+    return any((root / name).is_file() for name in EXTRACT_FILES)
 
 
 _CACHE: dict[tuple[str, float], PublicData] = {}
@@ -476,12 +484,13 @@ def load_public(data_dir: str | Path | None = None) -> PublicData:
     inspection with dates and a grade per judgement. ``statistical_neighbours``: model,
     old_la_code, rank, neighbour_old_code, closeness.
     """
-    root = public_dir(data_dir)
+    root = config.public_dir(data_dir)
     stamp = max((p.stat().st_mtime for p in root.glob("*.csv")), default=0.0)
     key = (str(root.resolve()), stamp)
     if key in _CACHE:
         return _CACHE[key]
-    areas = _read(root, "areas.csv").replace("", pd.NA).astype("str")
+    areas = pd.DataFrame(council_names.read_areas(root), columns=list(council_names.AREA_COLUMNS),
+                         dtype="str").replace("", pd.NA).astype("str")
     care = _typed_care_leavers(_care_long(_read(root, "care_leavers.csv")), areas, root / "care_leavers.csv")
     med = _read(root, "neighbour_medians.csv")
     for c in ("time_period", "model", "n_neighbours"):
@@ -556,8 +565,6 @@ def council_codes(data_dir: str | Path | None = None) -> list[str]:
     two councils' combined figures ("E06000061 / E06000062", "940 / 941") are left out (each of
     the two has a row of its own). ``carejourneys build --all-councils`` builds the
     indicators report for each code."""
-    from carejourneys.sites import LA_CODE
-
     areas = load_public(data_dir).areas
     councils = areas[areas["geographic_level"] == "Local authority"]
     codes = set()
@@ -577,11 +584,11 @@ def _own_rows(df: pd.DataFrame, codes: list[str], keys: list[str]) -> pd.DataFra
     return rows.drop_duplicates(keys, keep="first").drop(columns="_order")
 
 
-def is_area_code(code: str) -> bool:
+def is_area_code(code: str, data_dir: str | Path | None = None) -> bool:
     """True when ``code`` names an area of the extract (site keys count)."""
     try:
-        resolve_area(code)
-    except (KeyError, DataError):
+        resolve_area(code, load_public(data_dir).areas)
+    except KeyError:
         return False
     return True
 

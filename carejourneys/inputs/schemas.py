@@ -9,14 +9,62 @@ validate with ``SOURCES[name].schema``; the synthetic generator writes columns i
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 import pandera.pandas as pa
 
+from carejourneys import sites
+
 # --------------------------------------------------------------------------- code lists
-SITES = ("brent", "plymouth")
-FIELDWORK_SITES = (*SITES, "national")
+
+
+class SiteCodes(Sequence[str]):
+    """The keys of the site registry as they are when asked (:func:`carejourneys.sites.keys`), then
+    ``extra`` codes: a code list that follows :func:`carejourneys.sites.register`, never fixed at import.
+
+    It behaves as a tuple of the codes (iterate, index, ``in``, ``len``, compare with a tuple).
+    """
+
+    def __init__(self, *extra: str) -> None:
+        self.extra = extra
+
+    def codes(self) -> tuple[str, ...]:
+        return (*sites.keys(), *self.extra)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.codes()[index]
+
+    def __len__(self) -> int:
+        return len(self.codes())
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.codes())
+
+    def __contains__(self, value: object) -> bool:
+        return value in self.codes()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SiteCodes):
+            return self.extra == other.extra
+        if isinstance(other, (tuple, list)):
+            return self.codes() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((SiteCodes, self.extra))
+
+    def __repr__(self) -> str:
+        return f"SiteCodes{self.codes()!r}"
+
+
+#: the partnership sites' keys (every registered site)
+SITES = SiteCodes()
+#: where fieldwork happened: a site, or the national programme
+FIELDWORK_SITES = SiteCodes("national")
+#: the deny list's sites: a site, or every site at once
+DENY_LIST_SITES = SiteCodes(sites.ALL)
 
 METHODS = ("interview", "focus_group", "observation", "document_review")
 PARTICIPANT_GROUPS = ("young_person", "cj_staff", "la_staff", "stakeholder", "barnardos_staff")
@@ -145,7 +193,10 @@ class Field:
     def column(self) -> pa.Column:
         dtype = {TEXT: "str", INT: "Int64", FLOAT: "Float64", DATE: "datetime64[ns]"}[self.kind]
         checks = []
-        if self.allowed is not None:
+        if isinstance(self.allowed, SiteCodes):  # the registry as it is when the check runs
+            allowed = self.allowed
+            checks.append(pa.Check(lambda s: s.isin(list(allowed)), name="isin"))
+        elif self.allowed is not None:
             checks.append(pa.Check.isin(list(self.allowed)))
         if self.min is not None or self.max is not None:
             lo = self.min if self.min is not None else float("-inf")
@@ -165,6 +216,8 @@ class Source:
     site_column: str | None = "site"
     unique_together: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
+    #: the column identifies a person (an id, a name, a date of birth): never published as it is
+    identifier: bool = False
 
     @property
     def columns(self) -> list[str]:
@@ -223,7 +276,7 @@ _add(Source("coded_segments", "coded_segments.csv", (
     Field("segment_id", unique=True),
     Field("source_id"),
     Field("site", allowed=FIELDWORK_SITES),
-    Field("speaker_id", required=False, nullable=True),
+    Field("speaker_id", required=False, nullable=True, identifier=True),
     Field("role", allowed=ROLES),
     Field("seniority", allowed=SENIORITY),
     Field("wave", INT, allowed=WAVES),
@@ -237,7 +290,7 @@ _add(Source("coded_segments", "coded_segments.csv", (
 ), "coded excerpts (CSV form; the REFI-QDA form is <site>.qdpx)"))
 
 _add(Source("prepost_survey", "prepost_survey.csv", (
-    Field("respondent_id"),
+    Field("respondent_id", identifier=True),
     _SITE,
     Field("activity"),
     Field("timepoint", allowed=TIMEPOINTS),
@@ -248,7 +301,7 @@ _add(Source("prepost_survey", "prepost_survey.csv", (
 ), "pre/post questionnaire (wide)", unique_together=("respondent_id", "activity", "timepoint")))
 
 _add(Source("retrospective_survey", "retrospective_survey.csv", (
-    Field("respondent_id", unique=True),
+    Field("respondent_id", unique=True, identifier=True),
     _SITE,
     Field("activity"),
     Field("completed_on", DATE),
@@ -257,8 +310,8 @@ _add(Source("retrospective_survey", "retrospective_survey.csv", (
 
 _add(Source("pa_survey", "pa_survey.csv", (
     Field("response_id"),
-    Field("pa_id"),
-    Field("young_person_ref"),
+    Field("pa_id", identifier=True),
+    Field("young_person_ref", identifier=True),
     _SITE,
     Field("completed_on", DATE),
     *(Field(f"change_{d}", nullable=True, allowed=(*PA_CHANGE_SCALE, PA_DONT_KNOW)) for d in PA_DOMAINS),
@@ -271,7 +324,7 @@ _add(Source("facilitator_ratings", "facilitator_ratings.csv", (
     _SITE,
     Field("activity"),
     Field("session_date", DATE),
-    Field("facilitator_id"),
+    Field("facilitator_id", identifier=True),
     Field("attendees", INT, min=0),
     Field("engagement", INT, min=1, max=5),
     Field("wellbeing", INT, min=1, max=5),
@@ -279,7 +332,7 @@ _add(Source("facilitator_ratings", "facilitator_ratings.csv", (
 ), "wellbeing workshop facilitator ratings"))
 
 _add(Source("participation", "participation.csv", (
-    Field("young_person_id"),
+    Field("young_person_id", identifier=True),
     _SITE,
     Field("activity"),
     Field("date", DATE),
@@ -287,7 +340,7 @@ _add(Source("participation", "participation.csv", (
 ), "participation register: one row per attendance"))
 
 _add(Source("young_people", "young_people.csv", (
-    Field("young_person_id", unique=True),
+    Field("young_person_id", unique=True, identifier=True),
     _SITE,
     Field("age_band", allowed=AGE_BANDS),
     Field("gender", allowed=GENDERS),
@@ -373,16 +426,23 @@ _add(Source("population", "population.csv", (
     unique_together=("site", "year", "care_status", "characteristic", "category")))
 
 _add(Source("deny_list", "deny_list.csv", (
-    Field("site", allowed=(*SITES, "all")),
+    Field("site", allowed=DENY_LIST_SITES),
     Field("term"),
     Field("tag", allowed=DENY_TAGS),
 ), "names, places and services to replace in published quotes", unique_together=("site", "term")))
 
 _add(Source("oc3", "oc3_<year>.csv", (
-    Field("CHILD"),
-    Field("DOB", DATE),
+    Field("CHILD", identifier=True),
+    Field("DOB", DATE, identifier=True),
     Field("IN_TOUCH", nullable=True, allowed=OC3_IN_TOUCH),
     Field("ACTIV", nullable=True, allowed=OC3_ACTIV),
     Field("ACCOM", nullable=True, allowed=OC3_ACCOM),
 ), "SSDA903 care leaver return (one file per site and collection year, under <data_dir>/<site>/)",
     site_column=None))
+
+
+def identifier_columns() -> dict[str, tuple[str, ...]]:
+    """The columns of each source that identify a person (``Field.identifier``): source -> columns.
+    Sources without any are left out."""
+    out = {name: tuple(f.name for f in src.fields if f.identifier) for name, src in SOURCES.items()}
+    return {name: cols for name, cols in out.items() if cols}

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from carejourneys.errors import DataError
+from carejourneys import sites
+from carejourneys.inputs import public
 from carejourneys.inputs.schemas import CHANGE_STATUS, FORUMS
 from carejourneys.metrics._common import require_columns as _require
 
@@ -256,13 +257,12 @@ def describe_gaps(meetings: pd.DataFrame, forum: str = "partnership_board", max_
 def workforce_context(site: str) -> pd.DataFrame | None:
     """The council's social work turnover, vacancy and agency rates by year (public statistics), or None.
 
-    Read through ``carejourneys.inputs.public.workforce_table`` when that module and its data are present;
-    None when they are not (a report then says the context is unavailable).
+    None when this installation has no extract of the public statistics, or when the extract has no
+    workforce figures for the site's council (a report then says the context is unavailable). An
+    unknown site is a ``KeyError``; a damaged extract is a :class:`~carejourneys.errors.DataError`.
     """
-    from carejourneys import sites
-    la_code = sites.get(site).la_new_code  # an unknown site is an error, not a missing context
-    try:
-        from carejourneys.inputs import public
-        return public.workforce_table(la_code)
-    except (ImportError, AttributeError, FileNotFoundError, KeyError, DataError):
+    la_code = sites.get(site).la_new_code
+    if not public.extract_available() or not public.is_area_code(la_code):
         return None
+    table = public.workforce_table(la_code)
+    return table if len(table) else None
