@@ -2,7 +2,10 @@
 
     read_table / read_source      CSV and XLSX files of the data contract   (loaders.tabular)
     read_qdpx, write_qdpx         REFI-QDA projects                          (loaders.qdpx)
-    read_coded_segments           CSV/XLSX coding exports                    (loaders.coded)
+    read_coded_segments           CSV/XLSX coding exports (Taguette, NVivo, generic)  (loaders.coded)
+    read_taguette                 Taguette's project database (.sqlite3)     (loaders.taguette)
+    read_qdc                      REFI-QDA codebooks (.qdc)                  (loaders.qdc)
+    split_code_path, join_code_path   code paths whose names may hold "/"    (loaders.codepaths)
     read_oc3, oc3_indicators      SSDA903 care leaver returns                (loaders.oc3)
     read_dfe_care_leavers         official DfE care leaver statistics        (loaders.dfe)
     read_statistical_neighbours, read_workforce, read_ofsted   other official files   (loaders.dfe)
@@ -27,6 +30,13 @@ _WHERE = {
     "write_site_projects": "qdpx",
     "QdaProject": "qdpx",
     "read_coded_segments": "coded",
+    "check_positions": "coded",
+    "read_taguette": "taguette",
+    "TaguetteProject": "taguette",
+    "read_qdc": "qdc",
+    "Codebook": "qdc",
+    "split_code_path": "codepaths",
+    "join_code_path": "codepaths",
     "read_oc3": "oc3",
     "oc3_indicators": "oc3",
     "oc3_problems": "oc3",

@@ -33,6 +33,8 @@ class Limits:
     max_total_bytes: int = 2 * 1024**3
     #: members that expand more than this many times (and beyond 1 MiB) are treated as zip bombs
     max_ratio: float = 200.0
+    #: rows read from one table of a project database (Taguette's highlights, tags, links)
+    max_records: int = 5_000_000
 
 
 DEFAULT_LIMITS = Limits()
