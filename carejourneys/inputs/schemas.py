@@ -102,8 +102,28 @@ CODEBOOK: dict[str, tuple[str, ...]] = {
         "Team skills and lived experience",
         "Strategic support",
     ),
-    "Enablers": (),
-    "Barriers": (),
+    # what helped and what got in the way, each coded to what it names (ranked on the site pages)
+    "Enablers": (
+        "Dedicated resource",
+        "Senior sponsorship",
+        "Lived-experience staff",
+        "Flexible funding",
+        "Joint ownership of decisions",
+        "Space to experiment",
+        "Approachable, flexible workers",
+        "Practical help",
+    ),
+    "Barriers": (
+        "Staff turnover",
+        "Procurement and contracting",
+        "Data sharing",
+        "Short-term funding",
+        "Competing priorities",
+        "COVID-19",
+        "Slow decision-making",
+        "Different views of systems change",
+        "Travel and timing",
+    ),
     "Five outcomes": (
         "Co-production",
         "Robust partnership",
@@ -149,8 +169,12 @@ GENDERS = ("female", "male", "non_binary_or_other", "not_known")
 ETHNICITY_GROUPS = ("white", "mixed", "asian", "black", "other", "not_known")
 CARE_STATUS = ("looked_after", "care_leaver")
 
-ACTIVITY_KINDS = ("participation", "wellbeing", "employment", "practice", "systems", "relationships")
-ACTIVITY_STATUS = ("planned", "running", "paused", "completed", "stopped")
+ACTIVITY_KINDS = ("participation", "wellbeing", "employment", "practice", "systems", "relationships",
+                  "output")
+#: "handed_over": the work goes on, run by the council (or another body) instead of the programme
+ACTIVITY_STATUS = ("planned", "running", "paused", "completed", "stopped", "handed_over")
+#: what a learning-point record is: a learning point, or one of the digests' summary findings
+FINDING_KINDS = ("learning_point", "strength", "challenge", "recommendation")
 CHANGE_LEVELS = ("local", "national")
 CHANGE_KINDS = ("policy", "practice", "service")
 CHANGE_STATUS = ("influenced", "proposed", "adopted", "embedded")
@@ -189,6 +213,8 @@ class Field:
     min: float | None = None
     max: float | None = None
     unique: bool = False
+    #: the column identifies a person (an id, a name, a date of birth): never published as it is
+    identifier: bool = False
 
     def column(self) -> pa.Column:
         dtype = {TEXT: "str", INT: "Int64", FLOAT: "Float64", DATE: "datetime64[ns]"}[self.kind]
@@ -216,8 +242,6 @@ class Source:
     site_column: str | None = "site"
     unique_together: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
-    #: the column identifies a person (an id, a name, a date of birth): never published as it is
-    identifier: bool = False
 
     @property
     def columns(self) -> list[str]:
@@ -357,7 +381,8 @@ _add(Source("activities", "activities.csv", (
     Field("start", DATE),
     Field("end", DATE, nullable=True),
     Field("status", allowed=ACTIVITY_STATUS),
-), "programme activities"))
+    Field("description", required=False, nullable=True),
+), "programme activities (kind 'output': something the programme produced, such as a film)"))
 
 _add(Source("milestones", "milestones.csv", (
     _SITE,
@@ -403,7 +428,10 @@ _add(Source("learning_points", "learning_points.csv", (
     Field("point_id", unique=True),
     Field("heading"),
     Field("code_paths"),
-), "learning points and the codes that support them (code_paths separated by ';')"))
+    Field("kind", required=False, nullable=True, allowed=FINDING_KINDS),
+    Field("theme", required=False, nullable=True),
+), "learning points and summary findings (kind; empty = learning_point), the codes that support them "
+   "(code_paths separated by ';') and the code of the heading they sit under (theme)"))
 
 _add(Source("bright_spots", "bright_spots.csv", (
     _SITE,

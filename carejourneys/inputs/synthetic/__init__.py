@@ -96,7 +96,7 @@ def generate(out_dir: Path, seed: int = 2024) -> list[Path]:
     files.append(write_source(out_dir, "milestones", programme.milestones()))
     files.append(write_source(out_dir, "systems_changes", programme.systems_changes()))
     files.append(write_source(out_dir, "meetings", programme.meetings(rng_for(seed, "meetings"))))
-    files.append(write_source(out_dir, "rubric", programme.rubric(fw_rows)))
+    files.append(write_source(out_dir, "rubric", programme.rubric()))
     files.append(write_source(out_dir, "learning_points", programme.learning_points()))
 
     files.append(write_source(out_dir, "bright_spots", returns.bright_spots(rng_for(seed, "bright_spots"))))

@@ -4,8 +4,9 @@ Calibrated to the evaluation's published sample: interviews with 45 young people
 25 in Plymouth), 97 with Care Journeys staff, council staff and stakeholders (46 Brent, 51
 Plymouth), 13 with Barnardo's national staff (site ``national``), 4 staff focus groups (two per
 site, 4-8 people each), 45 observations (21 Brent, 24 Plymouth; ``n_participants`` = people
-observed) and a few document reviews. Every interview and focus group has a ``source_id`` that
-names its transcript (``transcripts/<source_id>.txt``); observations and document reviews have none.
+observed) and a few document reviews. In Plymouth the last wave is the lightest (see
+``_WAVE_P``). Every interview and focus group has a ``source_id`` that names its transcript
+(``transcripts/<source_id>.txt``); observations and document reviews have none.
 """
 
 from __future__ import annotations
@@ -42,9 +43,15 @@ _STAFF_ROLES = ("Staff member", "Manager", "Senior leader")
 _ROLE_P = {"cj_staff": (0.5, 0.3, 0.2), "la_staff": (0.45, 0.33, 0.22), "barnardos_staff": (0.15, 0.45, 0.4)}
 _SENIORITY_OF = {"Young person": "not_applicable", "Staff member": "practitioner", "Manager": "manager",
                  "Senior leader": "senior_leader"}
-#: share of each group's interviews in waves 1, 2, 3
-_WAVE_P = {"young_person": (0.2, 0.35, 0.45)}
+#: share of each group's interviews in waves 1, 2, 3, by site. In Plymouth the last wave is the
+#: lightest: fieldwork there was hard to arrange in the programme's last eighteen months (strikes, staff
+#: changes and the early end of funding), so its busiest wave is the second.
+_WAVE_P = {("brent", "young_person"): (0.2, 0.35, 0.45), ("plymouth", "young_person"): (0.32, 0.46, 0.22)}
+_WAVE_P_SITE = {"plymouth": (0.34, 0.44, 0.22)}
 _WAVE_P_DEFAULT = (0.3, 0.33, 0.37)
+#: share of observations in waves 1, 2, 3
+_OBS_WAVE_P = {"plymouth": (0.36, 0.46, 0.18)}
+_OBS_WAVE_P_DEFAULT = (0.25, 0.35, 0.4)
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,8 @@ def generate(rng: np.random.Generator, register: list[dict]) -> tuple[list[dict]
         return counters[key]
 
     for (site, group), n in INTERVIEWS.items():
-        waves = rng.choice([1, 2, 3], size=n, p=_WAVE_P.get(group, _WAVE_P_DEFAULT))
+        waves = rng.choice([1, 2, 3], size=n,
+                           p=_WAVE_P.get((site, group), _WAVE_P_SITE.get(site, _WAVE_P_DEFAULT)))
         for k in range(n):
             wave = int(waves[k])
             if group == "young_person":
@@ -132,7 +140,7 @@ def generate(rng: np.random.Generator, register: list[dict]) -> tuple[list[dict]
                     pool.append(person)
             sessions.append(Session("", site, "interview", group, _date_in_wave(rng, wave), wave, [person]))
     for site, group in FOCUS_GROUPS:
-        wave = int(rng.choice([2, 3]))
+        wave = int(rng.choice([2, 3])) if site != "plymouth" else 2
         size = int(rng.integers(4, 9))
         people = [_staff_person(rng, site, group, next_id(f"{site}-person")) for _ in range(size)]
         sessions.append(Session("", site, "focus_group", group, _date_in_wave(rng, wave), wave, people))
@@ -151,7 +159,7 @@ def generate(rng: np.random.Generator, register: list[dict]) -> tuple[list[dict]
     ]
     for site, n in OBSERVATIONS.items():
         for _ in range(n):
-            wave = int(rng.choice([1, 2, 3], p=(0.25, 0.35, 0.4)))
+            wave = int(rng.choice([1, 2, 3], p=_OBS_WAVE_P.get(site, _OBS_WAVE_P_DEFAULT)))
             group = pick(rng, ("young_person", "cj_staff", "la_staff"), p=(0.5, 0.25, 0.25))
             people = int(rng.integers(4, 19)) if group == "young_person" else int(rng.integers(3, 13))
             rows.append({"site": site, "method": "observation", "participant_group": group,

@@ -1,9 +1,12 @@
 """Participation register (``participation.csv``, ``young_people.csv``) and council populations.
 
 Young people join over 2019-2024, more of them each year as the programme grows (in Plymouth few
-join during the hiatus of ``programme.HIATUS``, when only the Friday Hub carried on), and attend
-activities of the participation, wellbeing, employment and relationships kinds while those run;
-attendance stops when the programme ends (Brent March 2024, Plymouth April 2024). Roles:
+join during the hiatus of ``programme.HIATUS``, when only the Friday Hub and workers' own support
+carried on, and none after ``INTAKE_CLOSED``: no new young people in the last eighteen months), and
+attend activities of the participation, wellbeing, employment and relationships kinds while those
+run, some also joining activities that start while they are involved. Lifelong Links had a handful
+of sessions only (minimal referrals). Attendance stops when the programme ends (Brent March 2024,
+Plymouth April 2024). Roles:
 mostly participants, some become co-designers after a few sessions, a few volunteers and paid
 roles (aged 18 or over).
 
@@ -32,8 +35,18 @@ ETHNICITY_P = {"brent": (0.22, 0.14, 0.16, 0.38, 0.07, 0.03),
 GENDER_P = (0.47, 0.46, 0.04, 0.03)
 AGE_P = (0.3, 0.5, 0.2)
 _REGISTER_KINDS = {"participation", "wellbeing", "employment", "relationships"}
-_NOT_ATTENDED = {"Journey Bags"}  # bags are given, not attended
-_CARRIED_ON = {"Friday Hub"}  # ran through the hiatus
+_NOT_ATTENDED = {"Journey Bags", "Care-experienced project assistant"}  # given or a job, not attended
+#: ran through the hiatus (less busy): the regular drop-in and the workers' own support for young people
+_CARRIED_ON = {"Friday Hub", "One-to-one and group work", "Positive Connectors"}
+#: referrals were minimal: a handful of young people, one or two sessions each (see ``_few_referrals``)
+_FEW_REFERRALS = {"plymouth": ("Lifelong Links", 4)}
+#: from this date no new young people were taken on, so as not to raise hopes before the end
+INTAKE_CLOSED = {"plymouth": date(2022, 11, 1)}
+#: chance that a young person also joins an activity that starts while they are involved
+_LATER_P = {"brent": 0.25, "plymouth": 0.6}
+#: mean days a young person stays with an activity (exponential); workers' own support lasts longer
+_STAY_DAYS = {"One-to-one and group work": 600}
+_STAY_DEFAULT = 260
 
 POPULATION = {
     # care_status: (total, age band shares)
@@ -48,10 +61,29 @@ def _programme_window(site: str) -> tuple[date, date]:
     return s.programme_start, s.programme_end
 
 
+def _few(site: str) -> str | None:
+    return _FEW_REFERRALS[site][0] if site in _FEW_REFERRALS else None
+
+
+def _starting(site: str, after: date, before: date, end_cap: date) -> list[tuple[str, date, date]]:
+    """Register activities of ``site`` that start after ``after`` and before ``before``."""
+    return [(name, st, en) for name, st, en in
+            (_activity_span(a, end_cap) for a in ACTIVITIES if a[0] == site)
+            if after < st < before and name is not None]
+
+
+def _activity_span(a: tuple, end_cap: date) -> tuple[str | None, date, date]:
+    s, _aid, name, kind, start, end, _status, _desc = a
+    st = date.fromisoformat(start)
+    en = min(date.fromisoformat(end), end_cap) if end else end_cap
+    ok = kind in _REGISTER_KINDS and name not in _NOT_ATTENDED and name != _few(s)
+    return (name if ok else None), st, en
+
+
 def _running(site: str, when: date, end_cap: date) -> list[tuple[str, date, date]]:
     out = []
-    for s, _aid, name, kind, start, end, _status in ACTIVITIES:
-        if s != site or kind not in _REGISTER_KINDS or name in _NOT_ATTENDED:
+    for s, _aid, name, kind, start, end, _status, _desc in ACTIVITIES:
+        if s != site or kind not in _REGISTER_KINDS or name in _NOT_ATTENDED or name == _few(site):
             continue
         st = date.fromisoformat(start)
         en = min(date.fromisoformat(end), end_cap) if end else end_cap
@@ -66,8 +98,10 @@ def register(rng: np.random.Generator) -> tuple[list[dict], list[dict]]:
     attendance: list[dict] = []
     for site, n in N_YOUNG_PEOPLE.items():
         start, end = _programme_window(site)
-        span = (end - start).days - 120
-        # joining dates weighted towards the later years (growth), few during a hiatus, then sorted
+        last_join = INTAKE_CLOSED.get(site, end - timedelta(days=60))
+        span = (last_join - start).days - 60
+        # joining dates weighted towards the later years (growth), few during a hiatus, none once the
+        # intake closed, then sorted
         hiatus = HIATUS.get(site)
         accepted: list[int] = []
         while len(accepted) < n:
@@ -95,21 +129,45 @@ def register(rng: np.random.Generator) -> tuple[list[dict], list[dict]]:
                         p=(0.72, 0.16, 0.08, 0.04) if age != "16-17" else (0.82, 0.18, 0.0, 0.0))
             n_activities = 1 if rng.random() < 0.65 else 2
             chosen = rng.choice(len(options), size=min(n_activities, len(options)), replace=False)
-            for j in sorted(int(c) for c in chosen):
-                name, _st, act_end = options[j]
-                stay = int(rng.exponential(260)) + 1
-                last = min(act_end, first + timedelta(days=stay))
+            spells = [(options[int(j)], first) for j in sorted(int(c) for c in chosen)]
+            # some also join something new that starts while they are involved
+            later = _starting(site, first, first + timedelta(days=450), end)
+            if later and rng.random() < _LATER_P[site]:
+                pickd = later[int(rng.integers(len(later)))]
+                spells.append((pickd, pickd[1]))
+            for (name, _st, act_end), begin in spells:
+                stay = int(rng.exponential(_STAY_DAYS.get(name, _STAY_DEFAULT))) + 1
+                last = min(act_end, begin + timedelta(days=stay))
                 sessions = 1 + int(rng.geometric(0.12)) if rng.random() < 0.85 else 1
-                days = np.sort(rng.integers(0, max(1, (last - first).days), size=sessions))
+                days = np.sort(rng.integers(0, max(1, (last - begin).days), size=sessions))
                 for i, d in enumerate(days):
-                    when = first + timedelta(days=int(d))
+                    when = begin + timedelta(days=int(d))
                     if hiatus and hiatus[0] <= when <= hiatus[1] and (
-                            name not in _CARRIED_ON or rng.random() < 0.4):
-                        continue  # work on hold; only the regular drop-in carried on, and less busy
+                            name not in _CARRIED_ON or rng.random() < 0.6):
+                        continue  # work on hold; only regular support carried on, and less busy
                     attendance.append({"young_person_id": pid, "site": site, "activity": name, "date": when,
                                        "role": role if (role == "paid" or i >= 2) else "participant"})
+        attendance += _few_referrals(rng, site, people)
     attendance.sort(key=lambda r: (r["site"], r["date"], r["young_person_id"], r["activity"]))
     return people, attendance
+
+
+def _few_referrals(rng: np.random.Generator, site: str, people: list[dict]) -> list[dict]:
+    """A handful of sessions of the site's minimal-referral activity (none when there is none)."""
+    if site not in _FEW_REFERRALS:
+        return []
+    name, k = _FEW_REFERRALS[site]
+    span = next(_activity_span(a, get_site(site).programme_end)[1:] for a in ACTIVITIES
+                if a[0] == site and a[2] == name)
+    eligible = sorted(r["young_person_id"] for r in people
+                      if r["site"] == site and r["first_contact"] < span[0])
+    rows = []
+    for i in sorted(int(j) for j in rng.choice(len(eligible), size=k, replace=False)):
+        for _ in range(1 + int(rng.random() < 0.4)):
+            when = span[0] + timedelta(days=int(rng.integers(14, max(15, (span[1] - span[0]).days))))
+            rows.append({"young_person_id": eligible[i], "site": site, "activity": name, "date": when,
+                         "role": "participant"})
+    return rows
 
 
 def _split(rng: np.random.Generator, total: int, p: tuple[float, ...]) -> list[int]:

@@ -2,16 +2,19 @@
 
 For each interview and focus group of the fieldwork log a short transcript is composed from the
 fragments in :mod:`carejourneys.inputs.synthetic.texts`. Each answer is one coded excerpt: a theme code
-(full codebook path) and a ``Valence/...`` code, sometimes also ``Enablers`` or ``Barriers``; each
+(full codebook path) and a ``Valence/...`` code; answers about what helped or got in the way are coded
+to the ``Enablers/...`` or ``Barriers/...`` code their sentence names (and to the theme it speaks to); each
 code is one row of ``coded_segments.csv`` with the same ``start``/``end``/``text``, where
 ``start``/``end`` are code-point offsets into the transcript (end exclusive).
 
 Coders: ``coder_a`` codes everything; ``coder_b`` double-codes about a fifth of the transcripts,
 agreeing with coder A most of the time (for inter-coder agreement).
 
-Planted pattern: in Plymouth, senior leaders and managers answer positively more often than
+Planted patterns: in Plymouth, senior leaders and managers answer positively more often than
 practitioners (the seniority gradient); in Brent the chance of a positive answer does not depend on
-seniority.
+seniority, and Brent's staff speak of collaboration more positively than Plymouth's. Plymouth's
+barriers are led by staff turnover and slow decisions; Brent's enablers by lived-experience staff and
+senior sponsorship.
 """
 
 from __future__ import annotations
@@ -38,6 +41,11 @@ _VALENCE_P: dict[tuple[str, str], tuple[float, float, float]] = {
 }
 _VALENCE_DEFAULT = (0.45, 0.35, 0.2)
 _VALENCE_YOUNG = (0.6, 0.25, 0.15)
+#: Brent's collaboration was exceptional: its staff speak of collaboration mostly positively, at every
+#: level of seniority (Plymouth's collaboration answers follow its seniority gradient)
+_VALENCE_SITE_THEME: dict[tuple[str, str], tuple[float, float, float]] = {
+    ("brent", texts.CO): (0.72, 0.1, 0.18),
+}
 VALENCES = ("Positive", "Negative", "Mixed")
 
 _SITE_NAME = {"brent": "Brent", "plymouth": "Plymouth", "national": "national"}
@@ -46,19 +54,18 @@ _SITE_SLOT = {"brent": "Brent", "plymouth": "Plymouth", "national": "Care Journe
 
 
 def _weights(codes: list[str], top_weight: dict[str, float]) -> np.ndarray:
-    w = np.array([top_weight[c.split(CODE_SEPARATOR)[0]] / _n_children(c) for c in codes])
+    """Each topic's chance: its top-level code's weight shared among the topics under it."""
+    tops = [c.split(CODE_SEPARATOR)[0] for c in codes]
+    w = np.array([top_weight[t] / tops.count(t) for t in tops])
     return w / w.sum()
 
 
-def _n_children(code: str) -> int:
-    return max(1, len(CODEBOOK[code.split(CODE_SEPARATOR)[0]]))
-
-
-_YOUNG_CODES = list(texts.YOUNG)
-_YOUNG_W = _weights(_YOUNG_CODES, {texts.OY: 0.64, "Enablers": 0.12, "Barriers": 0.11, texts.FO: 0.13})
-_STAFF_CODES = list(texts.STAFF)
-_STAFF_W = _weights(_STAFF_CODES, {texts.OY: 0.14, texts.PL: 0.3, texts.CO: 0.2, "Enablers": 0.08,
-                                   "Barriers": 0.09, texts.FO: 0.19})
+FACTOR_TOPICS = (texts.EN, texts.BA)
+_YOUNG_CODES = [*texts.YOUNG, *FACTOR_TOPICS]
+_YOUNG_W = _weights(_YOUNG_CODES, {texts.OY: 0.64, texts.EN: 0.12, texts.BA: 0.11, texts.FO: 0.13})
+_STAFF_CODES = [*texts.STAFF, *FACTOR_TOPICS]
+_STAFF_W = _weights(_STAFF_CODES, {texts.OY: 0.13, texts.PL: 0.29, texts.CO: 0.19, texts.EN: 0.1,
+                                   texts.BA: 0.11, texts.FO: 0.18})
 
 
 @dataclass
@@ -77,6 +84,10 @@ def _lower_first(s: str) -> str:
     return s[0].lower() + s[1:]
 
 
+#: activities that do not read well as "the {activity}" in a sentence
+_NOT_TALKED_OF = {"Journey Bags", "Care-experienced project assistant", "One-to-one and group work"}
+
+
 class _Filler:
     """Fills ``{slots}`` with planted terms of one site and activities running at the interview date."""
 
@@ -85,9 +96,9 @@ class _Filler:
         self.site = site
         self.planted = texts.PLANTED[site]
         # activities people could talk about: those of the site that had started by the interview
-        started = tuple(name for s, _id, name, kind, start, _end, _status in ACTIVITIES
-                        if s == site and kind not in ("systems", "practice") and name != "Journey Bags"
-                        and date.fromisoformat(start) <= when)
+        started = tuple(name for s, _id, name, kind, start, _end, _status, _desc in ACTIVITIES
+                        if s == site and kind not in ("systems", "practice", "output")
+                        and name not in _NOT_TALKED_OF and date.fromisoformat(start) <= when)
         self.activities = started or texts.SITE_ACTIVITIES.get(site) or texts.SITE_ACTIVITIES["national"]
 
     def name(self) -> str:
@@ -106,11 +117,12 @@ class _Filler:
         })
 
 
-def _valence(rng: np.random.Generator, site: str, person: Person) -> str:
+def _valence(rng: np.random.Generator, site: str, person: Person, code: str = "") -> str:
     if person.seniority == "not_applicable":
         p = _VALENCE_YOUNG
     else:
-        p = _VALENCE_P.get((site, person.seniority), _VALENCE_DEFAULT)
+        p = _VALENCE_SITE_THEME.get((site, code.split(CODE_SEPARATOR)[0]),
+                                    _VALENCE_P.get((site, person.seniority), _VALENCE_DEFAULT))
     return pick(rng, VALENCES, p=p)
 
 
@@ -123,16 +135,57 @@ def _choose(rng: np.random.Generator, pool: tuple[str, ...], n: int, used: set[s
     return picked
 
 
-def _answer(rng: np.random.Generator, filler: _Filler, bank: dict, code: str, valence: str,
-            used: set[str]) -> str:
+def _bank_for(bank: dict, code: str, site: str, young: bool) -> dict:
+    """The fragments of ``code``, with the site's own fragments added (staff answers only)."""
     frags = bank[code]
+    extra = {} if young else texts.SITE_STAFF.get(site, {}).get(code, {})
+    return {k: (*frags.get(k, ()), *extra.get(k, ())) for k in ("pos", "neg")}
+
+
+def _answer(rng: np.random.Generator, filler: _Filler, bank: dict, code: str, valence: str,
+            used: set[str], young: bool) -> tuple[str, list[str]]:
+    """The text of an answer on topic ``code`` and the codes given to it (valence last)."""
+    if code in FACTOR_TOPICS:
+        return _factor_answer(rng, filler, valence, used, young)
+    frags = _bank_for(bank, code, filler.site, young)
+    codes = [code, f"Valence{CODE_SEPARATOR}{valence}"]
     if valence == "Mixed":
         pos = filler.fill(_choose(rng, frags["pos"], 1, used)[0])
         neg = filler.fill(_choose(rng, frags["neg"], 1, used)[0])
-        return f"{pos} {pick(rng, texts.MIXED_LINKS)} {_lower_first(neg)}"
+        return f"{pos} {pick(rng, texts.MIXED_LINKS)} {_lower_first(neg)}", codes
     pool = frags["pos" if valence == "Positive" else "neg"]
     n = 2 if len(pool) > 1 and rng.random() < 0.4 else 1
-    return " ".join(filler.fill(f) for f in _choose(rng, pool, n, used))
+    return " ".join(filler.fill(f) for f in _choose(rng, pool, n, used)), codes
+
+
+def _factor(rng: np.random.Generator, site: str, kind: str, young: bool) -> str:
+    """An enabler (``kind`` Enablers) or barrier code, weighted by how often the site raised it."""
+    bank = texts.YOUNG_FACTORS if young else texts.STAFF_FACTORS
+    options = [c for c in bank if c.startswith(kind + CODE_SEPARATOR)]
+    weights = texts.FACTOR_WEIGHTS.get(site, {})
+    w = np.array([weights.get(c, 1.0) for c in options])
+    return options[int(rng.choice(len(options), p=w / w.sum()))]
+
+
+def _factor_answer(rng: np.random.Generator, filler: _Filler, valence: str, used: set[str],
+                   young: bool) -> tuple[str, list[str]]:
+    """What helped (a positive answer), what got in the way (negative), or one of each (mixed).
+
+    Each sentence names its factor and is coded to it; a staff sentence is also coded to the
+    theme it speaks to (``texts.FACTOR_THEMES``) when the answer is not mixed.
+    """
+    bank = texts.YOUNG_FACTORS if young else texts.STAFF_FACTORS
+    site = filler.site if filler.site in texts.FACTOR_WEIGHTS else "national"
+    vcode = f"Valence{CODE_SEPARATOR}{valence}"
+    if valence == "Mixed":
+        en, ba = _factor(rng, site, texts.EN, young), _factor(rng, site, texts.BA, young)
+        pos = filler.fill(_choose(rng, bank[en], 1, used)[0])
+        neg = filler.fill(_choose(rng, bank[ba], 1, used)[0])
+        return f"{pos} {pick(rng, texts.MIXED_LINKS)} {_lower_first(neg)}", [en, ba, vcode]
+    code = _factor(rng, site, texts.EN if valence == "Positive" else texts.BA, young)
+    text = filler.fill(_choose(rng, bank[code], 1, used)[0])
+    theme = None if young else texts.FACTOR_THEMES.get(code)
+    return text, [code, *([theme] if theme else []), vcode]
 
 
 def _contact(rng: np.random.Generator, filler: _Filler, young: bool) -> str:
@@ -140,13 +193,6 @@ def _contact(rng: np.random.Generator, filler: _Filler, young: bool) -> str:
     name = pick(rng, filler.planted["name"]).lower().replace(" ", ".")
     return pick(rng, texts.CONTACT_FRAGMENTS["young" if young else "staff"]).format(
         phone=f"07700 900{int(rng.integers(0, 1000)):03d}", email=f"{name}@example.org")
-
-
-def _codes_for(rng: np.random.Generator, code: str, valence: str) -> list[str]:
-    codes = [code, f"Valence{CODE_SEPARATOR}{valence}"]
-    if code not in ("Enablers", "Barriers") and valence != "Mixed" and rng.random() < 0.25:
-        codes.insert(1, "Enablers" if valence == "Positive" else "Barriers")
-    return codes
 
 
 def _header(s: Session) -> str:
@@ -206,13 +252,14 @@ def transcript(rng: np.random.Generator, s: Session) -> tuple[str, list[Excerpt]
             add(f"{labels[person.speaker_id]}: ")
             if rng.random() < 0.3:
                 add(f"{pick(rng, texts.OPENERS)} ")
-            valence = _valence(rng, s.site, person)
-            text = _answer(rng, filler, texts.YOUNG if young else texts.STAFF, code, valence, used_fragments)
+            valence = _valence(rng, s.site, person, code)
+            text, answer_codes = _answer(rng, filler, texts.YOUNG if young else texts.STAFF, code, valence,
+                                         used_fragments, young)
             if rng.random() < 0.025:
                 text = f"{text} {_contact(rng, filler, young)}"
             start = pos
             end = add(text)
-            excerpts.append(Excerpt(start, end, text, person, _codes_for(rng, code, valence)))
+            excerpts.append(Excerpt(start, end, text, person, answer_codes))
             add("\n")
         add("\n")
     return "".join(parts), excerpts
@@ -225,10 +272,7 @@ def _recode(rng: np.random.Generator, codes: list[str]) -> list[str]:
         top = c.split(CODE_SEPARATOR)[0]
         children = CODEBOOK[top]
         r = rng.random()
-        if c in ("Enablers", "Barriers"):
-            if r < 0.8:
-                out.append(c)
-        elif r < 0.85 or len(children) < 2:
+        if r < 0.85 or len(children) < 2:
             out.append(c)
         else:
             others = [ch for ch in children if f"{top}{CODE_SEPARATOR}{ch}" != c]

@@ -191,22 +191,6 @@ STAFF: dict[str, dict[str, tuple[str, ...]]] = {
                 "Without a senior champion, proposals stalled.",
                 "Support at the top was warm but not always practical."),
     },
-    "Enablers": {
-        "pos": ("Good relationships between the two managers made everything else easier.",
-                "Co-locating the team in the council offices helped a lot.",
-                "A flexible budget let us respond to what young people asked for.",
-                "Working with {service} gave young people a route in."),
-        "neg": ("What should have helped, like shared systems, never quite arrived.",
-                "The enablers were there on paper but not in practice."),
-    },
-    "Barriers": {
-        "pos": ("Most of the early barriers were sorted once people got to know each other.",
-                "We found ways round the data sharing problems in the end."),
-        "neg": ("Recruitment delays held up the work for months.",
-                "Information sharing between the organisations was a constant struggle.",
-                "The pandemic moved everything online and some young people just disappeared.",
-                "Staff turnover in the council meant starting relationships from scratch."),
-    },
     f"{FO}/Co-production": {
         "pos": ("Young people co-designed the {activity} from the first session.",
                 "Co-production became normal: nothing went to the board without young people seeing it.",
@@ -285,23 +269,6 @@ YOUNG: dict[str, dict[str, tuple[str, ...]]] = {
         "neg": ("I wanted to do an apprenticeship but it fell through.",
                 "It's hard to think about college when you don't know where you'll be living.",
                 "I dropped out of my course because of money."),
-    },
-    "Enablers": {
-        "pos": ("The workers are sound, they actually listen.",
-                "They paid for my bus fare so I could get there.",
-                "{name} would text me to remind me, which helped.",
-                "There was always food, which sounds small but it matters."),
-        "neg": ("It only works if you've got a worker who bothers.",
-                "When the times changed nobody told me, so I stopped going."),
-    },
-    "Barriers": {
-        "pos": ("Getting there was hard at first but they sorted transport.",
-                "I was worried I wouldn't fit in, but that went after the first week.",
-                "Honestly nothing much, they made it pretty easy."),
-        "neg": ("It was too far from where I was living.",
-                "I was nervous walking in on my own the first time.",
-                "Sessions clashed with my shifts at work.",
-                "My social worker kept changing so nobody followed things up."),
     },
     f"{FO}/Co-production": {
         "pos": ("We got to choose what the sessions were about.",
@@ -428,4 +395,195 @@ CONTACT_FRAGMENTS = {
               "Send it to {email} and I'll pass it on."),
     "young": ("My old worker's number was {phone}, I still have it saved.",
               "They emailed me from {email} to check I was alright."),
+}
+
+# ---------------------------------------------------------------------------------- enablers and barriers
+EN, BA = "Enablers", "Barriers"
+
+#: what staff said helped (Enablers/...) or got in the way (Barriers/...): each sentence names its factor
+STAFF_FACTORS: dict[str, tuple[str, ...]] = {
+    f"{EN}/Dedicated resource": (
+        "Having a worker whose whole job was this work meant it did not get squeezed out.",
+        "The ring-fenced programme budget paid for time nobody in the statutory team had.",
+        "A few protected days a week for the project made all the difference."),
+    f"{EN}/Senior sponsorship": (
+        "Our director put her name to it, so doors opened that would normally stay shut.",
+        "A senior sponsor on each side meant blockages got sorted at the right level.",
+        "When the assistant director backed a proposal, it went through."),
+    f"{EN}/Lived-experience staff": (
+        "Staff who had been in care themselves were trusted by young people from day one.",
+        "Our care-experienced colleague could say things to managers that landed differently.",
+        "Employing care leavers in the team changed what we noticed and what we asked."),
+    f"{EN}/Flexible funding": (
+        "A small pot we could spend without a committee let us say yes on the day.",
+        "Because the money was not tied to targets, we could follow what young people wanted.",
+        "Flexible spending meant we could pay for a deposit or a bus pass when it mattered."),
+    f"{EN}/Joint ownership of decisions": (
+        "Decisions were made together, with the council and the charity round the same table.",
+        "Both partners signed off the plan, so both felt it was theirs.",
+        "Shared decisions meant nobody could quietly walk away from them."),
+    f"{EN}/Space to experiment": (
+        "We had room to try something small, see what happened and change course.",
+        "Being told it was fine if a pilot did not work freed people up.",
+        "Trying ideas out for a term before committing took the pressure off."),
+    f"{BA}/Staff turnover": (
+        "Every time a manager left we went back to square one with the relationship.",
+        "Turnover in both organisations meant nobody held the history of the work.",
+        "We had four different leads in two years, and each one wanted to start again."),
+    f"{BA}/Procurement and contracting": (
+        "Getting a contract in place with the outside provider took the best part of a year.",
+        "Procurement rules meant we could not just buy in the training we needed.",
+        "The legal side of agreeing the service kept bouncing between the two organisations."),
+    f"{BA}/Data sharing": (
+        "We could not see the council's records, so we never knew who to reach.",
+        "Without a data sharing agreement, referrals relied on goodwill and email.",
+        "Monitoring data never came through, so it was hard to show what worked."),
+    f"{BA}/Short-term funding": (
+        "Knowing the money would run out made people look for other jobs early.",
+        "Short-term funding meant every plan had one eye on the exit.",
+        "When funding was pulled early, the last year became about winding down."),
+    f"{BA}/Competing priorities": (
+        "An inspection came along and the programme dropped down everyone's list.",
+        "Managers were pulled into crisis work and the project waited.",
+        "It was one more meeting on top of corporate parenting and safeguarding boards."),
+    f"{BA}/COVID-19": (
+        "The pandemic stopped face-to-face work just as things were getting going.",
+        "Lockdowns meant we lost touch with young people who had no data or phone credit.",
+        "COVID pulled council staff into emergency work for months."),
+    f"{BA}/Slow decision-making": (
+        "Sign-off took so long that the idea had gone cold by the time it came.",
+        "We waited months for a protocol to be approved while the bags sat in a cupboard.",
+        "Decisions went round the houses and nobody could say yes."),
+    f"{BA}/Different views of systems change": (
+        "We never agreed what systems change would look like, so we measured different things.",
+        "The council wanted service targets and we wanted to change relationships.",
+        "People meant different things by transformation and that caused friction."),
+}
+#: what young people said helped or got in the way
+YOUNG_FACTORS: dict[str, tuple[str, ...]] = {
+    f"{EN}/Approachable, flexible workers": (
+        "The workers are sound, they actually listen.",
+        "{name} would text me to remind me, which helped.",
+        "They fitted round me, not the other way round."),
+    f"{EN}/Practical help": (
+        "They paid for my bus fare so I could get there.",
+        "There was always food, which sounds small but it matters.",
+        "They lent me a laptop so I could do the online bits."),
+    f"{EN}/Lived-experience staff": (
+        "One of the workers had been in care too, so I didn't have to explain everything.",),
+    f"{BA}/Travel and timing": (
+        "It was too far from where I was living.",
+        "Sessions clashed with my shifts at work.",
+        "When the times changed nobody told me, so I stopped going."),
+    f"{BA}/Staff turnover": (
+        "My social worker kept changing so nobody followed things up.",
+        "I got used to one worker and then she left."),
+    f"{BA}/COVID-19": (
+        "Lockdown meant everything went online and I just stopped logging on.",),
+}
+#: the theme a factor sentence also speaks to (coded on the same passage)
+FACTOR_THEMES: dict[str, str] = {
+    f"{EN}/Dedicated resource": f"{PL}/Additional resource",
+    f"{EN}/Senior sponsorship": f"{CO}/Strategic support",
+    f"{EN}/Lived-experience staff": f"{CO}/Team skills and lived experience",
+    f"{EN}/Joint ownership of decisions": f"{PL}/Power between council and voluntary sector",
+    f"{EN}/Space to experiment": f"{PL}/Permission to fail",
+    f"{BA}/Procurement and contracting": f"{PL}/Decision-making and momentum",
+    f"{BA}/Slow decision-making": f"{PL}/Decision-making and momentum",
+    f"{BA}/Short-term funding": f"{PL}/Endings and legacy",
+    f"{BA}/Staff turnover": f"{PL}/Governance",
+    f"{BA}/Different views of systems change": f"{FO}/Systems improved",
+}
+#: how often each factor comes up at a site (relative weights; 1 when not listed)
+FACTOR_WEIGHTS: dict[str, dict[str, float]] = {
+    "brent": {f"{EN}/Lived-experience staff": 3.0, f"{EN}/Senior sponsorship": 2.5,
+              f"{EN}/Dedicated resource": 2.0, f"{EN}/Flexible funding": 2.0,
+              f"{BA}/Short-term funding": 2.5, f"{BA}/Different views of systems change": 0.4,
+              f"{BA}/Slow decision-making": 0.6},
+    "plymouth": {f"{BA}/Staff turnover": 3.0, f"{BA}/Slow decision-making": 3.0,
+                 f"{BA}/Short-term funding": 2.0, f"{BA}/COVID-19": 1.8, f"{BA}/Competing priorities": 1.8,
+                 f"{BA}/Different views of systems change": 1.5, f"{BA}/Procurement and contracting": 1.5,
+                 f"{EN}/Joint ownership of decisions": 1.8, f"{EN}/Space to experiment": 1.6,
+                 f"{EN}/Dedicated resource": 1.8, f"{EN}/Lived-experience staff": 0.3,
+                 f"{EN}/Practical help": 0.6},
+}
+
+# ---------------------------------------------------------------------------------- site-specific fragments
+#: extra staff fragments heard at one site only (added to the bank for that site's transcripts)
+SITE_STAFF: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
+    "plymouth": {
+        f"{PL}/Additional resource": {
+            "pos": ("The council seconding someone half time to the family-finding work showed it meant it.",
+                    "Bringing in outside money let us test the drop-in in a building that did not feel "
+                    "like the council."),
+            "neg": ("Half a post was never going to carry a whole new service.",),
+        },
+        f"{PL}/Power between council and voluntary sector": {
+            "pos": ("Because the charity brought its own money, it could push back on targets.",
+                    "The charity sat in senior meetings and kept asking what a good corporate parent "
+                    "would do."),
+            "neg": ("People still called it the charity's project, as if the council was a guest.",),
+        },
+        f"{PL}/Decision-making and momentum": {
+            "neg": ("Everything else was put on hold while the family-finding service was argued over.",
+                    "By the time the worker started, there was hardly any time left to take referrals.",
+                    "The referrals just never came in the numbers the business case promised."),
+        },
+        f"{PL}/Permission to fail": {
+            "neg": ("When the money got tight, a pilot that struggled looked like a reason to cut.",
+                    "With an inspection hanging over the service, nobody wanted to be seen to fail."),
+        },
+        f"{PL}/Endings and legacy": {
+            "pos": ("We held celebration meals with the young people so the ending was marked.",
+                    "The council is planning its own hub for care leavers, built on the Friday drop-in."),
+            "neg": ("When the building went, the Friday drop-in went with it and left a hole.",
+                    "We stopped bringing new young people in so we would not let them down at the end.",
+                    "The handover to council staff was rushed because posts were ending."),
+        },
+        f"{PL}/Governance": {
+            "neg": ("The board stopped meeting for most of a year and decisions drifted.",
+                    "It felt like another partnership table on top of all the others."),
+        },
+        f"{FO}/Systems improved": {
+            "pos": ("The council now treats care experience like a protected characteristic.",
+                    "The care leaver covenant was rewritten and is stronger than it was."),
+        },
+        f"{FO}/Policy influence": {
+            "pos": ("The shoes exhibition went to Westminster and young people spoke to MPs about "
+                    "rent guarantors.",),
+        },
+        f"{FO}/Co-production": {
+            "neg": ("The family-finding service was chosen by managers, not by young people.",
+                    "Front-line staff heard about decisions after they were made."),
+        },
+    },
+    "brent": {
+        f"{CO}/Ethos across roles": {
+            "pos": ("Everyone in the room was treated as an expert, whether they were a director or "
+                    "nineteen.",
+                    "Titles did not matter in our sessions; young people and managers planned together."),
+        },
+        f"{CO}/Leading by example": {
+            "pos": ("The team did not just talk about sharing power, they showed you what it felt like.",
+                    "Managers came to a session as learners and went away doing things differently."),
+        },
+        f"{CO}/Team skills and lived experience": {
+            "pos": ("The team brought creative skills, lived experience and real patience.",
+                    "Their passion was obvious, and they knew the system inside out."),
+        },
+        f"{CO}/Strategic support": {
+            "pos": ("Leaders in both organisations protected the budget so the films could be made well.",),
+        },
+        f"{PL}/Endings and legacy": {
+            "pos": ("The welcome packs are now something every semi-independent provider has to give.",
+                    "Training for social workers carries on after the team has gone.",
+                    "The work with inspectors means young people's films are part of how services are "
+                    "judged."),
+            "neg": ("When a team this skilled disbands, you cannot just hand over the relationships.",
+                    "Some young people will miss the one-to-one support that cannot carry on."),
+        },
+        f"{FO}/Learning shared": {
+            "pos": ("The poetry and films travelled further than any report would have.",),
+        },
+    },
 }
