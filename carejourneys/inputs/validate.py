@@ -89,19 +89,101 @@ def source_of_file(path: Path) -> str | None:
     return None
 
 
-def validate_file(path: str | Path, source: str | None = None, year: int | None = None) -> list[DataProblem]:
-    """Every problem in one file: a source of the data contract, an OC3 return or a REFI-QDA project.
+#: what :func:`coding_format` returns, and the reader each stands for
+CODING_FORMATS = {
+    "qdpx": "a REFI-QDA project (read_qdpx)",
+    "qdc": "a REFI-QDA codebook (read_qdc)",
+    "taguette_sqlite": "a Taguette project database (read_taguette)",
+    "taguette": "a Taguette highlights export (read_coded_segments)",
+    "generic": "a coding export in the generic long format (read_coded_segments)",
+}
 
+
+def coding_format(path: str | Path, source: str | None = None) -> str | None:
+    """Which coding format ``path`` holds (a key of :data:`CODING_FORMATS`), or None.
+
+    By suffix: ``.qdpx``/``.qde`` and ``.qdc``; by content: an SQLite database (Taguette's project
+    export); by header row, for a CSV or XLSX file whose name is not that of another source:
+    Taguette's ``id, document, tag, content`` or the generic long format. A file with every column
+    of the contract's ``coded_segments`` is left to the contract's own check (None).
+    """
+    from carejourneys.errors import DataError
+    from carejourneys.inputs.loaders.coded import detect_format
+    from carejourneys.inputs.loaders.tabular import normalise_header, read_table
+    from carejourneys.inputs.loaders.taguette import is_sqlite
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if source not in (None, "coded_segments") or not path.is_file():
+        return None
+    if suffix in (".qdpx", ".qde"):
+        return "qdpx"
+    if suffix == ".qdc":
+        return "qdc"
+    if is_sqlite(path):
+        return "taguette_sqlite"
+    named = source or source_of_file(path)
+    if named not in (None, "coded_segments") or suffix not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
+        return None
+    try:
+        fmt = detect_format(path)
+        if fmt is not None and named == "coded_segments":
+            header = {normalise_header(h) for h in read_table(path).columns}
+            if set(schemas.SOURCES["coded_segments"].columns) <= header:
+                return None
+    except DataError:
+        return None
+    return fmt
+
+
+def _coding_problems(path: Path, fmt: str) -> list[DataProblem]:
+    """Every problem found reading ``path`` as coding format ``fmt``."""
+    from carejourneys.errors import DataError
+
+    try:
+        if fmt == "qdpx":
+            from carejourneys.inputs.loaders.qdpx import read_qdpx
+
+            read_qdpx(path)
+        elif fmt == "qdc":
+            from carejourneys.inputs.loaders.qdc import read_qdc
+
+            read_qdc(path)
+        elif fmt == "taguette_sqlite":
+            from carejourneys.inputs.loaders.taguette import read_taguette
+
+            read_taguette(path)
+        else:
+            from carejourneys.inputs.loaders.coded import read_coded_segments
+
+            read_coded_segments(path, format=fmt)
+    except DataError as e:
+        return list(e.problems)
+    return []
+
+
+def validate_file(path: str | Path, source: str | None = None, year: int | None = None) -> list[DataProblem]:
+    """Every problem in one file: a source of the data contract, an OC3 return, or coded qualitative data.
+
+    Coded data is recognised in every format a loader reads (:func:`coding_format`): REFI-QDA
+    projects and codebooks, Taguette's project database and highlights exports (CSV/XLSX), and the
+    generic long format; its problems name file, row and column as the loader reports them, and
+    what the loader warns about (merged repeats, formulas, dotted tag names) is issued as warnings.
     ``source`` defaults to the one the file name stands for (:func:`source_of_file`); an OC3 return
     needs its collection ``year``, taken from the file name (``oc3_2023.csv``) when not given.
     """
     from carejourneys.errors import DataError
 
     path = Path(path)
+    fmt = coding_format(path, source)
+    if fmt is not None:
+        return _coding_problems(path, fmt)
     source = source or source_of_file(path)
     if source is None:
-        return [DataProblem(str(path), None, None, "cannot tell which source this file holds from its name; "
-                            f"name one with --source ({', '.join(schemas.SOURCES)})")]
+        return [DataProblem(str(path), None, None, "cannot tell which source this file holds from its name "
+                            f"or header; name one with --source ({', '.join(schemas.SOURCES)}). A coding "
+                            "export needs the columns id, document, tag, content (Taguette) or a source, "
+                            "a code and a text column (generic)")]
     if source not in schemas.SOURCES:
         return [DataProblem(str(path), None, None, f"unknown source {source!r}; expected one of "
                             f"{', '.join(schemas.SOURCES)}")]

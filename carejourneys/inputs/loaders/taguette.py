@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from carejourneys.errors import DataError, DataWarning
+from carejourneys.errors import DataError, DataProblem, DataWarning
 from carejourneys.inputs.loaders.codepaths import join_code_path, looks_dotted, split_code_path
 from carejourneys.inputs.loaders.qdpx_container import DEFAULT_LIMITS, Limits
 
@@ -115,6 +115,11 @@ def _byte_to_char(text: str) -> tuple[np.ndarray, np.ndarray]:
     index = np.concatenate([np.cumsum(starts) - 1, [len(text)]])
     boundary = np.concatenate([starts, [True]])
     return index, boundary
+
+
+def _row(value: object) -> int | None:
+    """A highlight's id as the row it is reported at (the table has no row numbers of its own)."""
+    return int(value) if isinstance(value, int) else None
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -354,6 +359,7 @@ class _Reader:
         maps: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         out: list[dict] = []
         inexact = mismatched = 0
+        problems: list[DataProblem] = []
         for hid, did, s, e, snippet in self.con.execute(sql, args):
             doc = by_id.get(did)
             if doc is None:
@@ -363,21 +369,23 @@ class _Reader:
                 maps[did] = _byte_to_char(text)
             index, boundary = maps[did]
             nbytes = len(index) - 1
+            where = f"{self.path} (table highlights)"
             try:
                 s, e = int(s), int(e)
             except (TypeError, ValueError):
-                raise DataError(
-                    f"highlight {hid} has positions that are not whole numbers ({s!r}, {e!r})",
-                    path=self.path,
-                    column="highlights.start_offset",
-                ) from None
-            if not 0 <= s <= e <= nbytes:
-                raise DataError(
-                    f"highlight {hid} (bytes {s}-{e}) lies outside the text of document "
-                    f"{doc['source_id']!r} ({nbytes} bytes)",
-                    path=self.path,
-                    column="highlights.start_offset",
+                problems.append(
+                    DataProblem(where, _row(hid), "start_offset",
+                                f"highlight {hid} has positions that are not whole numbers ({s!r}, {e!r})")
                 )
+                continue
+            if not 0 <= s <= e <= nbytes:
+                column = "start_offset" if not 0 <= s <= nbytes else "end_offset"
+                problems.append(
+                    DataProblem(where, _row(hid), column,
+                                f"highlight {hid} (bytes {s}-{e}) lies outside the text of document "
+                                f"{doc['source_id']!r} (0-{nbytes} bytes)")
+                )
+                continue
             if not (boundary[s] and boundary[e]):
                 inexact += 1
             cs = int(index[s]) + (0 if boundary[s] else 1)
@@ -395,6 +403,8 @@ class _Reader:
                     "text": piece,
                 }
             )
+        if problems:
+            raise DataError.from_problems(problems[:200])
         if inexact:
             warnings.warn(
                 f"{self.path}: {inexact} highlight(s) start or end inside a character; moved to the "
