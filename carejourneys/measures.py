@@ -51,6 +51,9 @@ SWEMWBS_METRIC: dict[int, float] = {
     31: 28.13, 32: 29.31, 33: 30.70, 34: 32.55, 35: 35.00,
 }
 
+#: decimals of the metric scores in :data:`SWEMWBS_METRIC` (the precision of the scale)
+SWEMWBS_METRIC_DECIMALS = 2
+
 #: the copyright notice that must accompany any SWEMWBS score shown
 SWEMWBS_NOTICE = (
     "Short Warwick Edinburgh Mental Wellbeing Scale (SWEMWBS) © NHS Health Scotland, University of "
@@ -232,15 +235,29 @@ def score_prepost(
 #: scored outcome measures of the pre/post questionnaire: column, label, direction, outcome domain
 SCALES: dict[str, dict] = {
     "swemwbs_metric": {"label": "SWEMWBS (metric score, 7-35)", "higher_is_better": True,
-                       "domain": "wellbeing", "range": (7.0, 35.0)},
+                       "domain": "wellbeing", "range": (7.0, 35.0), "decimals": SWEMWBS_METRIC_DECIMALS},
     "ucla_total": {"label": "UCLA loneliness (3-9, lower is better)", "higher_is_better": False,
-                   "domain": "social_connections", "range": (3.0, 9.0)},
+                   "domain": "social_connections", "range": (3.0, 9.0), "decimals": 0},
     "ons_life_satisfaction": {"label": "ONS life satisfaction (0-10)", "higher_is_better": True,
-                              "domain": "wellbeing", "range": (0.0, 10.0)},
+                              "domain": "wellbeing", "range": (0.0, 10.0), "decimals": 0},
     "ons_worthwhile": {"label": "ONS worthwhile (0-10)", "higher_is_better": True,
-                       "domain": "wellbeing", "range": (0.0, 10.0)},
+                       "domain": "wellbeing", "range": (0.0, 10.0), "decimals": 0},
     "ons_happiness": {"label": "ONS happiness (0-10)", "higher_is_better": True,
-                      "domain": "wellbeing", "range": (0.0, 10.0)},
+                      "domain": "wellbeing", "range": (0.0, 10.0), "decimals": 0},
     "ons_anxiety": {"label": "ONS anxiety (0-10, lower is better)", "higher_is_better": False,
-                    "domain": "wellbeing", "range": (0.0, 10.0)},
+                    "domain": "wellbeing", "range": (0.0, 10.0), "decimals": 0},
 }
+"""``decimals`` is each score's precision: differences of two scores are rounded to it before they are
+ranked or compared (see :func:`scale_difference`), so that equal changes tie exactly."""
+
+
+def scale_difference(before, after, decimals: int | None) -> np.ndarray:
+    """``after - before`` at the scale's precision: rounded to ``decimals`` places (None: as given).
+
+    Scores such as the SWEMWBS metric score are stored as binary floats, so two changes that are
+    equal on the scale (1.10 and -1.10) can differ in their last bits (1.1000000000000014 and
+    -1.0999999999999979) and would be ranked apart; rounding the difference to the precision of
+    the scores restores the tie (the difference of two numbers with ``decimals`` places has
+    ``decimals`` places)."""
+    d = np.asarray(after, dtype=float) - np.asarray(before, dtype=float)
+    return d if decimals is None else np.round(d, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0

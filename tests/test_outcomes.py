@@ -75,7 +75,7 @@ def test_matches_scipy_permutation_test_on_tied_data_with_zeros(seed):
 def test_matches_brute_force_enumeration(values, zero_method):
     ours = oc.signed_rank_exact(values, zero_method=zero_method)
     if all(v == 0 for v in values):
-        assert ours.p_value == 1.0 and ours.n_used == 0
+        assert math.isnan(ours.p_value) and ours.n_used == 0 and ours.note == oc.NO_NONZERO_DIFFERENCE
         return
     assert ours.p_value == pytest.approx(brute_force_p(values, zero_method), abs=1e-12)
     assert 0 < ours.p_value <= 1
@@ -156,7 +156,10 @@ def test_bootstrap_is_seeded_and_descriptive():
     # with n=200 the percentile bootstrap is close to the t interval
     assert r1.boot_low == pytest.approx(r1.ci_low, abs=0.05)
     assert r1.boot_high == pytest.approx(r1.ci_high, abs=0.05)
-    assert "descriptive" in oc.BOOTSTRAP_LABEL
+    assert "unreliable" in oc.BOOTSTRAP_LABEL and "annex" in oc.BOOTSTRAP_LABEL
+    # not computed unless asked for
+    r0 = oc.paired_change(b, a, seed=3)
+    assert math.isnan(r0.boot_low) and math.isnan(r0.boot_high)
 
 
 def test_direction_of_improvement():
@@ -454,7 +457,7 @@ def test_display_table_split_is_protected_but_pairs_left_to_report():
     assert (shown["Improved"], shown["Same"], shown["Worse"]) == ("c", 0, "c")
     assert shown["Improved %"] == "c"
     assert shown["Pairs"] == 12 and shown["Reliably improved"] == 2  # primary rule applied by report.table
-    assert shown["Bootstrap 95% CI (descriptive)"] == "0.20 to 1.80"
+    assert shown[oc.BOOTSTRAP_COLUMN] == "0.20 to 1.80"
 
 
 def test_display_table_names_design_only_when_mixed():
@@ -473,8 +476,12 @@ def test_paired_change_swapping_occasions_mirrors_the_result(pairs):
     fwd = oc.paired_change(before, after, n_boot=200)
     back = oc.paired_change(after, before, n_boot=200)
     assert back.mean_diff == pytest.approx(-fwd.mean_diff)
-    assert back.wilcoxon_p == pytest.approx(fwd.wilcoxon_p) and back.sign_p == pytest.approx(fwd.sign_p)
+    assert back.wilcoxon_p == pytest.approx(fwd.wilcoxon_p, nan_ok=True)
+    assert back.sign_p == pytest.approx(fwd.sign_p, nan_ok=True)
     assert (back.n_improved, back.n_same, back.n_worse) == (fwd.n_worse, fwd.n_same, fwd.n_improved)
-    assert 0 < fwd.wilcoxon_p <= 1 and 0 < fwd.sign_p <= 1
+    if fwd.n_zero == fwd.n_pairs:  # no non-zero difference: neither test is defined
+        assert math.isnan(fwd.wilcoxon_p) and math.isnan(fwd.sign_p) and fwd.p_note
+    else:
+        assert 0 < fwd.wilcoxon_p <= 1 and 0 < fwd.sign_p <= 1
     if not np.isnan(fwd.d_z):
         assert back.d_z == pytest.approx(-fwd.d_z) and abs(fwd.g_z) <= abs(fwd.d_z)

@@ -5,6 +5,8 @@ which reports:
 
 * ``n_pairs``, medians and means before and after, the mean difference (after - before) with a
   t-based 95% confidence interval;
+* differences taken at the **scale's precision** (``decimals``, e.g. 2 for SWEMWBS metric scores), so
+  that changes equal on the scale (1.10 and -1.10) tie exactly rather than by float accident;
 * an **exact Wilcoxon signed-rank** p-value (:func:`signed_rank_exact`) computed from the full
   sign-flip (permutation) distribution of the signed-rank statistic with mid-ranks, so it stays
   exact with ties and zeros (scipy's default silently switches to a normal approximation there);
@@ -16,11 +18,20 @@ which reports:
   / average of the SDs before and after; Cumming 2012, Lakens 2013), each also with **Hedges'
   correction** ``J = Γ(df/2) / (sqrt(df/2) Γ((df-1)/2))`` for ``df = n - 1`` (exact form, not the
   ``1 - 3/(4df - 1)`` approximation) giving g_z and g_av;
-* a **seeded percentile bootstrap** interval of the mean difference, labelled *descriptive*;
+* optionally (``n_boot`` > 0), a seeded percentile bootstrap interval of the mean difference, for the
+  annex only: at n = 5-15 it is too narrow to be read as a 95% interval (:data:`BOOTSTRAP_CAVEAT`);
 * the shares **improved / same / worse** (direction per scale: higher is better or not);
 * **reliable change** (Jacobson & Truax 1991): ``RCI = d / (SD * sqrt(2 * (1 - r)))``, a person
   has reliably changed when ``|RCI| > 1.96``; reliability ``r`` and ``SD`` are explicit inputs,
   with the cited defaults in :data:`RELIABLE_CHANGE_DEFAULTS`.
+
+A statistic that does not exist is missing (NaN), never a stand-in number: identical changes have no
+confidence interval (not a zero-width one), no non-zero difference gives no signed-rank or sign-test
+p (not 1.000); ``ci_note`` / ``p_note`` say why, and :mod:`carejourneys.render.numbers` writes them
+as "not defined". ``direction`` applies :func:`change_direction` (:data:`DIRECTION_RULE`).
+
+Reader tables: :func:`main_table` (narrow: measure, n, before, after, change, what it shows) and
+:func:`annex_table` (every statistic).
 
 Prospective pre/post results (:func:`prepost_change`) and retrospective (then-test) results
 (:func:`retrospective_change`) are computed separately and labelled by ``design``; nothing here
@@ -45,6 +56,7 @@ from scipy import special, stats
 from carejourneys import measures
 from carejourneys.errors import DataError, DataProblem
 from carejourneys.inputs.schemas import RETRO_ITEMS
+from carejourneys.render import numbers
 
 ZeroMethod = Literal["pratt", "wilcox"]
 Alternative = Literal["two-sided", "greater", "less"]
@@ -52,7 +64,7 @@ Alternative = Literal["two-sided", "greater", "less"]
 PROSPECTIVE = "pre/post (prospective)"
 RETROSPECTIVE = "retrospective (then-test)"
 
-BOOTSTRAP_LABEL = "descriptive: percentile bootstrap of the mean difference (seeded)"
+BOOTSTRAP_LABEL = "annex only: seeded percentile bootstrap of the mean difference, unreliable at n = 5-15"
 WILCOXON_LABEL = "exact: full sign-flip distribution of the signed-rank statistic (mid-ranks)"
 
 
@@ -91,7 +103,8 @@ RCI_CRITICAL = 1.96
 @dataclass(frozen=True)
 class SignedRankResult:
     """Exact Wilcoxon signed-rank test. ``t_plus``/``t_minus`` are the sums of (mid-)ranks of the
-    positive/negative differences; ``n_used`` differences carry a sign, ``n_zero`` are zero."""
+    positive/negative differences; ``n_used`` differences carry a sign, ``n_zero`` are zero.
+    With no non-zero difference the test is not defined: ``p_value`` is NaN and ``note`` says why."""
 
     t_plus: float
     t_minus: float
@@ -101,6 +114,14 @@ class SignedRankResult:
     zero_method: str
     alternative: str
     method: str = WILCOXON_LABEL
+    note: str = ""
+
+
+#: why a signed-rank or sign test has no p-value
+NO_NONZERO_DIFFERENCE = "not defined: no non-zero difference"
+#: why a mean change has no confidence interval (and no t-test or d_z)
+NO_SPREAD = "not defined: every change is the same"
+TOO_FEW = "not defined: fewer than 2 pairs"
 
 
 def signed_rank_ranks(d: Sequence[float] | np.ndarray, zero_method: ZeroMethod = "pratt") -> np.ndarray:
@@ -147,8 +168,13 @@ def signed_rank_exact(
     max_exact_n: int = MAX_EXACT_N,
     n_monte_carlo: int = 100_000,
     seed: int = 2024,
+    decimals: int | None = None,
 ) -> SignedRankResult:
     """Wilcoxon signed-rank test of the differences ``d`` (after - before).
+
+    ``decimals``: the precision of the scores (e.g. 2 for SWEMWBS metric scores); the differences
+    are rounded to it before ranking so that changes equal on the scale tie exactly (see
+    :func:`carejourneys.measures.scale_difference`). None uses ``d`` as given.
 
     The p-value comes from the complete sign-flip distribution of T+ given the observed
     (mid-)ranks, so ties and zeros keep it exact. Two-sided p = min(1, 2 * min(P(T+ <= t),
@@ -158,6 +184,8 @@ def signed_rank_exact(
     differences a seeded Monte Carlo estimate is used instead and ``method`` says so."""
     d = np.asarray(d, dtype=float)
     d = d[~np.isnan(d)]
+    if decimals is not None:
+        d = np.round(d, decimals) + 0.0
     ranks = signed_rank_ranks(d, zero_method)
     signs = np.sign(d[d != 0])
     n_zero = int((d == 0).sum())
@@ -166,7 +194,8 @@ def signed_rank_exact(
     if alternative not in ("two-sided", "greater", "less"):
         raise ValueError(f"unknown alternative {alternative!r}")
     if ranks.size == 0:
-        return SignedRankResult(0.0, 0.0, 1.0, 0, n_zero, zero_method, alternative)
+        return SignedRankResult(0.0, 0.0, float("nan"), 0, n_zero, zero_method, alternative,
+                                note=NO_NONZERO_DIFFERENCE)
     if ranks.size > max_exact_n:
         rng = np.random.default_rng(seed)
         sims = np.empty(n_monte_carlo)
@@ -195,12 +224,13 @@ def signed_rank_exact(
 
 
 def sign_test(d: Sequence[float] | np.ndarray) -> tuple[int, int, float]:
-    """(n positive, n negative, exact two-sided binomial p) with zero differences dropped."""
+    """(n positive, n negative, exact two-sided binomial p) with zero differences dropped; the p is
+    NaN (not defined) when no difference is non-zero."""
     d = np.asarray(d, dtype=float)
     d = d[~np.isnan(d)]
     pos, neg = int((d > 0).sum()), int((d < 0).sum())
     if pos + neg == 0:
-        return pos, neg, 1.0
+        return pos, neg, float("nan")
     return pos, neg, float(stats.binomtest(pos, pos + neg, 0.5).pvalue)
 
 
@@ -227,7 +257,12 @@ def reliable_change_index(
 class PairedChange:
     """Everything :func:`paired_change` reports for one scale (``d`` = after - before).
 
-    ``improved``/``same``/``worse`` follow the scale's direction (``higher_is_better``)."""
+    ``improved``/``same``/``worse`` follow the scale's direction (``higher_is_better``).
+    A statistic that does not exist is NaN and its note says why: ``ci_note`` for the confidence
+    interval, the t-test and d_z (every change the same, or fewer than 2 pairs), ``p_note`` for the
+    signed-rank and sign tests (no non-zero difference). ``direction`` applies :func:`change_direction`.
+    ``boot_low``/``boot_high`` are computed only when asked (``n_boot`` > 0) and belong in an annex:
+    a percentile bootstrap is unreliable at n = 5-15 (:data:`BOOTSTRAP_CAVEAT`)."""
 
     n_pairs: int
     median_before: float
@@ -240,10 +275,12 @@ class PairedChange:
     median_diff: float
     ci_low: float
     ci_high: float
+    ci_note: str
     wilcoxon_t_plus: float
     wilcoxon_p: float
     wilcoxon_zero_method: str
     wilcoxon_method: str
+    p_note: str
     n_zero: int
     sign_n_pos: int
     sign_n_neg: int
@@ -268,9 +305,54 @@ class PairedChange:
     n_reliably_improved: int | None
     n_reliably_worse: int | None
     rc_source: str
+    decimals: int | None
+    direction: str
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+# --------------------------------------------------------------------------- direction of change
+
+IMPROVED, WORSE, NO_CLEAR_CHANGE, NOT_MEASURED = "improved", "worse", "no clear change", "not measured"
+
+#: the rule of :func:`change_direction`, for pages
+DIRECTION_RULE = (
+    "A measure is said to show improvement only when chance is an unlikely explanation: the 95% "
+    "confidence interval of the mean change lies wholly on the better side of zero, or reliable "
+    "change (Jacobson and Truax) shows at least a third of the young people reliably improved and at "
+    "least twice as many reliably improved as reliably got worse. Worse is the mirror image. Anything "
+    "else, including a positive average whose interval includes zero, is 'no clear change'."
+)
+
+
+def change_direction(n: int, ci_low: float, ci_high: float, *, higher_is_better: bool = True,
+                     n_reliably_improved: int | None = None, n_reliably_worse: int | None = None) -> str:
+    """``improved`` / ``worse`` / ``no clear change`` / ``not measured`` by :data:`DIRECTION_RULE`.
+
+    ``ci_low``/``ci_high`` bound the mean of after - before; a missing (not defined) interval
+    counts as not excluding 0. Reliable change is used when both counts are given."""
+    if n == 0:
+        return NOT_MEASURED
+    lo, hi = (ci_low, ci_high) if higher_is_better else (-ci_high, -ci_low)
+    ci_ok = not (pd.isna(lo) or pd.isna(hi))
+    if ci_ok and lo > 0:
+        return IMPROVED
+    if ci_ok and hi < 0:
+        return WORSE
+    if n_reliably_improved is not None and n_reliably_worse is not None:
+        up, down = int(n_reliably_improved), int(n_reliably_worse)
+        if up > 0 and up >= 2 * down and 3 * up >= n:
+            return IMPROVED
+        if down > 0 and down >= 2 * up and 3 * down >= n:
+            return WORSE
+    return NO_CLEAR_CHANGE
+
+
+BOOTSTRAP_CAVEAT = (
+    "Percentile bootstrap interval, shown for comparison only: with 5 to 15 pairs it is too narrow "
+    "(it cannot reflect the uncertainty of so few values) and should not be read as a 95% interval."
+)
 
 
 def paired_change(
@@ -280,19 +362,24 @@ def paired_change(
     higher_is_better: bool = True,
     zero_method: ZeroMethod = "pratt",
     confidence: float = 0.95,
-    n_boot: int = 9999,
+    n_boot: int = 0,
     seed: int = 2024,
     reliable_change: ReliableChangeSpec | None = None,
+    decimals: int | None = None,
 ) -> PairedChange:
     """Paired change from ``before`` to ``after`` (same people, same order; pairs with a missing
-    value on either side are dropped). See the module docstring for every statistic."""
+    value on either side are dropped). See the module docstring for every statistic.
+
+    ``decimals`` is the precision of the scores (:data:`carejourneys.measures.SCALES`): the
+    differences are rounded to it, so equal changes tie in the signed-rank test and count as equal
+    everywhere else. ``n_boot`` > 0 adds a seeded percentile bootstrap (annex only)."""
     b = np.asarray(before, dtype=float)
     a = np.asarray(after, dtype=float)
     if b.shape != a.shape:
         raise ValueError(f"before and after differ in length ({b.size} vs {a.size})")
     keep = ~(np.isnan(b) | np.isnan(a))
     b, a = b[keep], a[keep]
-    d = a - b
+    d = measures.scale_difference(b, a, decimals)
     n = int(d.size)
     nan = float("nan")
 
@@ -302,6 +389,7 @@ def paired_change(
     mean_d = float(d.mean()) if n else nan
     sd_d = _sd(d)
     sd_b, sd_a = _sd(b), _sd(a)
+    ci_note = ""
     if n > 1 and sd_d > 0:
         tt = stats.ttest_rel(a, b)
         t_stat, t_p = float(tt.statistic), float(tt.pvalue)
@@ -310,13 +398,14 @@ def paired_change(
         d_z = mean_d / sd_d
     else:
         t_stat = t_p = d_z = nan
-        ci = (mean_d, mean_d) if n > 1 else (nan, nan)
+        ci = (nan, nan)
+        ci_note = NO_SPREAD if n > 1 else (TOO_FEW if n else "")
     sd_av = (sd_b + sd_a) / 2 if n > 1 else nan
     d_av = mean_d / sd_av if n > 1 and sd_av > 0 else nan
     j = hedges_j(n - 1)
     wx = signed_rank_exact(d, zero_method=zero_method)
     pos, neg, sign_p = sign_test(d)
-    boot = _bootstrap_mean(d, confidence=confidence, n_boot=n_boot, seed=seed)
+    boot = _bootstrap_mean(d, confidence=confidence, n_boot=n_boot, seed=seed) if n_boot > 0 else (nan, nan)
     good = d > 0 if higher_is_better else d < 0
     bad = d < 0 if higher_is_better else d > 0
     n_imp, n_worse = int(good.sum()), int(bad.sum())
@@ -353,10 +442,12 @@ def paired_change(
         median_diff=float(np.median(d)) if n else nan,
         ci_low=float(ci[0]),
         ci_high=float(ci[1]),
+        ci_note=ci_note,
         wilcoxon_t_plus=wx.t_plus,
         wilcoxon_p=wx.p_value if n else nan,
         wilcoxon_zero_method=zero_method,
         wilcoxon_method=wx.method,
+        p_note=wx.note if n else "",
         n_zero=wx.n_zero,
         sign_n_pos=pos,
         sign_n_neg=neg,
@@ -381,15 +472,17 @@ def paired_change(
         n_reliably_improved=n_rel_imp,
         n_reliably_worse=n_rel_worse,
         rc_source=rc_source,
+        decimals=decimals,
+        direction=change_direction(n, ci[0], ci[1], higher_is_better=higher_is_better,
+                                   n_reliably_improved=n_rel_imp, n_reliably_worse=n_rel_worse),
     )
 
 
 def _bootstrap_mean(d: np.ndarray, *, confidence: float, n_boot: int, seed: int) -> tuple[float, float]:
-    """Seeded percentile bootstrap interval of the mean (descriptive; NaN when n < 2)."""
-    if d.size < 2:
+    """Seeded percentile bootstrap interval of the mean (annex only; NaN when n < 2 or every value
+    is the same: an interval of zero width is not one)."""
+    if d.size < 2 or np.all(d == d[0]):
         return float("nan"), float("nan")
-    if np.all(d == d[0]):
-        return float(d[0]), float(d[0])
     res = stats.bootstrap((d,), np.mean, confidence_level=confidence, n_resamples=n_boot,
                           method="percentile", rng=np.random.default_rng(seed))
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
@@ -448,7 +541,7 @@ def prepost_pairs(prepost: pd.DataFrame, *, missing: measures.Missing = "skip") 
 def _summary_row(before, after, spec: dict, *, threshold: int, n_not_scored: int,
                  reliable_change: ReliableChangeSpec | None, seed: int, n_boot: int) -> dict:
     res = paired_change(before, after, higher_is_better=spec["higher_is_better"], seed=seed, n_boot=n_boot,
-                        reliable_change=reliable_change).as_dict()
+                        reliable_change=reliable_change, decimals=spec.get("decimals")).as_dict()
     res["n_not_scored"] = n_not_scored
     notes = []
     if res["n_pairs"] == 0:
@@ -458,11 +551,16 @@ def _summary_row(before, after, spec: dict, *, threshold: int, n_not_scored: int
             res[c] = float("nan")
         for c in ("n_improved", "n_same", "n_worse", "n_reliably_improved", "n_reliably_worse"):
             res[c] = None
+        res["direction"] = WITHHELD
+        res["ci_note"] = res["p_note"] = ""
         notes.append(f"fewer than {threshold} pairs: statistics withheld")
     elif res["n_pairs"] < 30:
         notes.append("small sample: descriptive only")
     res["note"] = "; ".join(notes)
     return res
+
+
+WITHHELD = "withheld"
 
 
 def _finish(rows: list[dict], front: list[str]) -> pd.DataFrame:
@@ -489,7 +587,7 @@ def prepost_change(
     missing: measures.Missing = "skip",
     reliable_change: dict[str, ReliableChangeSpec] | None = None,
     seed: int = 2024,
-    n_boot: int = 9999,
+    n_boot: int = 0,
 ) -> pd.DataFrame:
     """Paired pre/post change per scale (rows), optionally per ``by`` group (e.g. ``"activity"``).
 
@@ -525,7 +623,7 @@ def retrospective_change(
     by: str | None = None,
     threshold: int = 5,
     seed: int = 2024,
-    n_boot: int = 9999,
+    n_boot: int = 0,
 ) -> pd.DataFrame:
     """Retrospective (then-test) change per item: ``<item>_before`` (rated afterwards, about
     before) vs ``<item>_now``, both 1-5, higher is better. Same columns as :func:`prepost_change`
@@ -537,7 +635,7 @@ def retrospective_change(
     for key, g in groups:
         for item in RETRO_ITEMS:
             domain = item if item in OUTCOME_DOMAINS else "wellbeing"
-            spec = {"higher_is_better": True}
+            spec = {"higher_is_better": True, "decimals": 0}
             before = g[f"{item}_before"].to_numpy(dtype=float, na_value=np.nan)
             now = g[f"{item}_now"].to_numpy(dtype=float, na_value=np.nan)
             n_not = int((np.isnan(before) | np.isnan(now)).sum())
@@ -612,60 +710,156 @@ def protect_split(
     return out
 
 
-def display_table(change: pd.DataFrame, *, digits: int = 2, threshold: int = 5) -> pd.DataFrame:
-    """A reader-facing view of a change table: n, medians, mean change with 95% CI, the seeded
-    bootstrap interval (descriptive), exact Wilcoxon and sign-test p, g_av, how many improved /
-    stayed the same / got worse and reliable change.
+def _what_it_shows(r, threshold: int) -> str:
+    """The main table's last column: the direction by :data:`DIRECTION_RULE` and what decided it."""
+    n = r["n_pairs"]
+    if pd.isna(n) or int(n) == 0:
+        return "no paired responses"
+    if r["direction"] == WITHHELD or pd.isna(r["mean_diff"]):
+        return f"withheld: fewer than {threshold} pairs"
+    hib = measures.SCALES.get(r["scale"], {}).get("higher_is_better", True)
+    lo, hi = (r["ci_low"], r["ci_high"]) if hib else (-r["ci_high"], -r["ci_low"])
+    by_ci = pd.notna(lo) and pd.notna(hi) and (lo > 0 or hi < 0)
+    if r["direction"] == IMPROVED:
+        return "improved (95% CI excludes 0)" if by_ci else "improved (reliable change)"
+    if r["direction"] == WORSE:
+        return "worse (95% CI excludes 0)" if by_ci else "worse (reliable change)"
+    if r.get("ci_note") == NO_SPREAD:
+        return "no clear change (every change the same)"
+    return "no clear change (95% CI includes 0)"
+
+
+def _labels(change: pd.DataFrame, *, fold_design: bool) -> pd.DataFrame:
+    """[Design], [Site], [Activity], Measure. The design is shown only when the table mixes designs (the
+    caption names a single one): as its own column, or after the measure's label (``fold_design``)."""
+    out = pd.DataFrame(index=change.index)
+    mixed = change["design"].nunique() > 1
+    if mixed and not fold_design:
+        out["Design"] = change["design"]
+    for extra in ("site", "activity"):
+        if extra in change:
+            out[extra.capitalize()] = change[extra]
+    label = change["label"].astype("str")
+    if mixed and fold_design:
+        label = label + " - " + change["design"].astype("str")
+    out["Measure"] = label
+    return out
+
+
+def main_table(change: pd.DataFrame, *, digits: int = 2, threshold: int = 5) -> pd.DataFrame:
+    """The narrow reader's table of a change table (at most 7 columns): [Activity or Site], Measure,
+    Pairs, Before and After (means), Change (mean, 95% CI) and What it shows (the direction by
+    :data:`DIRECTION_RULE` and what decided it). Every other statistic is in :func:`annex_table`.
+
+    Show with ``cj.report.table(..., counts=MAIN_COUNTS)``; rows over fewer than ``threshold``
+    pairs show no statistics. A mean change whose interval does not exist reads
+    ``+0.00 (interval not defined)``."""
+    out = _labels(change, fold_design=True)
+    out["Pairs"] = change["n_pairs"]
+    withheld = change["mean_diff"].isna().to_numpy()
+    out["Before (mean)"] = [numbers.format_number(x, digits, withheld=w)
+                            for x, w in zip(change["mean_before"], withheld, strict=True)]
+    out["After (mean)"] = [numbers.format_number(x, digits, withheld=w)
+                           for x, w in zip(change["mean_after"], withheld, strict=True)]
+    out["Change (95% CI)"] = [
+        numbers.format_estimate(m, lo, hi, digits, withheld=w)
+        for m, lo, hi, w in zip(change["mean_diff"], change["ci_low"], change["ci_high"], withheld,
+                                strict=True)
+    ]
+    out["What it shows"] = [_what_it_shows(r, threshold) for _, r in change.iterrows()]
+    return out.reset_index(drop=True)
+
+
+#: count columns of :func:`main_table`
+MAIN_COUNTS = ["Pairs"]
+
+
+def annex_table(change: pd.DataFrame, *, digits: int = 2, threshold: int = 5) -> pd.DataFrame:
+    """The analysts' annex table of a change table: n, medians, mean change with its t-based 95% CI,
+    exact Wilcoxon, sign test and paired t p-values (unadjusted), Hedges g_av and g_z, how many
+    improved / stayed the same / got worse, reliable change, and notes saying why a statistic is
+    not defined. The seeded percentile bootstrap appears only when it was computed (``n_boot`` > 0),
+    under a heading that says it is unreliable at these sample sizes (:data:`BOOTSTRAP_CAVEAT`).
 
     The improved / same / worse split is protected with :func:`protect_split`; show the result
     with ``cj.report.table(..., counts=DISPLAY_COUNTS, percent_of={"Improved %": "Improved"})``.
-    ``Pairs`` varies by measure when a scale was not scored because an item was blank. The
-    ``Design`` column is kept only when the table holds more than one design (say which in the
-    caption otherwise)."""
-
-    def fmt(x, d=digits):
-        return "" if pd.isna(x) else f"{x:.{d}f}"
-
-    def pct(x):
-        return "" if pd.isna(x) else f"{x:.0%}"
-
-    out = pd.DataFrame({
-        "Design": change["design"],
-        "Measure": change["label"],
-    })
-    for extra in ("activity", "site"):
-        if extra in change:
-            out.insert(1, extra.capitalize(), change[extra])
+    ``Pairs`` varies by measure when a scale was not scored because an item was blank."""
+    out = _labels(change, fold_design=False)
+    withheld = change["mean_diff"].isna().to_numpy() & (change["n_pairs"].fillna(0) > 0).to_numpy()
     out["Pairs"] = change["n_pairs"]
-    out["Median before"] = change["median_before"].map(fmt)
-    out["Median after"] = change["median_after"].map(fmt)
+
+    def fmt(col: str, d: int = digits) -> list[str]:
+        return [numbers.format_number(x, d, withheld=w) for x, w in zip(change[col], withheld, strict=True)]
+
+    def pfmt(col: str) -> list[str]:
+        return [numbers.format_p(x, withheld=w) for x, w in zip(change[col], withheld, strict=True)]
+
+    out["Median before"] = fmt("median_before")
+    out["Median after"] = fmt("median_after")
     out["Mean change (95% CI)"] = [
-        "" if pd.isna(m) else f"{m:+.{digits}f} ({lo:.{digits}f} to {hi:.{digits}f})"
-        for m, lo, hi in zip(change["mean_diff"], change["ci_low"], change["ci_high"], strict=True)
+        numbers.format_estimate(m, lo, hi, digits, withheld=w)
+        for m, lo, hi, w in zip(change["mean_diff"], change["ci_low"], change["ci_high"], withheld,
+                                strict=True)
     ]
-    out["Bootstrap 95% CI (descriptive)"] = [
-        "" if pd.isna(lo) else f"{lo:.{digits}f} to {hi:.{digits}f}"
-        for lo, hi in zip(change["boot_low"], change["boot_high"], strict=True)
-    ]
-    out["Exact Wilcoxon p"] = change["wilcoxon_p"].map(lambda x: fmt(x, 3))
-    out["Sign test p"] = change["sign_p"].map(lambda x: fmt(x, 3))
-    out["Hedges g_av"] = change["g_av"].map(fmt)
+    out["Exact Wilcoxon p"] = pfmt("wilcoxon_p")
+    out["Sign test p"] = pfmt("sign_p")
+    if "t_p" in change:
+        out["Paired t p"] = pfmt("t_p")
+    out["Hedges g_av"] = fmt("g_av")
+    if "g_z" in change:
+        out["Hedges g_z"] = fmt("g_z")
     out["Improved"] = change["n_improved"]
     out["Same"] = change["n_same"]
     out["Worse"] = change["n_worse"]
-    out["Improved %"] = change["share_improved"].map(pct)
+    out["Improved %"] = change["share_improved"].map(lambda x: "" if pd.isna(x) else f"{x:.0%}")
     if "n_reliably_improved" in change:
         out["Reliably improved"] = change["n_reliably_improved"]
         out["Reliably worse"] = change["n_reliably_worse"]
-    out["Note"] = change["note"]
-    if change["design"].nunique() <= 1:  # one design: the caption names it
-        out = out.drop(columns="Design")
+    if "boot_low" in change and change["boot_low"].notna().any():
+        out[BOOTSTRAP_COLUMN] = [numbers.format_interval(lo, hi, digits, withheld=w)
+                                 for lo, hi, w in zip(change["boot_low"], change["boot_high"], withheld,
+                                                      strict=True)]
+    notes = []
+    for _, r in change.iterrows():
+        parts = [x for x in (r.get("note", ""), _undefined_note(r)) if isinstance(x, str) and x]
+        notes.append("; ".join(parts))
+    out["Note"] = notes
+    out = out.reset_index(drop=True)
     return protect_split(out, ["Improved", "Same", "Worse"], threshold=threshold,
                          shares={"Improved %": "Improved"})
 
 
-#: count columns of :func:`display_table` (pass to ``cj.report.table(..., counts=...)``)
+BOOTSTRAP_COLUMN = "Bootstrap interval (unreliable at n = 5-15)"
+
+
+def _undefined_note(r) -> str:
+    parts = []
+    if isinstance(r.get("ci_note"), str) and r["ci_note"]:
+        parts.append("95% CI, t-test and g_z " + r["ci_note"])
+    if isinstance(r.get("p_note"), str) and r["p_note"]:
+        parts.append("Wilcoxon and sign test " + r["p_note"])
+    return "; ".join(parts)
+
+
+def display_table(change: pd.DataFrame, *, digits: int = 2, threshold: int = 5) -> pd.DataFrame:
+    """The annex table (:func:`annex_table`); kept for pages written before the main/annex split."""
+    return annex_table(change, digits=digits, threshold=threshold)
+
+
+#: count columns of :func:`annex_table` (pass to ``cj.report.table(..., counts=...)``)
 DISPLAY_COUNTS = ["Pairs", "Improved", "Same", "Worse", "Reliably improved", "Reliably worse"]
+ANNEX_COUNTS = DISPLAY_COUNTS
+
+
+def p_values_shown(*tables: pd.DataFrame) -> int:
+    """How many p-values a set of annex tables shows (cells of a ``... p`` column holding a number),
+    for the page's note on multiple comparisons."""
+    n = 0
+    for t in tables:
+        for c in t.columns:
+            if str(c).endswith(" p") or str(c).endswith(" p (two-sided)"):
+                n += int(t[c].astype("str").str.match(r"^(< )?\d").sum())
+    return n
 
 
 def reliable_change_note(specs: dict[str, ReliableChangeSpec] | None = None) -> str:
