@@ -295,7 +295,7 @@ def test_cli_exits_non_zero_naming_notebook_site_and_cell(built, monkeypatch, ca
     code = cli.main(["build", "--notebook", "02_broken", "--site", "brent", "--outputs", str(root / "cli"),
                      "--jobs", "1"])
     captured = capsys.readouterr()
-    assert code == 1
+    assert code == cli.Exit.BUILD  # a report failed: 4
     assert "02_broken for site brent failed at cell 4" in captured.err
     assert captured.out.strip().endswith(str(root / "cli" / "index.html"))
 

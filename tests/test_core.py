@@ -106,6 +106,7 @@ def test_cli_build_passes_its_options_to_run(monkeypatch):
 
     class Result:
         ok = False
+        reports = [build.ReportResult("00_evidence_base", "brent", "failed", error="boom")]
 
     def fake_run(**kwargs):
         seen.update(kwargs)
@@ -114,7 +115,7 @@ def test_cli_build_passes_its_options_to_run(monkeypatch):
     monkeypatch.setattr(build, "run", fake_run)
     code = cli.main(["build", "--site", "brent", "--notebook", "00_evidence_base", "--jobs", "1",
                      "--force", "--show-code", "--disclosure-threshold", "10"])
-    assert code == 1  # a failed build exits non-zero
+    assert code == cli.Exit.BUILD == 4  # a failed build exits 4 (see tests/test_cli.py for the others)
     assert seen["sites"] == ["brent"] and seen["notebooks"] == ["00_evidence_base"]
     assert seen["jobs"] == 1 and seen["force"] and seen["show_code"]
     assert seen["disclosure_threshold"] == 10

@@ -150,3 +150,27 @@ def test_notebooks_are_committed_without_outputs():
             if cell["cell_type"] == "code":
                 assert not cell.get("outputs"), f"{nb.name} has stored outputs"
                 assert cell.get("execution_count") is None, f"{nb.name} has execution counts"
+
+
+def test_the_data_dictionary_is_generated_from_the_schemas_and_up_to_date():
+    from carejourneys.inputs import dictionary, schemas
+
+    page = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    assert page == dictionary.render(), (
+        "docs/data-dictionary.md is out of date: run  .venv/bin/python -m carejourneys.inputs.dictionary")
+    for source in schemas.SOURCES.values():
+        assert f"## `{source.name}`" in page
+        for f in source.fields:
+            assert f"| `{f.name}` |" in page, (source.name, f.name)
+    assert "| `CHILD` | text | yes | no |  | identifier |" in page
+    assert "`Young person`, `Staff member`" in page
+
+
+def test_the_data_dictionary_command_checks_and_writes(tmp_path, capsys):
+    from carejourneys.inputs import dictionary
+
+    out = tmp_path / "dd.md"
+    assert dictionary.main(["--check", "--out", str(out)]) == 1
+    assert dictionary.main(["--out", str(out)]) == 0
+    assert dictionary.main(["--check", "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == dictionary.render()

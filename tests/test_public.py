@@ -208,6 +208,7 @@ def test_cli_all_councils_asks_for_every_council(monkeypatch):
 
     class Result:
         ok = True
+        reports = [build.ReportResult("04_care_leaver_indicators", "brent", "ok")]
 
     monkeypatch.setattr(build, "run", lambda **kw: asked.update(kw) or Result())
     args = ["build", "--all-councils", "--site", "brent", "--notebook", "04_care_leaver_indicators"]
