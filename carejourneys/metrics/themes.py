@@ -467,8 +467,11 @@ def collaboration_factors(segments: pd.DataFrame) -> pd.DataFrame:
 BROAD = {"people": 10, "groups": 3, "waves": 2}
 
 
+LEARNING_POINT = "learning_point"
+
+
 def learning_point_evidence(learning_points: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
-    """Each learning point with the evidence behind its codes.
+    """Each learning point (or summary finding: ``kind``) with the evidence behind its own codes only.
 
     For the segments coded to any of the point's ``code_paths`` (separated by ';'; a code covers
     its children): people, groups (distinct roles), waves, sources and segments, and ``breadth``:
@@ -496,14 +499,18 @@ def learning_point_evidence(learning_points: pd.DataFrame, segments: pd.DataFram
         else:
             breadth = "moderate"
         everyone = here["person"].nunique()
+        kind = getattr(lp, "kind", None)
         rows.append({"site": lp.site, "point_id": lp.point_id, "heading": lp.heading,
+                     "kind": LEARNING_POINT if kind is None or pd.isna(kind) else str(kind),
+                     "theme": getattr(lp, "theme", None),
                      "codes": "; ".join(codes),
                      "people": people,
                      "people_percent": round(100 * people / everyone, 1) if everyone else np.nan,
                      "groups": groups, "waves": waves, "sources": sources,
                      "segments": len(ev), "breadth": breadth,
                      "codes_without_evidence": "; ".join(c for c, p in parts.items() if p.empty)})
-    return pd.DataFrame(rows, columns=["site", "point_id", "heading", "codes", "people", "people_percent",
+    return pd.DataFrame(rows, columns=["site", "point_id", "heading", "kind", "theme", "codes", "people",
+                                       "people_percent",
                                        "groups", "waves",
                                        "sources", "segments", "breadth", "codes_without_evidence"])
 
@@ -563,11 +570,19 @@ def collaboration_table(segments: pd.DataFrame) -> pd.DataFrame:
                          "Positive % of valenced passages": c["percent_positive"]})
 
 
-def learning_points_table(learning_points: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
-    """Learning points with their evidence for reading, in the order recorded."""
+#: the base of every "percent of people" on the site-learning page: people whose words were coded at the
+#: site (see :func:`carejourneys.metrics.evidence.people_counts` for how it differs from interviews)
+PEOPLE_CODED_PERCENT = "% of people whose words were coded"
+
+
+def learning_points_table(learning_points: pd.DataFrame, segments: pd.DataFrame,
+                          kind: str = LEARNING_POINT) -> pd.DataFrame:
+    """Learning points (records of ``kind``; empty kind = learning point) with their evidence, in the
+    order recorded. Serves "Learning points and the evidence behind them"."""
     e = learning_point_evidence(learning_points, segments)
+    e = e[e["kind"] == kind]
     return pd.DataFrame({"Learning point": e["heading"], "Codes": e["codes"], "People": e["people"],
-                         "% of people interviewed": e["people_percent"], "Groups": e["groups"],
+                         PEOPLE_CODED_PERCENT: e["people_percent"], "Groups": e["groups"],
                          "Waves": e["waves"], "Sources": e["sources"], "Evidence": e["breadth"]})
 
 
@@ -575,7 +590,7 @@ def learning_points_table(learning_points: pd.DataFrame, segments: pd.DataFrame)
 PEOPLE_COLUMNS = ("People", "Spoke of enablers", "Spoke of barriers", "Sources")
 PERCENT_OF = {"Negative %": "People", "Mixed %": "People", "Positive %": "People",
               "Mean valence (-1 to +1)": "People", "Enablers %": "Spoke of enablers",
-              "Barriers %": "Spoke of barriers", "% of people interviewed": "People",
+              "Barriers %": "Spoke of barriers", "% of people whose words were coded": "People",
               "Positive % of valenced passages": "People"}
 
 
@@ -604,7 +619,8 @@ def quote_requests(segments: pd.DataFrame, factor: str, top: int = 3, basis: str
         else:
             code = row.item if str(row.item).startswith(factor) or CODE_SEPARATOR in str(row.item) \
                 else f"{factor}{CODE_SEPARATOR}{row.item}"
-            theme, valence = code, None
+            # a passage coded to an enabler and a barrier at once (a mixed answer) illustrates neither
+            theme, valence = code, "Positive" if factor == ENABLERS else "Negative"
         label = str(row.item).replace(CODE_SEPARATOR, ": ")
         out.append({"theme": theme, "valence": valence, "caption": f"{factor[:-1]} {row.rank}: {label}"})
     return out
@@ -641,3 +657,138 @@ def trend_summary(segments: pd.DataFrame, unit: str = "person") -> tuple[pd.Data
                 "Valence could not be compared across seniority: fewer than two groups of staff have "
                 "valence-coded passages in these data.")
     return trend.as_frame(), describe_trend(trend)
+
+
+# --------------------------------------------------------------------------- digest headings
+
+#: reader-facing names of the summary findings' kinds
+FINDING_LABELS = {"strength": "Key strengths", "challenge": "Challenges", "recommendation": "Recommendations",
+                  LEARNING_POINT: "Learning points"}
+
+
+def findings_table(learning_points: pd.DataFrame, segments: pd.DataFrame,
+                   kind: str) -> tuple[pd.DataFrame, str]:
+    """(table, sentence) for the digest's summary headings "Key strengths", "Challenges" and
+    "Recommendations" (``kind`` strength / challenge / recommendation): each recorded finding with the
+    people, groups and waves whose coded words support its own codes, and how broad that evidence is.
+    """
+    e = learning_point_evidence(learning_points, segments)
+    e = e[e["kind"] == kind].reset_index(drop=True)
+    label = FINDING_LABELS.get(kind, kind)
+    table = pd.DataFrame({"Finding": e["heading"], "Codes": e["codes"], "People": e["people"],
+                          "Groups": e["groups"], "Waves": e["waves"], "Evidence": e["breadth"]})
+    if e.empty:
+        return table, f"No {label.lower()} are recorded for this site."
+    broad = int((e["breadth"] == "broad").sum())
+    return table, (f"{label}: {len(e)} recorded; {broad} rest on broad evidence (at least "
+                   f"{BROAD['people']} people from {BROAD['groups']} groups across {BROAD['waves']} waves).")
+
+
+def factors_summary(segments: pd.DataFrame, top: int = 3) -> tuple[pd.DataFrame, str]:
+    """(table, sentence) for the digest headings "Enablers" and "Barriers": the ``top`` of each,
+    ranked from the Enablers/... and Barriers/... codes only, with the people who named each.
+    Columns: Factor (Enabler/Barrier), Rank, Item, People, Sources.
+    """
+    parts = []
+    for factor in (ENABLERS, BARRIERS):
+        r = ranked_factors(segments, factor, basis="codes").head(top)
+        parts.append(pd.DataFrame({"Factor": factor[:-1], "Rank": r["rank"], "Item": r["item"],
+                                   "People": r["people"], "Sources": r["sources"]}))
+    table = pd.concat(parts, ignore_index=True)
+    def names(f: str) -> str:
+        items = table.loc[table["Factor"] == f, "Item"].str.lower().tolist()
+        return ", ".join(items) if items else "none coded"
+    return table, (f"Most often named as helping: {names('Enabler')}. Most often named as getting in the "
+                   f"way: {names('Barrier')}.")
+
+
+LEARNING_THEMES_PARENT = "Programme learning"
+
+
+def learning_themes(segments: pd.DataFrame, learning_points: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per learning theme (the children of ``Programme learning``, in codebook order) for the
+    digest's key-learning headings: people, sources, groups and waves who raised it, the share of its
+    valence-coded passages that were positive and negative, and the learning points filed under it.
+
+    Columns: theme, code, people, sources, groups, waves, percent_positive, percent_negative,
+    learning_points (their headings joined by " | ").
+    """
+    s = _with_people(segments)
+    vt = valenced_themes(segments)
+    rows = []
+    for child in CODEBOOK[LEARNING_THEMES_PARENT]:
+        code = f"{LEARNING_THEMES_PARENT}{CODE_SEPARATOR}{child}"
+        g, v = under(s, code), under(vt, code)
+        points = ""
+        if learning_points is not None and "theme" in learning_points.columns:
+            lp = learning_points[learning_points["theme"].astype("str") == code]
+            if "kind" in lp.columns:
+                lp = lp[lp["kind"].isna() | (lp["kind"] == LEARNING_POINT)]
+            points = " | ".join(lp["heading"].astype("str"))
+        n = len(v)
+        rows.append({"theme": child, "code": code, "people": g["person"].nunique(),
+                     "sources": g["source_id"].nunique(), "groups": g["role"].nunique(),
+                     "waves": g["wave"].nunique(),
+                     "percent_positive": round(100 * float((v["score"] == 1).mean()), 1) if n else np.nan,
+                     "percent_negative": round(100 * float((v["score"] == -1).mean()), 1) if n else np.nan,
+                     "learning_points": points})
+    return pd.DataFrame(rows, columns=["theme", "code", "people", "sources", "groups", "waves",
+                                       "percent_positive", "percent_negative", "learning_points"])
+
+
+def learning_themes_table(segments: pd.DataFrame,
+                          learning_points: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
+    """(table, sentence) for "What key learning can be taken": :func:`learning_themes` for reading, and
+    a sentence naming the theme most spoken of negatively and the one most spoken of positively."""
+    t = learning_themes(segments, learning_points)
+    table = pd.DataFrame({"Learning theme": t["theme"], "People": t["people"], "Sources": t["sources"],
+                          "Groups of people": t["groups"], "Waves": t["waves"],
+                          "Positive % of valenced passages": t["percent_positive"],
+                          "Negative % of valenced passages": t["percent_negative"],
+                          "Learning points": t["learning_points"]})
+    rated = t.dropna(subset=["percent_negative"])
+    if rated.empty:
+        return table, "No learning theme has valence-coded passages in these data."
+    worst = rated.sort_values(["percent_negative", "theme"], ascending=[False, True]).iloc[0]
+    best = rated.sort_values(["percent_positive", "theme"], ascending=[False, True]).iloc[0]
+    return table, (f"Of the six learning themes, {worst['theme'].lower()} was spoken of most negatively "
+                   f"({worst['percent_negative']:.0f}% of its valence-coded passages) and "
+                   f"{best['theme'].lower()} most positively ({best['percent_positive']:.0f}%).")
+
+
+def learning_theme_quotes(theme: str) -> list[dict]:
+    """Arguments for ``cj.report.quotes`` illustrating one learning theme (a child of Programme
+    learning): one request for what went well and one for what did not, each captioned."""
+    code = theme if theme.startswith(LEARNING_THEMES_PARENT) else f"{LEARNING_THEMES_PARENT}/{theme}"
+    name = code.split(CODE_SEPARATOR)[-1]
+    return [{"theme": code, "valence": "Positive", "caption": f"{name}: what worked"},
+            {"theme": code, "valence": "Negative", "caption": f"{name}: what did not"}]
+
+
+def collaboration_by_site(segments: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """(table, sentence) for "Factors behind the collaboration": per site, the people who spoke of each
+    collaboration factor and the share of its valence-coded passages that were positive.
+    ``segments`` should hold every site (``load_dataset(site="all")``) for the comparison.
+    Columns: Site, Collaboration factor, People, Positive % of valenced passages.
+    """
+    parts = []
+    for site, g in segments.groupby("site", sort=True):
+        if site == "national":
+            continue
+        c = collaboration_factors(g)
+        parts.append(pd.DataFrame({"Site": str(site).title(), "Collaboration factor": c["factor"],
+                                   "People": c["people"],
+                                   "Positive % of valenced passages": c["percent_positive"]}))
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["Site", "Collaboration factor", "People", "Positive % of valenced passages"])
+    overall = {}
+    vt = valenced_themes(segments)
+    vt = under(vt, "Collaboration")
+    for site, g in vt.groupby("site", sort=True):
+        if site != "national" and len(g):
+            overall[str(site).title()] = round(100 * float((g["score"] == 1).mean()), 1)
+    if len(overall) < 2:
+        return table, "Collaboration can be compared between sites only on the page for all sites."
+    ranked = sorted(overall.items(), key=lambda kv: -kv[1])
+    return table, ("Share of valence-coded passages about collaboration that were positive: "
+                   + "; ".join(f"{k} {v:.0f}%" for k, v in ranked) + ".")

@@ -272,50 +272,167 @@ def milestones_table(milestones: pd.DataFrame, as_of: object | None = None) -> p
                          "Years since the first milestone": years})
 
 
-def initiatives_table(milestones: pd.DataFrame, as_of: object | None = None) -> pd.DataFrame:
-    """Initiatives for reading, most delayed first: spans planned and taken (months) and final slippage."""
-    ini = initiatives(milestones, as_of=as_of).sort_values("final_slippage_days", ascending=False,
-                                                           kind="stable", na_position="last")
-    return pd.DataFrame({
-        "Initiative": ini["initiative"],
+def delays(milestones: pd.DataFrame, as_of: object | None = None) -> tuple[pd.DataFrame, str]:
+    """(table, sentence) for "Plans against what happened": initiatives most delayed first, and the
+    sentence naming the longest delay, read from the table's first row (one ordering, one source).
+
+    An initiative's delay is that of its most delayed milestone: days late for a reached milestone,
+    days overdue so far (to ``as_of``, by default the last date in the records) for one not reached.
+    Columns: Initiative, Milestones reached, Planned start, Actual start, Planned span (months),
+    Actual span (months), Most delayed milestone, Delay (days), Delay (months), Reached.
+    """
+    s = slippage(milestones, as_of=as_of)
+    ini = initiatives(milestones, as_of=as_of)
+    cols = ["Initiative", "Milestones reached", "Planned start", "Actual start", "Planned span (months)",
+            "Actual span (months)", "Most delayed milestone", "Delay (days)", "Delay (months)", "Reached"]
+    if ini.empty:
+        return pd.DataFrame(columns=cols), "No milestones are recorded, so delays cannot be measured."
+    s = s[s["slippage_days"].notna()]
+    worst = (s.sort_values(["slippage_days", "planned_date"], ascending=[False, True], kind="stable")
+             .drop_duplicates(["site", "initiative"]).set_index(["site", "initiative"]))
+    key = list(zip(ini["site"], ini["initiative"], strict=True))
+    w = worst.reindex(key)
+    table = pd.DataFrame({
+        "Initiative": ini["initiative"].to_numpy(),
         "Milestones reached": [f"{r} of {m}" for r, m in zip(ini["reached"], ini["milestones"], strict=True)],
-        "Planned start": ini["planned_start"], "Actual start": ini["actual_start"],
-        "Planned span (months)": ini["planned_days"].map(_months),
-        "Actual span (months)": ini["actual_days"].map(_months),
-        "Last milestone late by (months)": ini["final_slippage_days"].map(_months),
-    }).reset_index(drop=True)
+        "Planned start": ini["planned_start"].to_numpy(), "Actual start": ini["actual_start"].to_numpy(),
+        "Planned span (months)": ini["planned_days"].map(_months).to_numpy(),
+        "Actual span (months)": ini["actual_days"].map(_months).to_numpy(),
+        "Most delayed milestone": w["milestone"].to_numpy(),
+        "Delay (days)": pd.array(w["slippage_days"].to_numpy(), dtype="Int64"),
+        "Delay (months)": pd.Series(w["slippage_days"].to_numpy()).map(_months).to_numpy(),
+        "Reached": w["reached"].map({True: "yes", False: "not yet (overdue)"}).to_numpy(),
+    })
+    table = table.sort_values(["Delay (days)", "Initiative"], ascending=[False, True], kind="stable",
+                              na_position="last").reset_index(drop=True)
+    return table, _delay_sentence(table, _reference_date(milestones, as_of))
 
 
-def most_delayed(milestones: pd.DataFrame) -> pd.Series:
-    """The reached milestone with the largest slippage (a row of :func:`slippage`)."""
-    s = slippage(milestones)
-    reached = s[s["reached"]]
-    if reached.empty:
-        raise ValueError("no milestone has been reached")
-    return reached.loc[reached["slippage_days"].idxmax()]
+def _delay_sentence(table: pd.DataFrame, ref: pd.Timestamp) -> str:
+    top = table.iloc[0]
+    if pd.isna(top["Delay (days)"]):
+        return "No milestone has a measurable delay in these records."
+    days = int(top["Delay (days)"])
+    if days <= 14:
+        return "Every initiative reached its milestones within two weeks of the planned dates."
+    if top["Reached"] == "yes":
+        return (f"The longest delay: {top['Initiative']} reached '{top['Most delayed milestone']}' {days} "
+                f"days ({days / 30.44:.0f} months) after the planned date.")
+    return (f"The longest delay: {top['Initiative']} has not reached '{top['Most delayed milestone']}', "
+            f"{days} days ({days / 30.44:.0f} months) after the planned date as of "
+            f"{ref.date().isoformat()}.")
 
 
-def activities_table(activities: pd.DataFrame) -> pd.DataFrame:
-    """Activities for reading, in order of start: name, kind, start, end and status."""
+def initiatives_table(milestones: pd.DataFrame, as_of: object | None = None) -> pd.DataFrame:
+    """Initiatives for reading, most delayed first (the table of :func:`delays`)."""
+    return delays(milestones, as_of=as_of)[0]
+
+
+#: the statuses that say an activity's own work is finished
+FINISHED = ("completed", "handed_over")
+#: when the evaluation's second interim report was published (the digests report what came after it)
+INTERIM_REPORT_2 = pd.Timestamp("2022-07-01")
+
+
+def _milestones_of(activities: pd.DataFrame, milestones: pd.DataFrame,
+                   as_of: object | None = None) -> pd.DataFrame:
+    """Per activity: milestones recorded for an initiative of the same name, reached and overdue."""
+    s = slippage(milestones, as_of=as_of) if len(milestones) else milestones.assign(reached=False,
+                                                                                   status="")
+    rows = []
+    for r in activities.itertuples(index=False):
+        m = s[(s["site"] == r.site) & (s["initiative"].str.casefold() == str(r.name).casefold())]
+        rows.append({"milestones": len(m), "reached": int(m["reached"].sum()),
+                     "overdue": int((m["status"] == "overdue").sum())})
+    return pd.DataFrame(rows, index=activities.index, columns=["milestones", "reached", "overdue"])
+
+
+def status_conflicts(activities: pd.DataFrame, milestones: pd.DataFrame,
+                     as_of: object | None = None) -> pd.DataFrame:
+    """Activities whose recorded status disagrees with their milestones or dates.
+
+    Rules: a finished activity (``FINISHED``) has an end date and no milestone overdue; a running
+    activity has no end date before the last date in the records; a paused or stopped one has an
+    end date (when it paused or stopped). Columns: site, activity_id, name, status, problem.
+    """
+    _require(activities, ACTIVITY_COLUMNS, "activities")
+    ms = _milestones_of(activities, milestones, as_of)
+    ref = _reference_date(milestones, as_of) if len(milestones) else None
+    rows = []
+    for (_i, r), m in zip(activities.iterrows(), ms.itertuples(index=False), strict=True):
+        problem = None
+        if r["status"] in FINISHED and m.overdue:
+            problem = f"{r['status']}, but {m.overdue} of its milestones are overdue"
+        elif r["status"] in FINISHED and pd.isna(r["end"]):
+            problem = f"{r['status']}, but no end date is recorded"
+        elif r["status"] in ("paused", "stopped") and pd.isna(r["end"]):
+            problem = f"{r['status']}, but no date is recorded for it"
+        elif r["status"] == "running" and pd.notna(r["end"]) and ref is not None and r["end"] < ref:
+            problem = "running, but it ended before the last date in the records"
+        if problem:
+            rows.append({"site": r["site"], "activity_id": r["activity_id"], "name": r["name"],
+                         "status": r["status"], "problem": problem})
+    return pd.DataFrame(rows, columns=["site", "activity_id", "name", "status", "problem"])
+
+
+def activities_table(activities: pd.DataFrame, milestones: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Activities for reading, in order of start: name, kind, start, end, status and, with
+    ``milestones``, how many of the milestones recorded for it were reached (so the status can be
+    read against them; :func:`status_conflicts` lists any disagreement).
+    """
     _require(activities, ACTIVITY_COLUMNS, "activities")
     a = activities.sort_values("start", kind="stable")
-    return pd.DataFrame({"Activity": a["name"], "Kind": a["kind"], "Started": a["start"], "Ended": a["end"],
-                         "Status": a["status"]}).reset_index(drop=True)
+    out = pd.DataFrame({"Activity": a["name"], "Kind": a["kind"], "Started": a["start"], "Ended": a["end"],
+                        "Status": a["status"].str.replace("_", " ")})
+    if milestones is not None:
+        m = _milestones_of(a, milestones)
+        out["Milestones reached"] = [f"{x.reached} of {x.milestones}" if x.milestones else ""
+                                     for x in m.itertuples(index=False)]
+    return out.reset_index(drop=True)
 
 
-def describe_delay(milestones: pd.DataFrame) -> str:
-    """One plain sentence on the most delayed milestone and how long its initiative took to reach it."""
-    s = slippage(milestones)
-    if not s["reached"].any():
-        return "No milestone is recorded as reached, so delays cannot be measured from these records."
-    worst = most_delayed(milestones)
-    first = milestones[(milestones["site"] == worst["site"])
-                       & (milestones["initiative"] == worst["initiative"])]["actual_date"].min()
-    span = (pd.Timestamp(worst["actual_date"]) - pd.Timestamp(first)).days
-    since = (f" and {span / 365.25:.1f} years after the initiative's first milestone" if span > 0 else "")
-    return (f"The longest delay: {worst['initiative']} reached '{worst['milestone']}' on "
-            f"{pd.Timestamp(worst['actual_date']).date().isoformat()}, {worst['slippage_days']} days "
-            f"({worst['slippage_days'] / 30.44:.0f} months) after the planned date{since}.")
+def activities_since(activities: pd.DataFrame, since: object = INTERIM_REPORT_2) -> tuple[pd.DataFrame, str]:
+    """(table, sentence) for "What took place since the interim report": the activities that started
+    after ``since`` or were still running then, in order of start, with their descriptions.
+
+    Columns: Activity, Kind, Started, Ended, Status, What it was, New since then (yes/no).
+    """
+    _require(activities, ACTIVITY_COLUMNS, "activities")
+    when = pd.Timestamp(since)
+    a = activities[activities["end"].isna() | (activities["end"] >= when)].sort_values("start", kind="stable")
+    desc = a["description"] if "description" in a.columns else pd.Series(pd.NA, index=a.index)
+    table = pd.DataFrame({"Activity": a["name"], "Kind": a["kind"], "Started": a["start"], "Ended": a["end"],
+                          "Status": a["status"].str.replace("_", " "), "What it was": desc,
+                          "New since then": (a["start"] >= when).map({True: "yes", False: "no"})})
+    table = table.reset_index(drop=True)
+    new = int((table["New since then"] == "yes").sum())
+    sentence = (f"Since {when.strftime('%B %Y')}, {len(table)} activit{'y' if len(table) == 1 else 'ies'} "
+                f"ran or started: {new} new and {len(table) - new} continuing.")
+    return table, sentence
+
+
+def activity_counts(activities: pd.DataFrame, participation: pd.DataFrame | None = None) -> dict[str, int]:
+    """The one definition of "activities" used on every page: ``recorded`` (rows of the activity
+    records), ``attended`` (those with attendance in the participation register), ``not_attended``
+    (practice and systems work, outputs, things given rather than attended).
+    """
+    _require(activities, ACTIVITY_COLUMNS, "activities")
+    names = set(activities["name"].astype("str"))
+    attended = set() if participation is None else set(participation["activity"].astype("str")) & names
+    return {"recorded": len(activities), "attended": len(attended), "not_attended": len(names - attended)}
+
+
+def describe_activity_counts(activities: pd.DataFrame, participation: pd.DataFrame | None = None) -> str:
+    """One sentence stating :func:`activity_counts` (the note beside any count of activities)."""
+    c = activity_counts(activities, participation)
+    return (f"{c['recorded']} activities are recorded; young people's attendance is registered for "
+            f"{c['attended']} of them (the others are practice or systems work, outputs, or things given "
+            "rather than attended).")
+
+
+def describe_delay(milestones: pd.DataFrame, as_of: object | None = None) -> str:
+    """The sentence naming the longest delay: the first row of :func:`delays`' table."""
+    return delays(milestones, as_of=as_of)[1]
 
 
 def rate_table(participation: pd.DataFrame, window: Window, until: object | None = None) -> pd.DataFrame:
@@ -397,18 +514,24 @@ def monthly_attendances(participation: pd.DataFrame, site: str | None = None) ->
     return counts.reindex(full, fill_value=0).astype("int64")
 
 
-def delay_window(milestones: pd.DataFrame) -> Window | None:
-    """The negotiation window of the most delayed milestone: from its initiative's first reached
-    milestone to it. None when no milestone was reached or the window has no length.
+def delay_window(milestones: pd.DataFrame, as_of: object | None = None) -> Window | None:
+    """The negotiation window of the initiative the delay sentence names (the first row of
+    :func:`delays`): from its first reached milestone to its most delayed milestone (or, when that
+    is not reached, to the last date in the records). None when it has no reached milestone or the
+    window has no length.
     """
-    s = slippage(milestones)
-    if not s["reached"].any():
+    table, _ = delays(milestones, as_of=as_of)
+    if table.empty or pd.isna(table.loc[0, "Delay (days)"]):
         return None
-    worst = most_delayed(milestones)
-    same = milestones[(milestones["site"] == worst["site"])
-                      & (milestones["initiative"] == worst["initiative"])]
-    start = pd.Timestamp(same["actual_date"].min())
-    end = pd.Timestamp(worst["actual_date"])
-    if end <= start:
+    name = table.loc[0, "Initiative"]
+    s = slippage(milestones, as_of=as_of)
+    same = s[s["initiative"] == name]
+    site = str(same["site"].iloc[0])
+    start = same["actual_date"].min()
+    if pd.isna(start):
         return None
-    return Window(str(worst["site"]), str(worst["initiative"]), start, end)
+    worst = same[same["milestone"] == table.loc[0, "Most delayed milestone"]].iloc[0]
+    end = worst["actual_date"] if worst["reached"] else _reference_date(milestones, as_of)
+    if pd.Timestamp(end) <= pd.Timestamp(start):
+        return None
+    return Window(site, str(name), pd.Timestamp(start), pd.Timestamp(end))
