@@ -1,81 +1,105 @@
-"""The build: run every report notebook for each of its sites and publish HTML.
+"""The build: run every report notebook for each of its sites and publish checked HTML.
 
     result = cj.build.run()                       # every notebook x every site it declares
     result = cj.build.run(sites=["brent"], notebooks=["00_evidence_base"], jobs=2)
     result.ok, result.reports                     # ReportResult(notebook, site, status, html, error, ...)
+    cj.build.remove_site("E08000025")             # a site's pages and records gone, index rewritten
 
 Targets are each ``notebooks/NN_name.ipynb`` x the sites in its metadata
 ``{"carejourneys": {"title": ..., "sites": [...], "any_la": false}}``; ``sites=`` filters them (a
 site a notebook does not declare is skipped for it, except that a notebook declaring
-``"any_la": true`` also accepts any local authority code such as ``"330"`` or ``"E08000025"``).
+``"any_la": true`` also accepts the code of any council of the public extract's ``areas.csv``; an
+old code such as ``"330"`` is the same council as its new code ``"E08000025"`` and is built under
+the new one). A request that names an unknown site or council, or that leaves nothing to build,
+raises BuildError before anything runs.
 
-For each target the build checks the parameters itself against the notebook's ``parameters``
-cell (unknown names and wrong types are errors: papermill only warns), runs the notebook with
-papermill in a kernel on this interpreter (:mod:`carejourneys.publish.execute`), saves the executed
-notebook as ``outputs/<site>/<notebook>.ipynb`` and the page, code hidden, as
-``outputs/<site>/<notebook>.html`` (:mod:`carejourneys.publish.html`), both written atomically.
-Each job keeps one kernel for the reports it runs and resets it between them, so that kernel
-start-up and imports are paid once per job, not once per report
-(:class:`carejourneys.publish.execute.ReportKernel`, :mod:`carejourneys.publish.kernels`; the pages are
-byte-identical to those of fresh kernels, which ``fresh_kernels=True`` gives).
-The report runs in ``outputs/<site>/`` with ``CAREJOURNEYS_REPORT`` (the notebook's name) and
-``CAREJOURNEYS_OUTPUT_DIR`` (a staging folder) in its environment, so that logs which must never
-reach the HTML (disclosure decisions, quote anonymisation) are written apart from the page and
-moved beside it as ``<notebook>.<kind>.csv`` once the page is in place (see
-:func:`carejourneys.render.report.log_path`): an interrupted build keeps the previous page and logs.
-A failing notebook still gets both files, the page showing the error; the other targets go on;
+**What goes where.** ``outputs/`` receives only what may be published: the report pages and the
+index pages. Everything else goes to the private working folder
+(:func:`carejourneys.config.work_dir`, beside ``outputs/`` and never inside it; laid out in
+:mod:`carejourneys.publish.cache`): executed notebooks, build logs, the records a report writes
+(disclosure decisions, quotes) and the cache records. A report runs in its private staging
+folder, with ``CAREJOURNEYS_REPORT`` (its name) and ``CAREJOURNEYS_STAGE`` (that folder) in its
+environment (:func:`carejourneys.render.report.log_path`).
+
+**Every page is checked before it is published.** Once a notebook has run, its page is rendered
+with every absolute path and user name replaced (:mod:`carejourneys.publish.scrub`), checked by
+the output checker (:mod:`carejourneys.sdc.checker`) and only then moved into ``outputs/``
+(atomically), and its record (with the sha256 of the checked bytes) written. A page that fails the
+check is replaced by a notice and its report fails. A page in ``outputs/`` that no record vouches
+for (from an earlier version, or left by an interrupted build) is removed at the start of the
+next build (:func:`carejourneys.publish.cache.sweep`), as are executed notebooks, logs and CSV
+files found there; so no interruption (Ctrl-C, SIGKILL) can leave an unchecked page published.
+
+**A failing report** still gets a page: with synthetic data, the page shows what ran and the
+error (paths and user names replaced); with real data (the dataset's manifest says anything but
+``synthetic``), a notice that the report failed and where the private log is
+(``logs/<site>/<report>.log`` in the working folder), and nothing else. The other targets go on;
 ``result.ok`` is False and each failure names the notebook, the site and the failing cell.
-``outputs/index.html`` lists every report in the outputs folder.
 
-The cache: a target whose inputs have not changed since its last successful build is not run
-again (status ``reused``, shown as such in the index) unless ``force=True``. Its inputs, hashed
-into the key recorded in the executed notebook's metadata (:func:`target_key`), are
+**One build at a time**: a build holds a lock on its working folder (``fcntl.flock``); a second
+build of the same outputs waits :data:`carejourneys.publish.cache.LOCK_WAIT` seconds, then refuses
+naming the first one's pid.
+
+Each job keeps one kernel for the reports it runs and resets it between them
+(:class:`carejourneys.publish.execute.ReportKernel`, :mod:`carejourneys.publish.kernels`; the pages
+are byte-identical to those of fresh kernels, which ``fresh_kernels=True`` gives).
+
+**The cache**: a target whose inputs have not changed since its last successful build, and whose
+checked page is still in ``outputs/`` byte for byte, is not run again (status ``reused``: a state
+of the build, which the published index never shows) unless ``force=True``. Its inputs, hashed
+into the key of its record (:func:`target_key`), are
 
 * the notebook's cells: their type, source and tags, markdown included (the prose is part of the
   page), but not outputs, execution counts, cell ids or other metadata that Jupyter rewrites on
   every save (:func:`notebook_key`); and its ``carejourneys`` metadata;
 * the parameters (site, data folder, disclosure threshold, any others) and ``show_code``;
 * every file of the data folder (its manifest with the checksums, and the files themselves, so a
-  file edited without updating the manifest still counts) and of ``data/public``;
+  file edited without updating the manifest still counts), of the public data and the
+  disclosure policy file;
 * every file of the ``carejourneys`` package (code, templates), and the name and version of every
-  installed distribution (:func:`importlib.metadata.distributions`) and the Python version
-  (:func:`environment_key`).
+  installed distribution (:func:`package_versions`) and the Python version (:func:`environment_key`).
 
-Progress is shown by :mod:`carejourneys.publish.progress` (a line per report as it is queued,
-running, done, reused or failed, redrawn in place on a terminal).
+``outputs/index.html`` and a page per site list every report with its site, data origin, data
+date and status (ok or failed) (:mod:`carejourneys.publish.site_index`). Progress is shown by
+:mod:`carejourneys.publish.progress`.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
+import errno
 import hashlib
 import json
+import logging
 import os
+import re
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from carejourneys import __version__, config, sites
 from carejourneys.errors import BuildError
 from carejourneys.inputs.manifest import MANIFEST, atomic_write_bytes
+from carejourneys.publish.cache import WorkFolder, sweep
 from carejourneys.publish.progress import Progress
+from carejourneys.publish.scrub import Scrubber
+from carejourneys.publish.status import OK_STATUSES, Status, status
 
 PACKAGE_DIR = config.PACKAGE_DIR
 #: seconds a cell may run without finishing
 CELL_TIMEOUT = 600
 #: the parameters every report notebook takes
 STANDARD_PARAMETERS = ("site", "data_dir", "disclosure_threshold")
-#: statuses of a report that built: built now, reused from an earlier build ("up to date": older name)
-OK_STATUSES = ("ok", "reused", "up to date")
-REUSED = "reused"
-
+REUSED = Status.REUSED
+__all__ = ["OK_STATUSES", "REUSED", "BuildResult", "ReportResult", "Status", "remove_site", "run"]
 
 # --------------------------------------------------------------------------- notebooks
 
@@ -231,16 +255,20 @@ def check_parameters(info: NotebookInfo, params: dict[str, Any]) -> dict[str, An
     return ready
 
 
+
 # --------------------------------------------------------------------------- results
 
 
 @dataclass
 class ReportResult:
-    """The outcome of one (notebook, site): status ok (built now), reused (unchanged inputs), failed."""
+    """The outcome of one (notebook, site): status ok (built now), reused (unchanged inputs), failed.
+
+    ``html`` is the published page; ``ipynb`` and ``log`` are the executed notebook and the build
+    log in the private working folder."""
 
     notebook: str
     site: str
-    status: str
+    status: Status
     html: Path | None = None
     ipynb: Path | None = None
     error: str | None = None
@@ -249,6 +277,11 @@ class ReportResult:
     params: dict[str, Any] = field(default_factory=dict)
     origin: str = ""
     version: str = __version__
+    data_date: str = ""
+    log: Path | None = None
+
+    def __post_init__(self) -> None:
+        self.status = status(self.status)
 
     @property
     def ok(self) -> bool:
@@ -288,9 +321,6 @@ def _hash_files(paths: Iterable[Path], root: Path) -> str:
     return h.hexdigest()
 
 
-resolve_data_dir = config.data_dir
-
-
 def _folder_files(root: Path, *, skip_compiled: bool = False) -> list[Path]:
     """The files under ``root``, without hidden ones (``.ipynb_checkpoints``, editors' swap files)
     and, with ``skip_compiled``, without ``__pycache__`` and ``*.pyc``."""
@@ -306,25 +336,50 @@ def _folder_files(root: Path, *, skip_compiled: bool = False) -> list[Path]:
     return out
 
 
+_DIST_FOLDER = re.compile(r"^(?P<name>[^-]+)-(?P<version>[^-]+?)(?:-py[\d.]+)?\.(?:dist|egg)-info$", re.I)
+
+
 def package_versions() -> list[str]:
     """``name-version`` of every installed distribution, sorted (an upgrade of any library the
-    reports may use changes the key)."""
-    import importlib.metadata as md
+    reports may use changes the key).
 
+    Read as :mod:`importlib.metadata` finds them, from the ``*.dist-info`` and ``*.egg-info``
+    folders on ``sys.path``, by their names (``pandas-3.0.0.dist-info``), without parsing every
+    distribution's metadata (the better part of a no-change rebuild). An ``egg-info`` named
+    without its version (the ``carejourneys.egg-info`` an editable install leaves in the
+    repository, found on ``sys.path`` when the build runs from there) is read for it, so that it
+    names the same ``carejourneys-<version>`` whatever the working folder."""
     found = set()
-    for dist in md.distributions():
-        # the folder name (pandas-3.1.0.dist-info) says the same as the metadata, without parsing it
-        # (an egg-info folder named without its version, such as the carejourneys.egg-info that an
-        # editable install leaves in the repository, is read: found again on sys.path when the
-        # build runs from the repository, it must name the same carejourneys-0.1.0)
-        folder = getattr(dist, "_path", None)
-        if isinstance(folder, Path) and folder.suffix in (".dist-info", ".egg-info") and "-" in folder.stem:
-            found.add(folder.stem.lower())
+    for entry in dict.fromkeys(sys.path):
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
             continue
-        name = dist.metadata["Name"] if dist.metadata is not None else None
-        if name:
-            found.add(f"{name.lower()}-{dist.version}")
+        for name in names:
+            if not name.endswith((".dist-info", ".egg-info")):
+                continue
+            m = _DIST_FOLDER.match(name)
+            if m:
+                found.add(f"{m['name'].lower().replace('_', '-')}-{m['version']}")
+                continue
+            version = _egg_info_version(Path(entry or ".") / name)
+            if version:
+                found.add(f"{name.rsplit('.', 1)[0].lower().replace('_', '-')}-{version}")
     return sorted(found)
+
+
+def _egg_info_version(folder: Path) -> str | None:
+    path = folder / "PKG-INFO" if folder.is_dir() else folder
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("Version:"):
+                    return line.split(":", 1)[1].strip()
+                if not line.strip():
+                    break
+    except OSError:
+        return None
+    return None
 
 
 def environment_key(data_dir: Path, *, package_dir: Path | None = None,
@@ -368,7 +423,6 @@ def target_key(info: NotebookInfo, params: dict[str, Any], env_key: str, show_co
     h.update(b"code" if show_code else b"nocode")
     return h.hexdigest()
 
-
 # --------------------------------------------------------------------------- one target
 
 
@@ -380,143 +434,213 @@ class Target:
     key: str
 
 
-def _origin_of(nb: Any) -> str:
-    import re
-
-    pattern = re.compile(r'class="cj-banner" data-origin="(\w+)"')
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            text = out.get("data", {}).get("text/html", "")
-            text = "".join(text) if isinstance(text, list) else text
-            m = pattern.search(text)
-            if m:
-                return m.group(1)
-    return "unknown"
-
-
-def build_record(ipynb_path: Path) -> dict[str, Any] | None:
-    """The build's record in an executed notebook (``metadata.carejourneys.publish.build``): read as plain
-    JSON, without nbformat's validation, which is what a no-change rebuild spends its time on.
-    None when the file is unreadable or holds no record."""
-    try:
-        meta = json.loads(ipynb_path.read_bytes())["metadata"]["carejourneys"]["build"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return meta if isinstance(meta, dict) and meta else None
-
-
-def _up_to_date(target: Target, html_path: Path, ipynb_path: Path) -> ReportResult | None:
-    if not (html_path.is_file() and ipynb_path.is_file()):
-        return None
-    meta = build_record(ipynb_path)
-    if meta is None:
-        return None
-    if meta.get("key") != target.key or meta.get("status") != "ok":
-        return None
-    return ReportResult(target.info.name, target.site, REUSED, html_path, ipynb_path,
-                        title=target.info.title, params=target.params, origin=meta.get("origin", ""))
-
-
 class BuildCancelled(Exception):  # noqa: N818 - not an error: the build was told to stop
     """A report finished running after the build was interrupted: nothing of it is published."""
 
 
-def build_target(target: Target, outputs: Path, *, force: bool, timeout: int,
-                 show_code: bool, on_start: Callable[[], None] | None = None,
+_BANNER = re.compile(r'class="cj-banner" data-origin="(\w+)"')
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _origin_of(nb: Any) -> str | None:
+    """The data origin the report's banner states (None when it shows no banner)."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/html", "")
+            text = "".join(text) if isinstance(text, list) else text
+            m = _BANNER.search(text)
+            if m:
+                return m.group(1)
+    return None
+
+
+class Context:
+    """What every target of one build shares: its folders, options, the dataset's origin and date
+    (from its manifest), the output checker's rules, and the scrubber of paths."""
+
+    def __init__(self, work: WorkFolder, *, data_dir: str | None, threshold: int, check: bool,
+                 show_code: bool, timeout: int, force: bool, notebooks_dir: Path) -> None:
+        self.work = work
+        self.data_dir = data_dir
+        self.threshold = threshold
+        self.check = check
+        self.show_code = show_code
+        self.timeout = timeout
+        self.force = force
+        self.scrubber = Scrubber.for_build(data_dir=config.data_dir(data_dir), outputs=work.outputs,
+                                           work=work.root, notebooks=notebooks_dir)
+        self._lock = threading.Lock()
+        self._rules: Any = None
+
+    @cached_property
+    def dataset(self) -> tuple[str, str]:
+        """(origin, data date) as the data folder's manifest states them; ("unknown", "") when it
+        cannot be read (then failures are treated as with real data)."""
+        from carejourneys.inputs.manifest import read_manifest
+
+        try:
+            manifest = read_manifest(config.data_dir(self.data_dir))
+        except Exception:  # noqa: BLE001 - any unreadable manifest: the safe side is "real"
+            return "unknown", ""
+        extra = manifest.extra or {}
+        date = next((str(extra[k]) for k in ("data_date", "as_of", "date") if extra.get(k)), "")
+        return str(manifest.origin), date
+
+    @property
+    def real(self) -> bool:
+        """Whether failures must publish nothing of the report (anything but synthetic data)."""
+        with self._lock:
+            return self.dataset[0] != "synthetic"
+
+    def findings(self, page: bytes, name: str) -> list[Any]:
+        """The output checker's findings on one page (rules learnt once per build)."""
+        from carejourneys.sdc import checker
+
+        with self._lock:
+            if self._rules is None:
+                self._rules = checker.rules_from_data(self.data_dir, self.threshold)
+            rules = self._rules
+        return checker.check_html(page, name, rules)
+
+    def trusts(self, record: dict[str, Any] | None) -> bool:
+        """Whether a record vouches for the page now in ``outputs/`` (checked, or, in a build that
+        does not check, built without the check)."""
+        return self.work.trusted(record, unchecked=not self.check)
+
+
+def build_target(target: Target, ctx: Context, *, on_start: Callable[[], None] | None = None,
                  kernel: Callable[[], Any] | None = None,
                  cancelled: Callable[[], bool] | None = None) -> ReportResult:
-    """Run one (notebook, site), write its executed notebook and page; never raises for a bad notebook.
+    """Run one (notebook, site) and publish its checked page; never raises for a bad notebook.
 
-    Returns a ``reused`` result without running anything when the outputs are up to date (unless
-    ``force``); otherwise calls ``on_start`` (if given) just before running. ``kernel``: gives
-    the :class:`~carejourneys.publish.execute.ReportKernel` to run it in (called only when the report
-    is run; None, or a None answer: a fresh kernel).
+    Returns a ``reused`` result without running anything when its record has the target's key and
+    vouches for the page in ``outputs/`` (unless ``ctx.force``); otherwise calls ``on_start`` (if
+    given) just before running. ``kernel``: gives the
+    :class:`~carejourneys.publish.execute.ReportKernel` to run it in (None: a fresh kernel).
     ``cancelled``: asked once the notebook has run; when it answers True (the build was
-    interrupted meanwhile, and the run was probably cut short by it) nothing is published and
-    :class:`BuildCancelled` is raised, so the previous page and logs stay as they were."""
-    info = target.info
-    site_dir = outputs / target.site
-    html_path = site_dir / f"{info.name}.html"
-    ipynb_path = site_dir / f"{info.name}.ipynb"
-    if not force:
-        done = _up_to_date(target, html_path, ipynb_path)
-        if done is not None:
-            return done
+    interrupted meanwhile) nothing is published and :class:`BuildCancelled` is raised."""
+    info, site, work = target.info, target.site, ctx.work
+    if not ctx.force:
+        record = work.read(site, info.name)
+        if record is not None and record.get("key") == target.key and record.get("status") == Status.OK \
+                and ctx.trusts(record):
+            return ReportResult(info.name, site, Status.REUSED, work.page(site, info.name),
+                                work.notebook(site, info.name), title=info.title, params=target.params,
+                                origin=str(record.get("origin", "")), log=work.log(site, info.name),
+                                data_date=str(record.get("data_date", "")))
     if on_start is not None:
         on_start()
     from carejourneys.publish import (
         execute as build_exec,  # imports nbformat and jupyter_client: only when something runs
     )
     start = time.perf_counter()
-    site_dir.mkdir(parents=True, exist_ok=True)
-    # The run writes its logs (disclosure, quotes) into a staging folder; they replace the previous
-    # run's logs only once the page is in place, so an interrupted build keeps every earlier output.
-    staging = Path(tempfile.mkdtemp(prefix=f"cj-logs-{info.name}-"))
+    stage = work.stage(site, info.name)
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
     try:
-        env = {"CAREJOURNEYS_REPORT": info.name, "CAREJOURNEYS_OUTPUT_DIR": str(staging)}
-        nb, failure = build_exec.execute(info.path, target.params, cwd=site_dir, timeout=timeout, env=env,
-                                         kernel=None if kernel is None else kernel())
+        env = {config.ENV_REPORT: info.name, config.ENV_STAGE: str(stage)}
+        nb, failure = build_exec.execute(info.path, target.params, cwd=stage, timeout=ctx.timeout, env=env,
+                                         kernel=None if kernel is None else kernel(), scratch_root=work.tmp)
         if cancelled is not None and cancelled():
-            raise BuildCancelled(f"{info.name} [{target.site}]")
-        _take_disclosure_log(nb, info.name, staging)
-        result = _publish(target, nb, failure, html_path, ipynb_path, show_code, start)
-        _replace_logs(staging, site_dir, info.name)
+            raise BuildCancelled(f"{info.name} [{site}]")
+        _take_disclosure_log(nb, info.name, stage)
+        return _publish(target, ctx, nb, failure, stage, start)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return result
+        shutil.rmtree(stage, ignore_errors=True)
 
 
-def _replace_logs(staging: Path, site_dir: Path, name: str) -> None:
-    """Put the logs of the run just finished beside its page, and remove the earlier run's others."""
-    new = {p.name: p for p in staging.glob(f"{name}.*.csv")}
-    for old in site_dir.glob(f"{name}.*.csv"):
-        if old.name not in new:
-            old.unlink()
-    for fname, path in sorted(new.items()):
-        atomic_write_bytes(site_dir / fname, path.read_bytes())
+def _publish(target: Target, ctx: Context, nb: Any, failure: Any, stage: Path, start: float) -> ReportResult:
+    """Render, scrub and check the page; write the private files, then the page, then its record."""
+    import copy
 
-
-def _publish(target: Target, nb: Any, failure: Any, html_path: Path, ipynb_path: Path, show_code: bool,
-             start: float) -> ReportResult:
-    """Write the executed notebook and its page (atomically) and describe the result."""
-    from carejourneys.publish import html as build_html
-    info = target.info
-    error = None if failure is None else f"{info.name} for site {target.site} failed at {failure.describe()}"
-    origin = _origin_of(nb)
-    # the executed notebook, tidied the same way as the page and marked with what it was built from
-    saved = build_html.clean_notebook(nb)
     import nbformat
 
-    source_meta = nbformat.read(info.path, as_version=4).metadata
+    from carejourneys.publish import html as build_html
+
+    info, site, work, scrub = target.info, target.site, ctx.work, ctx.scrubber
+    name = info.name
+    error = None if failure is None else f"{name} for site {site} failed at {failure.describe()}"
+    origin = _origin_of(nb) or ctx.dataset[0]
+    data_date = "" if origin == "public" else ctx.dataset[1]
+    saved = build_html.clean_notebook(nb)
+    shown = scrub.notebook(copy.deepcopy(saved))
+    subtitle = sites.label(site)
+    hint = work.log_hint(site, name)
+    if failure is not None and ctx.real:
+        page = build_html.failure_page(title=info.title, subtitle=subtitle, log=hint)
+    else:
+        page = build_html.report_page(shown, title=info.title, subtitle=subtitle,
+                                      error=None if error is None else scrub.text(error),
+                                      show_code=ctx.show_code)
+    findings = ctx.findings(page, f"{site}/{name}.html") if ctx.check else []
+    if findings:
+        error = (f"{name} for site {site} failed the output check: "
+                 + "; ".join(f"{f.kind} ({f.where}): {f.message}" for f in findings[:5])
+                 + (f" and {len(findings) - 5} more" if len(findings) > 5 else ""))
+        page = build_html.failure_page(title=info.title, subtitle=subtitle, log=hint, withheld=True)
+    state = Status.OK if error is None else Status.FAILED
+    # the private files first: the executed notebook, marked with what it was built from, and the log
+    source_meta = read_notebook_json(info.path).get("metadata", {})
     if "kernelspec" in source_meta:
         saved.metadata["kernelspec"] = source_meta["kernelspec"]
     saved.metadata.setdefault("carejourneys", {})["build"] = {
-        "key": target.key, "status": "ok" if failure is None else "failed", "site": target.site,
-        "params": target.params, "origin": origin, "version": __version__, "error": error,
-    }
-    atomic_write_bytes(ipynb_path, nbformat.writes(saved).encode("utf-8") + b"\n")
-    subtitle = ReportResult(info.name, target.site, "").site_label
-    page = build_html.report_page(nb, title=info.title, subtitle=subtitle, error=error, show_code=show_code)
-    atomic_write_bytes(html_path, page)
-    return ReportResult(info.name, target.site, "ok" if failure is None else "failed", html_path, ipynb_path,
-                        error=error, seconds=round(time.perf_counter() - start, 2), title=info.title,
-                        params=target.params, origin=origin)
+        "key": target.key, "status": str(state), "site": site, "params": target.params, "origin": origin,
+        "version": __version__, "error": error}
+    atomic_write_bytes(work.notebook(site, name), nbformat.writes(saved).encode("utf-8") + b"\n")
+    atomic_write_bytes(work.log(site, name), _log_text(target, state, origin, error, nb, findings).encode())
+    _replace_logs(stage, work.logs(site), name)
+    # then the checked page, then the record that vouches for it
+    atomic_write_bytes(work.page(site, name), page)
+    public_params = {k: scrub.text(v) if isinstance(v, str) else v for k, v in target.params.items()}
+    work.write(site, name, {
+        "key": target.key, "status": str(state), "site": site, "notebook": name, "title": info.title,
+        "params": public_params, "origin": origin, "version": __version__, "data_date": data_date,
+        "page_sha256": hashlib.sha256(page).hexdigest(), "checked": ctx.check, "error": error})
+    return ReportResult(name, site, state, work.page(site, name), work.notebook(site, name), error=error,
+                        seconds=round(time.perf_counter() - start, 2), title=info.title, params=target.params,
+                        origin=origin, data_date=data_date, log=work.log(site, name))
 
 
-def _take_disclosure_log(nb: Any, name: str, site_dir: Path) -> None:
+def _log_text(target: Target, state: Status, origin: str, error: str | None, nb: Any,
+              findings: list[Any]) -> str:
+    """The private build log of one report: what it was, how it ended, the traceback, the findings."""
+    lines = [f"report: {target.info.name}", f"site: {target.site}", f"status: {state}",
+             f"data origin: {origin}", f"carejourneys: {__version__}",
+             f"parameters: {json.dumps(target.params, sort_keys=True, default=str)}"]
+    if error:
+        lines += ["", f"error: {error}"]
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                lines += ["", "traceback:", *(_ANSI.sub("", str(t)) for t in out.get("traceback", []))]
+    if findings:
+        lines += ["", f"output check: {len(findings)} finding(s)", *(f"  - {f}" for f in findings)]
+    return "\n".join(lines) + "\n"
+
+
+def _replace_logs(stage: Path, logs: Path, name: str) -> None:
+    """Put the records of the run just finished (``<name>.<kind>.csv``) in the private logs folder,
+    and remove the earlier run's others."""
+    new = {p.name: p for p in stage.glob(f"{name}.*.csv")}
+    for old in logs.glob(f"{name}.*.csv"):
+        if old.name not in new:
+            old.unlink()
+    for fname, path in sorted(new.items()):
+        atomic_write_bytes(logs / fname, path.read_bytes())
+
+
+def _take_disclosure_log(nb: Any, name: str, stage: Path) -> None:
     """Move disclosure records a notebook attached to its outputs (``disclosure.emit_log``) out of
-    the notebook and into ``<notebook>.disclosure.csv`` beside the page (after any rows
+    the notebook and into ``<notebook>.disclosure.csv`` in its staging folder (after any rows
     ``cj.report`` wrote there itself)."""
-    from carejourneys.sdc import disclosure
-    take = getattr(disclosure, "take_log", None)
-    if take is None:
-        return
-    records = take(nb, report=name)
-    if not records:
-        return
     import csv
 
-    path = site_dir / f"{name}.disclosure.csv"
+    from carejourneys.sdc import disclosure
+
+    records = disclosure.take_log(nb, report=name)
+    if not records:
+        return
+    path = stage / f"{name}.disclosure.csv"
     earlier = []
     if path.is_file():
         with open(path, newline="", encoding="utf-8") as f:
@@ -527,80 +651,40 @@ def _take_disclosure_log(nb: Any, name: str, site_dir: Path) -> None:
 # --------------------------------------------------------------------------- index
 
 
-def collect_reports(outputs: Path, notebooks: Iterable[NotebookInfo]) -> list[ReportResult]:
-    """Every report in ``outputs`` built from a notebook that still exists (read from its .ipynb)."""
+def _all_notebooks(nb_dir: Path) -> list[NotebookInfo]:
+    every = []
+    for p in find_notebooks(nb_dir):
+        try:
+            every.append(read_notebook_info(p))
+        except BuildError:
+            continue
+    return every
+
+
+def collect_reports(work: WorkFolder, notebooks: Iterable[NotebookInfo]) -> list[ReportResult]:
+    """Every report with a page in ``outputs/`` and a record, built from a notebook that still
+    exists; its status as a reader sees it (ok or failed)."""
     known = {n.name: n for n in notebooks}
     found = []
-    for ipynb in sorted(outputs.glob("*/*.ipynb")):
-        info = known.get(ipynb.stem)
-        html_path = ipynb.with_suffix(".html")
-        if info is None or not html_path.is_file():
-            continue
-        meta = build_record(ipynb)
-        if meta is None:  # skip what is not ours
+    for record in work.records():
+        name, site = str(record.get("notebook", "")), str(record.get("site", ""))
+        info = known.get(name)
+        page = work.page(site, name)
+        if info is None or not page.is_file():
             continue
         found.append(ReportResult(
-            info.name, ipynb.parent.name, str(meta.get("status", "unknown")), html_path, ipynb,
-            error=meta.get("error"), title=info.title, params=dict(meta.get("params", {})),
-            origin=str(meta.get("origin", "unknown")), version=str(meta.get("version", ""))))
+            name, site, status(record.get("status", "")).published, page, work.notebook(site, name),
+            error=record.get("error"), title=info.title, params=dict(record.get("params") or {}),
+            origin=str(record.get("origin") or "unknown"), version=str(record.get("version") or ""),
+            data_date=str(record.get("data_date") or ""), log=work.log(site, name)))
     return found
 
 
 def write_index(outputs: Path, reports: list[ReportResult]) -> Path:
-    """Write ``outputs/index.html`` (and the per-site pages of :mod:`carejourneys.publish.site_index` when
-    that module is present; else a single index page of :mod:`carejourneys.publish.html`)."""
-    try:
-        from carejourneys.publish.site_index import write_site
-    except ImportError:
-        write_site = None
-    if write_site is not None:
-        written = write_site(outputs, reports)
-        return Path(written[0]) if written else outputs / "index.html"
-    from carejourneys.publish import html as build_html
-    path = outputs / "index.html"
-    atomic_write_bytes(path, build_html.index_page(reports))
-    return path
+    """Write ``outputs/index.html`` and a page per site (:mod:`carejourneys.publish.site_index`)."""
+    from carejourneys.publish.site_index import write_site
 
-
-# --------------------------------------------------------------------------- output check
-
-
-def _check_pages(results: list[ReportResult], outputs: Path, data_dir: str | None, threshold: int,
-                 quiet: bool) -> None:
-    """Run the output checker on the pages just written; withhold and fail those with findings."""
-    try:
-        from carejourneys.sdc import checker
-    except ImportError:  # pragma: no cover - the checker ships with the package
-        return
-    from carejourneys.publish import html as build_html
-    built = {r.html: r for r in results if r.html is not None and r.status not in (REUSED, "up to date")}
-    if not built:
-        return
-    findings = checker.check_outputs(outputs, data_dir=data_dir, threshold=threshold, files=list(built))
-    by_page: dict[Path, list] = {}
-    for f in findings:
-        page = (outputs / f.path) if not Path(f.path).is_absolute() else Path(f.path)
-        by_page.setdefault(page.resolve(), []).append(f)
-    for html_path, r in built.items():
-        found = by_page.get(html_path.resolve())
-        if not found:
-            continue
-        r.status = "failed"
-        r.error = (f"{r.notebook} for site {r.site} failed the output check: "
-                   + "; ".join(f"{f.kind} ({f.where}): {f.message}" for f in found[:5])
-                   + (f" and {len(found) - 5} more" if len(found) > 5 else ""))
-        body = "<h1>Withheld</h1><p>This page was not published: the output checker found:</p><ul>" + "".join(
-            f"<li>{build_html._esc(f.kind)} ({build_html._esc(f.where)}): {build_html._esc(f.message)}</li>"
-            for f in found) + "</ul>"
-        atomic_write_bytes(html_path, build_html.page(body, title=f"{r.title} (withheld)"))
-        if r.ipynb is not None and r.ipynb.is_file():
-            import nbformat
-
-            nb = nbformat.read(r.ipynb, as_version=4)
-            nb.metadata.setdefault("carejourneys", {}).setdefault("build", {}).update(
-                status="failed", error=r.error)
-            atomic_write_bytes(r.ipynb, nbformat.writes(nb).encode("utf-8") + b"\n")
-        _say(quiet, f"  WITHHELD   {r.notebook} [{r.site}]: {len(found)} output-check finding(s)", err=True)
+    return Path(write_site(outputs, reports)[0])
 
 
 # --------------------------------------------------------------------------- run
@@ -611,6 +695,52 @@ def _say(quiet: bool, text: str, *, err: bool = False) -> None:
         print(text, file=sys.stderr if err else sys.stdout, flush=True)
 
 
+def _council_codes() -> dict[str, str]:
+    """Every council code of the public extract's ``areas.csv`` (new and old) -> the code its pages
+    are built under: the new one ("330" -> "E08000025"; for an old code whose council's new code
+    changed, the first row's)."""
+    from carejourneys.inputs import council_names
+
+    known = council_names.councils()
+    codes: dict[str, str] = {}
+    for code, c in known.items():
+        if code != c.old_code:  # a new code
+            codes.setdefault(code, code)
+            if c.old_code:
+                codes.setdefault(c.old_code, code)
+    for code in known:
+        codes.setdefault(code, code)  # an old code with no new one
+    return codes
+
+
+def normalise_sites(requested: Iterable[str]) -> list[str]:
+    """The sites asked for, each once, a council by the code its pages use ("330" and "E08000025"
+    are one site); BuildError naming every unknown site or council and how to find the codes."""
+    valid = [*sites.keys(), sites.ALL]
+    out, bad = [], []
+    councils: dict[str, str] | None = None
+    for site in requested:
+        site = str(site).strip()
+        if site in valid:
+            out.append(site)
+            continue
+        if is_la_code(site):
+            councils = _council_codes() if councils is None else councils
+            if site in councils:
+                out.append(councils[site])
+                continue
+        bad.append(site)
+    if bad:
+        areas = config.public_dir() / "areas.csv"
+        known = (f"a council's code in the public extract ({areas.name}: area_code such as E08000025, or "
+                 "old_la_code such as 330; `carejourneys build --all-councils` builds them all)"
+                 if councils or councils is None else
+                 f"no council is known: the public extract's {areas.name} is missing or unreadable")
+        raise BuildError(f"unknown site or council {', '.join(map(repr, bad))}: a site is one of "
+                         f"{', '.join(valid)} (`carejourneys sites` lists them), a council is {known}")
+    return list(dict.fromkeys(out))
+
+
 def plan(
     sites_filter: Iterable[str] | None,
     infos: list[NotebookInfo],
@@ -619,14 +749,9 @@ def plan(
     disclosure_threshold: int,
     extra: dict[str, Any],
 ) -> list[tuple[NotebookInfo, str, dict[str, Any]]]:
-    """(notebook, site, parameters) for every target, parameters checked (BuildError if wrong)."""
-    valid = [*sites.keys(), sites.ALL]
-    wanted = list(dict.fromkeys(sites_filter)) if sites_filter else None
-    if wanted:
-        bad = [s for s in wanted if s not in valid and not is_la_code(s)]
-        if bad:
-            raise BuildError(f"unknown site {', '.join(map(repr, bad))}; valid sites: {', '.join(valid)} "
-                             "(or a local authority code for notebooks that accept any)")
+    """(notebook, site, parameters) for every target, parameters checked; BuildError for an unknown
+    site or council, a parameter of the wrong type, or a request that leaves nothing to build."""
+    wanted = normalise_sites(sites_filter) if sites_filter else None
     out = []
     problems = []
     for info in infos:
@@ -641,12 +766,56 @@ def plan(
                 problems.append(str(e))
     if problems:
         raise BuildError("\n".join(dict.fromkeys(problems)))
+    if not out and infos and wanted:
+        built_for = "; ".join(f"{i.name} is built for {', '.join(i.sites)}"
+                              + (" and any council" if i.any_la else "") for i in infos)
+        raise BuildError(f"nothing to build: no notebook asked for has a page for {', '.join(wanted)} "
+                         f"({built_for})")
     return out
+
+
+def _check_folders(outputs: Path, work: Path) -> None:
+    """BuildError, before anything runs, for an outputs or working folder that cannot be used."""
+    for what, folder in (("outputs folder", outputs), ("private working folder", work)):
+        if folder.exists() and not folder.is_dir():
+            raise BuildError(f"the {what} {folder} is a file, not a folder: name another (--outputs)")
+        existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+        if existing is None or not os.access(existing, os.W_OK | os.X_OK):
+            raise BuildError(f"cannot write to the {what} {folder}: permission denied (name another with "
+                             "--outputs, or change the folder's permissions)")
+    if work == outputs or work.is_relative_to(outputs):
+        raise BuildError(f"the private working folder {work} is inside the outputs folder {outputs}: it "
+                         f"must never be published (set {config.ENV_WORK} to a folder outside it)")
+    try:
+        outputs.mkdir(parents=True, exist_ok=True)
+        work.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise BuildError(f"cannot create the {outputs} or {work} folder: {e.strerror}") from None
+
+
+@contextlib.contextmanager
+def _clean_errors(outputs: Path) -> Any:
+    """A full disk or a folder that cannot be written becomes a BuildError saying so (no traceback),
+    and Ctrl-C stays quiet (the kernels' cancelled tasks are not reported as errors)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # "Task exception was never retrieved"
+        raise
+    except OSError as e:
+        where = f" ({e.filename})" if e.filename else ""
+        if e.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise BuildError(f"the disk is full: no space left to write the build's files{where}. Free some "
+                             f"space and build again; the pages already in {outputs} are kept") from None
+        if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise BuildError(f"cannot write the build's files{where}: {e.strerror}") from None
+        raise
 
 
 def run_workers(targets: list[Target],
                 one: Callable[[Target, Callable[[], Any], Callable[[], bool]], ReportResult],
-                jobs: int, *, fresh_kernels: bool = False) -> list[ReportResult]:
+                jobs: int, *, fresh_kernels: bool = False,
+                scratch_root: Path | None = None) -> list[ReportResult]:
     """Build ``targets`` with ``jobs`` workers, each taking the next target from one queue and
     keeping one :class:`~carejourneys.publish.execute.ReportKernel` for all the reports it runs (a
     fresh kernel per report when ``fresh_kernels``); results come back in the order of
@@ -667,8 +836,9 @@ def run_workers(targets: list[Target],
         def kernel() -> Any:
             if not kept:
                 from carejourneys.publish import execute as build_exec
-                kept.append(build_exec.ReportKernel(max_reports=1 if fresh_kernels else
-                                                    build_exec.MAX_REPORTS_PER_KERNEL))
+                kept.append(build_exec.ReportKernel(
+                    scratch_root=scratch_root,
+                    max_reports=1 if fresh_kernels else build_exec.MAX_REPORTS_PER_KERNEL))
                 every_kernel.append(kept[0])
             return kept[0]
 
@@ -713,6 +883,7 @@ def run_workers(targets: list[Target],
     return [r for r in results if r is not None]
 
 
+
 def run(
     sites: Iterable[str] | None = None,
     notebooks: Iterable[str] | None = None,
@@ -729,38 +900,71 @@ def run(
     check: bool = True,
     quiet: bool = False,
     fresh_kernels: bool = False,
+    lock_wait: float | None = None,
 ) -> BuildResult:
     """Build the reports (see the module docstring); returns a :class:`BuildResult`.
 
     ``params``: further notebook parameters (checked against each notebook's parameters cell).
     ``jobs``: reports built at once (default: the number of CPU cores). ``notebooks_dir``: where
     the notebooks are (default: $CAREJOURNEYS_NOTEBOOKS, else the project's ``notebooks/``).
-    ``check``: run the output checker (:mod:`carejourneys.sdc.checker`) on the pages built; a page
-    with findings is replaced by a notice listing them and its report fails. ``show_code``: keep
-    the code in the pages. ``quiet``: print nothing. ``fresh_kernels``: start a new kernel for
-    every report instead of keeping one per job (slower; the pages are the same).
-    Bad requests (an unknown site or notebook, a parameter of the wrong type) raise BuildError
-    before anything runs; a notebook that fails while running does not raise.
+    ``check``: run the output checker (:mod:`carejourneys.sdc.checker`) on each page before it is
+    published (a page with findings is replaced by a notice and its report fails); a build
+    without it trusts only pages built without it. ``show_code``: keep the code in the pages.
+    ``quiet``: print nothing. ``fresh_kernels``: start a new kernel for every report instead of
+    keeping one per job (slower; the pages are the same). ``lock_wait``: seconds to wait for
+    another build of the same outputs (default :data:`carejourneys.publish.cache.LOCK_WAIT`).
+    Bad requests (an unknown site or notebook, a parameter of the wrong type, nothing to build, an
+    unusable outputs folder, another build running) raise BuildError before anything runs, and a
+    full disk raises BuildError saying so; a notebook that fails while running does not raise.
     """
-    if notebooks_dir is None:
-        notebooks_dir = config.notebooks_dir()
-    nb_dir = Path(notebooks_dir)
+    from carejourneys.publish import cache
+
+    nb_dir = config.notebooks_dir(notebooks_dir)
     out_dir = config.outputs_dir(outputs)
-    data = None if data_dir is None else str(Path(data_dir).resolve())
+    data = None if data_dir is None else str(config.data_dir(data_dir))
     paths = find_notebooks(nb_dir, notebooks)
     infos, broken = [], []
     for p in paths:
         try:
             infos.append(read_notebook_info(p))
         except BuildError as e:
-            broken.append(ReportResult(p.stem, "-", "failed", error=str(e), title=p.stem))
+            broken.append(ReportResult(p.stem, "-", Status.FAILED, error=str(e), title=p.stem))
     targets_spec = plan(sites, infos, data_dir=data, disclosure_threshold=disclosure_threshold,
                         extra=dict(params or {}))
-    env_key = environment_key(resolve_data_dir(data))
+    work = WorkFolder(config.work_dir(outputs=out_dir), out_dir)
+    _check_folders(out_dir, work.root)
+    env_key = environment_key(config.data_dir(data))
     targets = [Target(info, site, p, target_key(info, p, env_key, show_code))
                for info, site, p in targets_spec]
+    if sites:
+        skipped = [s for s in normalise_sites(sites) if s not in {t.site for t in targets}]
+        if skipped:
+            _say(quiet, f"nothing to build for {', '.join(skipped)}: no notebook asked for has a page for it",
+                 err=True)
+    ctx = Context(work, data_dir=data, threshold=disclosure_threshold, check=check, show_code=show_code,
+                  timeout=timeout, force=force, notebooks_dir=nb_dir)
     jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
-    _say(quiet, f"building {len(targets)} report(s) with {min(jobs, max(len(targets), 1))} job(s)", err=True)
+    with _clean_errors(out_dir), work.lock(cache.LOCK_WAIT if lock_wait is None else lock_wait):
+        removed = sweep(work, unchecked=not check)
+        if removed:
+            _say(quiet, f"removed {len(removed)} file(s) from {out_dir} that are not to be published or that "
+                        f"no build record vouches for: {', '.join(removed[:5])}"
+                        + (f" and {len(removed) - 5} more" if len(removed) > 5 else ""), err=True)
+        _say(quiet, f"building {len(targets)} report(s) with {min(jobs, max(len(targets), 1))} job(s)",
+             err=True)
+        results = _build_all(targets, broken, ctx, jobs, quiet=quiet, fresh_kernels=fresh_kernels)
+        index = write_index(out_dir, collect_reports(work, _all_notebooks(nb_dir)))
+    result = BuildResult(results, index)
+    if result.failures:
+        _say(quiet, f"{len(result.failures)} report(s) failed:", err=True)
+        for r in result.failures:
+            _say(quiet, f"  - {r.error}" + (f" (build log: {r.log})" if r.log else ""), err=True)
+    _say(quiet, str(index))
+    return result
+
+
+def _build_all(targets: list[Target], broken: list[ReportResult], ctx: Context, jobs: int, *, quiet: bool,
+               fresh_kernels: bool) -> list[ReportResult]:
     labels = {id(t): f"{t.info.name} [{t.site}]" for t in targets}
     progress = None if quiet else Progress([*labels.values(), *(f"{r.notebook}" for r in broken)],
                                            stream=sys.stderr)
@@ -770,14 +974,13 @@ def run(
         started = time.perf_counter()
         on_start = None if progress is None else (lambda: progress.update(label, "running"))
         try:
-            r = build_target(t, out_dir, force=force, timeout=timeout, show_code=show_code, on_start=on_start,
-                             kernel=kernel, cancelled=cancelled)
+            r = build_target(t, ctx, on_start=on_start, kernel=kernel, cancelled=cancelled)
         except BaseException:
             if progress is not None:
                 progress.update(label, "failed", seconds=time.perf_counter() - started)
             raise
         if progress is not None:
-            state = {"ok": "done", REUSED: "reused"}.get(r.status, "failed")
+            state = {Status.OK: "done", Status.REUSED: "reused"}.get(r.status, "failed")
             progress.update(label, state, seconds=time.perf_counter() - started, detail=r.error or "")
         return r
 
@@ -785,30 +988,37 @@ def run(
         for r in broken:
             if progress is not None:
                 progress.update(r.notebook, "failed", seconds=0.0, detail=r.error or "")
-        results = run_workers(targets, one, jobs, fresh_kernels=fresh_kernels)
+        return broken + run_workers(targets, one, jobs, fresh_kernels=fresh_kernels,
+                                    scratch_root=ctx.work.tmp)
     finally:
         if progress is not None:
             progress.close()
-    results = broken + results
-    if check:
-        _check_pages(results, out_dir, data, disclosure_threshold, quiet)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    every = []  # the index lists reports of every notebook, not only of those built now
-    for p in find_notebooks(nb_dir):
-        try:
-            every.append(read_notebook_info(p))
-        except BuildError:
-            continue
-    reused = {(r.notebook, r.site) for r in results if r.status == REUSED}
-    listed = collect_reports(out_dir, every)
-    for r in listed:  # the index says which pages this build took over from an earlier one
-        if (r.notebook, r.site) in reused and r.status == "ok":
-            r.status = REUSED
-    index = write_index(out_dir, listed)
-    result = BuildResult(results, index)
-    if result.failures:
-        _say(quiet, f"{len(result.failures)} report(s) failed:", err=True)
-        for r in result.failures:
-            _say(quiet, f"  - {r.error}", err=True)
-    _say(quiet, str(index))
-    return result
+
+
+def remove_site(site: str, outputs: str | os.PathLike | None = None, *,
+                notebooks_dir: str | os.PathLike | None = None, lock_wait: float | None = None) -> Path:
+    """Delete a site's pages (``outputs/<site>/``) and its private records, logs and executed
+    notebooks, and rewrite the index; returns the index. A council may be named by either code.
+    BuildError when the site has nothing to remove."""
+    from carejourneys.publish import cache
+
+    out_dir = config.outputs_dir(outputs)
+    work = WorkFolder(config.work_dir(outputs=out_dir), out_dir)
+    site = str(site).strip()
+    if not cache.NAME.fullmatch(site):
+        raise BuildError(f"{site!r} is not a site key or council code")
+    names = [site]
+    if is_la_code(site):
+        names.append(_council_codes().get(site, site))
+    with _clean_errors(out_dir), work.lock(cache.LOCK_WAIT if lock_wait is None else lock_wait):
+        found = False
+        for name in dict.fromkeys(names):
+            folder = out_dir / name
+            if folder.is_dir():
+                shutil.rmtree(folder)
+                found = True
+            found = bool(work.forget(name)) or found
+        if not found:
+            raise BuildError(f"nothing to remove: no page or record of site {site!r} in {out_dir}")
+        every = _all_notebooks(config.notebooks_dir(notebooks_dir))
+        return write_index(out_dir, collect_reports(work, every))

@@ -112,9 +112,11 @@ class WorkFolder:
                 out.append(record)
         return out
 
-    def trusted(self, record: dict[str, Any] | None, page: Path | None = None) -> bool:
-        """Whether the page the record describes is in ``outputs/`` with the bytes the checker passed."""
-        if record is None or not record.get("checked") or not record.get("page_sha256"):
+    def trusted(self, record: dict[str, Any] | None, page: Path | None = None, *,
+                unchecked: bool = False) -> bool:
+        """Whether the page the record describes is in ``outputs/`` with the bytes the checker passed
+        (``unchecked``: or that a build without the check wrote)."""
+        if record is None or not record.get("page_sha256") or not (record.get("checked") or unchecked):
             return False
         page = page or self.page(str(record.get("site")), str(record.get("notebook")))
         return sha256(page) == record["page_sha256"]
@@ -164,10 +166,11 @@ class WorkFolder:
             f.close()
 
 
-def sweep(work: WorkFolder) -> list[str]:
+def sweep(work: WorkFolder, *, unchecked: bool = False) -> list[str]:
     """Remove the leftovers (see the module docstring) and return what was removed from
     ``outputs/``, as relative paths. Run under the lock, before anything is built. A report page
-    without a record that trusts it is removed (it is rebuilt if asked for, never trusted)."""
+    without a record that vouches for it is removed (it is rebuilt if asked for, never trusted);
+    ``unchecked``: a build without the output check also keeps the pages such builds wrote."""
     removed: list[str] = []
     for scratch in (work.root / "stage", work.tmp):
         if scratch.exists():
@@ -185,7 +188,7 @@ def sweep(work: WorkFolder) -> list[str]:
             continue
         if len(rel.parts) == 2 and path.suffix == ".html" and path.name != "index.html":
             site, report = rel.parts[0], path.stem
-            if not work.trusted(work.read(site, report), path):
+            if not work.trusted(work.read(site, report), path, unchecked=unchecked):
                 path.unlink(missing_ok=True)
                 removed.append(rel.as_posix())
     for folder in sorted(p for p in out.iterdir() if p.is_dir()):

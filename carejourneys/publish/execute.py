@@ -7,21 +7,27 @@
 No global kernelspec is needed: :class:`SameInterpreterKernelManager` resolves the kernel name
 :data:`KERNEL_NAME` to ``[sys.executable, -m, ipykernel_launcher, -f, {connection_file}]`` itself,
 with ``MPLBACKEND=Agg`` and a fixed ``PYTHONHASHSEED`` in the kernel's environment. Each report's
-working folder is its output folder (set by the preparation). A kernel that dies while starting (two kernels
-racing for the same ports, papermill issue 511) is started again, up to :data:`START_ATTEMPTS` times.
-The kernel process's own stdout and stderr (ipykernel's log lines such as "Kernel is running over
-TCP without encryption" or "KeyboardInterrupt caught in kernel" at shutdown) go to a log file in a
-scratch folder, not to the build's terminal; when the kernel dies, the last lines of that log are
+working folder is its private staging folder (set by the preparation). A kernel that dies while
+starting (two kernels racing for the same ports, papermill issue 511) is started again, up to
+:data:`START_ATTEMPTS` times. The kernel process's own stdout and stderr (ipykernel's log lines
+such as "Kernel is running over TCP without encryption" or "KeyboardInterrupt caught in kernel" at
+shutdown) go to a log file in the kernel's scratch folder (passed to ``start_kernel`` as Popen
+arguments), not to the build's terminal; when the kernel dies, the last lines of that log are
 part of the failure message. What the notebook prints is unaffected (it travels over the kernel's
 messages into the notebook's outputs).
 
 :func:`execute` returns the executed notebook (with papermill's error marker cells when a cell
 failed) and a :class:`Failure` describing the failing cell, or None.
+
+The kernel's scratch folder (its connection file, its process log, papermill's output) is made in
+``scratch_root`` when given (the build gives a folder of its private working folder, so that a
+killed build leaves nothing in the system's temporary folder and the next build clears it), else
+in the system's temporary folder. The few uses of other libraries' internals are in
+:mod:`carejourneys.publish.thirdparty`.
 """
 
 from __future__ import annotations
 
-import functools
 import shutil
 import subprocess
 import sys
@@ -35,6 +41,8 @@ from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from traitlets import default
 
+from carejourneys.publish import thirdparty
+
 KERNEL_NAME = "carejourneys-build"
 #: papermill engine that runs a notebook in a :class:`ReportKernel`
 ENGINE_NAME = "carejourneys-kept-kernel"
@@ -42,7 +50,7 @@ START_ATTEMPTS = 3
 #: a kept kernel is replaced by a fresh one after this many reports (bounds memory growth)
 MAX_REPORTS_PER_KERNEL = 40
 #: environment of every report kernel (on top of the build's own)
-KERNEL_ENV = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "CAREJOURNEYS_BUILD": "1"}
+KERNEL_ENV = {"MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
 
 
 class SameInterpreterKernelSpecManager(KernelSpecManager):
@@ -69,18 +77,7 @@ class SameInterpreterKernelSpecManager(KernelSpecManager):
 
 class SameInterpreterKernelManager(AsyncKernelManager):
     """The kernel manager of a :class:`ReportKernel`: :data:`KERNEL_NAME` resolved by
-    :class:`SameInterpreterKernelSpecManager`, the process's output sent to ``process_log``."""
-
-    #: file that receives the kernel process's stdout and stderr (None: inherited, as usual)
-    process_log: str | None = None
-
-    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-        if self.process_log is None:
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
-        with open(self.process_log, "ab") as log:  # the kernel keeps its own copy of the descriptor
-            kw.setdefault("stdout", log)
-            kw.setdefault("stderr", log)
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
+    :class:`SameInterpreterKernelSpecManager`."""
 
     @default("kernel_spec_manager")
     def _kernel_spec_manager_default(self) -> KernelSpecManager:
@@ -168,14 +165,19 @@ class ReportKernel:
     from that thread too.
     """
 
-    def __init__(self, *, start_timeout: int = 60, max_reports: int = MAX_REPORTS_PER_KERNEL) -> None:
+    def __init__(self, *, start_timeout: int = 60, max_reports: int = MAX_REPORTS_PER_KERNEL,
+                 scratch_root: Path | None = None) -> None:
         self.start_timeout = start_timeout
         self.max_reports = max_reports
         self.km: Any = None
         self.kc: Any = None
         self.reports = 0
         self.starts = 0
-        self._scratch = Path(tempfile.mkdtemp(prefix="cj-kernel-"))
+        #: set by :meth:`kill`: the build was interrupted, nothing more is run in this kernel
+        self.cancelled = False
+        if scratch_root is not None:
+            Path(scratch_root).mkdir(parents=True, exist_ok=True)
+        self._scratch = Path(tempfile.mkdtemp(prefix="cj-kernel-", dir=scratch_root))
         self.process_log = self._scratch / "kernel.log"
 
     @property
@@ -188,10 +190,11 @@ class ReportKernel:
         by :meth:`prepare`, so that no report's variables become part of the kernel's baseline."""
         from jupyter_core.utils import run_sync
 
-        km = SameInterpreterKernelManager(kernel_name=KERNEL_NAME)
-        km.process_log = str(self.process_log)
+        km = SameInterpreterKernelManager(kernel_name=KERNEL_NAME,
+                                          connection_file=str(self._scratch / "kernel.json"))
         self.km = km
-        run_sync(km.start_kernel)(cwd=str(self._scratch))
+        with open(self.process_log, "ab") as log:  # the kernel keeps its own copy of the descriptor
+            run_sync(km.start_kernel)(cwd=str(self._scratch), stdout=log, stderr=log)
         kc = km.client()
         kc.start_channels()
         self.kc = kc
@@ -256,9 +259,10 @@ class ReportKernel:
     def kill(self) -> None:
         """Kill the kernel process at once; safe from any thread (the build calls it from the main
         thread when interrupted, as a kernel runs in its own session and does not get the
-        terminal's Ctrl-C). The report running in it fails; :meth:`close` tidies up afterwards."""
-        provisioner = getattr(self.km, "provisioner", None)
-        process = getattr(provisioner, "process", None)
+        terminal's Ctrl-C). The report running in it fails, and no other report is run in this
+        kernel object (:attr:`cancelled`); :meth:`close` tidies up afterwards."""
+        self.cancelled = True
+        process = thirdparty.kernel_process(self.km)
         if process is not None:
             try:
                 process.kill()
@@ -277,6 +281,8 @@ class ReportKernel:
         return the executed notebook and the failure, if any."""
         env = dict(env or {})
         source_nb = nbformat.read(notebook, as_version=4)
+        if self.cancelled:
+            return source_nb, Failure("kernel", None, None, "KeyboardInterrupt", "the build was interrupted")
         if self.alive and (self.reports >= self.max_reports or not self._process_alive()):
             self.close()
         while True:
@@ -292,6 +298,9 @@ class ReportKernel:
                     continue
                 ename = "KernelStartError" if isinstance(e, KernelStartError) else type(e).__name__
                 return source_nb, Failure("kernel", None, None, ename, str(e) or "kernel died")
+        if self.cancelled:  # interrupted while the kernel was starting
+            self.close()
+            return source_nb, Failure("kernel", None, None, "KeyboardInterrupt", "the build was interrupted")
         self.reports += 1
         nb, failure = self._papermill(notebook, source_nb, parameters, timeout)
         if failure is not None:
@@ -304,7 +313,7 @@ class ReportKernel:
         from nbclient.exceptions import CellTimeoutError
         from papermill.exceptions import PapermillExecutionError
 
-        with tempfile.TemporaryDirectory(prefix="cj-build-") as scratch:
+        with tempfile.TemporaryDirectory(prefix="cj-build-", dir=self._scratch) as scratch:
             out = Path(scratch) / notebook.name
             failure: Failure | None = None
             try:
@@ -340,32 +349,14 @@ class ReportKernel:
         return nb, failure
 
 
-@functools.cache
 def _register_engine() -> None:
-    """Register :data:`ENGINE_NAME` with papermill: its nbclient engine, run in a :class:`ReportKernel`."""
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.log import logger
-    from papermill.utils import remove_args
+    """Register :data:`ENGINE_NAME` with papermill: its nbclient engine, run in the
+    :class:`ReportKernel` passed to ``execute_notebook`` as ``report_kernel``."""
+    thirdparty.register_engine(ENGINE_NAME, _report_kernel)
 
-    class KeptKernelEngine(NBClientEngine):
-        """papermill's nbclient engine, but in a kernel that outlives the notebook."""
 
-        @classmethod
-        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
-                                     stdout_file: Any = None, stderr_file: Any = None,
-                                     start_timeout: int = 60, execution_timeout: int | None = None,
-                                     **kwargs: Any) -> Any:
-            kernel: ReportKernel = kwargs.pop("report_kernel")
-            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
-            client = PapermillNotebookClient(
-                nb_man, km=kernel.km, timeout=execution_timeout, startup_timeout=start_timeout,
-                kernel_name=kernel_name, log=logger, log_output=log_output, stdout_file=stdout_file,
-                stderr_file=stderr_file, **kwargs)
-            client.kc = kernel.kc  # the client does not own the kernel: it leaves it running
-            return client.execute()
-
-    papermill_engines.register(ENGINE_NAME, KeptKernelEngine)
+def _report_kernel(kwargs: dict[str, Any]) -> ReportKernel:
+    return kwargs.pop("report_kernel")
 
 
 def execute(
@@ -377,15 +368,16 @@ def execute(
     start_timeout: int = 60,
     env: dict[str, str] | None = None,
     kernel: ReportKernel | None = None,
+    scratch_root: Path | None = None,
 ) -> tuple[Any, Failure | None]:
     """Run ``notebook`` with ``parameters`` in a kernel working in ``cwd`` with ``env`` added to its
     environment; return the executed notebook and the failure, if any. ``kernel``: a
     :class:`ReportKernel` to run it in (kept running afterwards); default: a fresh kernel, stopped
-    afterwards."""
+    afterwards; its scratch folder in ``scratch_root``)."""
     _register_engine()
     if kernel is not None:
         return kernel.run(notebook, parameters, cwd=cwd, timeout=timeout, env=env)
-    one = ReportKernel(start_timeout=start_timeout, max_reports=1)
+    one = ReportKernel(start_timeout=start_timeout, max_reports=1, scratch_root=scratch_root)
     try:
         return one.run(notebook, parameters, cwd=cwd, timeout=timeout, env=env)
     finally:

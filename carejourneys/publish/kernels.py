@@ -69,11 +69,11 @@ def _snapshot() -> dict[str, Any]:
 
 
 def _restore_warnings(filters: list[Any]) -> None:
+    """The baseline's warning filters, and every "already shown" registry emptied: public API only
+    (``resetwarnings`` tells the warnings machinery that the filters changed, which invalidates
+    the registries; the baseline's filters are then put back in place)."""
+    warnings.resetwarnings()
     warnings.filters[:] = filters
-    mutated = getattr(warnings, "_filters_mutated", None) or getattr(
-        warnings, "_filters_mutated_lock_held", None)
-    if mutated is not None:  # invalidates every module's __warningregistry__
-        mutated()
     for module in list(sys.modules.values()):
         registry = getattr(module, "__warningregistry__", None)
         if isinstance(registry, dict):

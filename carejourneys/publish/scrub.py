@@ -63,21 +63,25 @@ class Scrubber:
             (Path.home(), "~"),
         ])
 
-    def text(self, value: str) -> str:
-        """``value`` with every known folder and home folder replaced."""
+    def text(self, value: str, *, markup: bool = False) -> str:
+        """``value`` with every known folder and home folder replaced (``markup``: by an HTML-escaped
+        description, for text that is HTML or markdown)."""
         if not value:
             return value
         if self._known is not None:
-            value = self._known.sub(lambda m: self._by_form[m.group(0)], value)
+            if markup:
+                value = self._known.sub(lambda m: html.escape(self._by_form[m.group(0)]), value)
+            else:
+                value = self._known.sub(lambda m: self._by_form[m.group(0)], value)
         return _HOMES.sub("~", value)
 
     def html(self, value: str) -> str:
-        """As :meth:`text`, leaving inline ``data:`` images alone."""
+        """As :meth:`text` for HTML, leaving inline ``data:`` images alone."""
         out, last = [], 0
         for m in _DATA_URI.finditer(value):
-            out += [self.text(value[last:m.start()]), m.group(0)]
+            out += [self.text(value[last:m.start()], markup=True), m.group(0)]
             last = m.end()
-        out.append(self.text(value[last:]))
+        out.append(self.text(value[last:], markup=True))
         return "".join(out)
 
     def _value(self, value: Any, *, markup: bool) -> Any:
@@ -92,7 +96,7 @@ class Scrubber:
         """Scrub an (already copied) notebook in place and return it: sources, streams, errors and
         text outputs; images are left alone."""
         for cell in nb.cells:
-            cell["source"] = self._value(cell.get("source", ""), markup=True)
+            cell["source"] = self._value(cell.get("source", ""), markup=cell.get("cell_type") == "markdown")
             for out in cell.get("outputs", []):
                 kind = out.get("output_type")
                 if kind == "stream":

@@ -22,9 +22,7 @@ Computations belong in ``carejourneys.metrics``; this module only protects and r
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import numbers
 import os
 import re
@@ -35,8 +33,7 @@ from typing import Any
 
 import pandas as pd
 
-from carejourneys import __version__, sites
-from carejourneys.inputs.manifest import atomic_write_bytes
+from carejourneys import __version__, config, sites
 from carejourneys.render.html import (  # noqa: F401 - re-exported for notebooks and tests
     EMPTY_TABLE,
     MISSING,
@@ -171,39 +168,30 @@ def setup(
 
 
 def output_dir() -> Path | None:
-    """The folder of the page being built (``$CAREJOURNEYS_OUTPUT_DIR``, set by the build), else None."""
-    value = os.environ.get("CAREJOURNEYS_OUTPUT_DIR")
+    """The report's private staging folder while the build runs it (``$CAREJOURNEYS_STAGE``, set by
+    the build; never inside ``outputs/``), else None."""
+    value = os.environ.get(config.ENV_STAGE)
     return Path(value) if value else None
 
 
 def log_path(kind: str) -> Path | None:
-    """Where a log that must never be published in the page goes: ``<output dir>/<report>.<kind>.csv``.
+    """Where a record that must never be published goes: ``<stage>/<report>.<kind>.csv``.
 
-    None outside a build (interactive work writes no log). In a build the folder is a fresh staging
-    folder for this run; the build moves its logs beside the page once the page is in place, so
-    rebuilt logs have the same bytes and an interrupted build keeps the earlier ones.
+    None outside a build (interactive work writes no log). In a build the folder is the report's
+    private staging folder; once the page is published the build moves its records to the
+    private working folder (``logs/<site>/<report>.<kind>.csv``), never into ``outputs/``.
     """
-    folder, name = output_dir(), os.environ.get("CAREJOURNEYS_REPORT")
+    folder, name = output_dir(), os.environ.get(config.ENV_REPORT)
     if folder is None or not name or not re.fullmatch(r"[A-Za-z0-9_-]+", kind):
         return None
     return folder / f"{name}.{kind}.csv"
 
 
 def _write_disclosure_log(ctx: ReportContext) -> None:
-    """Rewrite ``<report>.disclosure.csv`` beside the page with every decision so far (in a build)."""
+    """Rewrite ``<report>.disclosure.csv`` in the staging folder with every decision so far (in a build)."""
     path = log_path("disclosure")
-    if path is None:
-        return
-    write_log = getattr(disclosure, "write_log", None)
-    if write_log is not None:
-        write_log(path, ctx.log_records)
-        return
-    buf = io.StringIO()  # pragma: no cover - older disclosure modules without write_log
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["table", "row", "column", "rule"])
-    for d in ctx.disclosure_log:
-        writer.writerow([d.get("table", ""), d.get("row", ""), d.get("column", ""), d.get("rule", "")])
-    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+    if path is not None:
+        disclosure.write_log(path, ctx.log_records)
 
 
 # --------------------------------------------------------------------------- rendering helpers
