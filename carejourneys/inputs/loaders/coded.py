@@ -32,7 +32,7 @@ Two layouts are recognised (``format="auto"`` tells them apart by their headers)
   Code paths may be written with "/", "::" (ATLAS.ti), " > " or "\\" (NVivo and MAXQDA, whose
   leading ``Nodes\\`` or ``Codes\\`` is dropped), or with the one separator given as
   ``level_separator``. They are returned as :mod:`.codepaths` writes them: levels joined with "/",
-  and a "/" inside a level's own name (``Nodes\\Housing/accommodation``) escaped as ``\\/``.
+  and a "/" inside a level's own name (``Nodes\\Housing/accommodation``) escaped as ``%2F``.
 
 Text is data: it is never stripped of markup, unescaped or trimmed; only its line endings are made
 LF (``\\r\\n`` and ``\\r``), as the REFI-QDA reader does. A workbook cell holding a formula (a
@@ -92,7 +92,6 @@ FORMATS = ("auto", "taguette", "generic")
 
 #: start/end/wave values at or above this are not positions (and would overflow a 64-bit integer)
 _MAX_POSITION = 2**53
-_NVIVO_SEP = re.compile(r"\\(?![/\\])")
 
 
 def _lf(s: str) -> str:
@@ -103,13 +102,13 @@ def normalise_code_path(code: str, level_separator: str | None = None) -> str:
     """A code path from any tool, as :func:`.codepaths.join_code_path` writes it.
 
     With ``level_separator`` the code is split on that string only; otherwise an NVivo/MAXQDA path
-    (``Nodes\\A\\B``) is split on "\\", any other on "/" (``\\/`` being a slash inside a name), "::"
-    and " > ".
+    (``Nodes\\A\\B``) is split on "\\" (a "/" in it being part of a name), any other on "/" (``%2F``
+    being a slash inside a name), "::" and " > ".
     """
     c = code.strip()
     if level_separator is not None:
         return join_code_path(p.strip() for p in c.split(level_separator))
-    if _NVIVO_SEP.search(c):
+    if "\\" in c:
         parts = [p for p in c.split("\\") if p.strip()]
         if parts and parts[0].strip().lower() in ("nodes", "codes"):
             parts = parts[1:]

@@ -2,17 +2,20 @@
 
 A ``code_path`` is the names of a code's levels, top first, joined by ``schemas.CODE_SEPARATOR``
 ("/"). A name that itself holds a "/" (NVivo's "Housing/accommodation", a Taguette tag
-``housing/accommodation``) is written with the slash escaped as ``\\/`` (and a backslash as
-``\\\\``), so that it stays one level::
+``housing/accommodation``) is written with the slash percent-escaped as ``%2F``, so that it stays
+one level::
 
-    join_code_path(["Barriers", "Housing/accommodation"])  -> 'Barriers/Housing\\/accommodation'
-    split_code_path('Barriers/Housing\\/accommodation')    -> ['Barriers', 'Housing/accommodation']
+    join_code_path(["Barriers", "Housing/accommodation"])  -> 'Barriers/Housing%2Faccommodation'
+    split_code_path('Barriers/Housing%2Faccommodation')    -> ['Barriers', 'Housing/accommodation']
 
-Paths of names without "/" or "\\" (every code of the bundled codebook) read as before: plain
-``"Top/Child"``. Use :func:`split_code_path` (not ``str.split("/")``) to get the names back.
+The escape never puts a "/" inside a level, so code that splits paths with ``str.split("/")`` or
+matches them with ``startswith(parent + "/")`` (the metrics do) still sees one level per name; only
+a "%" that would otherwise read as an escape (``%2F``, ``%25``) is itself escaped (``%25``), so
+"50% attended" is written as it is. Paths of names without "/" (every code of the bundled
+codebook) are unchanged. Use :func:`split_code_path` to get the names back.
 
 :func:`looks_dotted` spots Taguette's convention of writing a hierarchy into tag names with "."
-(``barriers.staffing.turnover``); the readers never apply it unasked (pass ``levels="."``).
+(``barriers.staffing.turnover``); the readers never apply it unasked (pass ``level_separator="."``).
 """
 
 from __future__ import annotations
@@ -25,20 +28,22 @@ from carejourneys.inputs.schemas import CODE_SEPARATOR
 __all__ = ["escape_level", "join_code_path", "looks_dotted", "split_code_path", "top_level",
            "unescape_level"]
 
-_ESCAPE = "\\"
+_AMBIGUOUS_PERCENT = re.compile(r"%(?=2[fF5])")
+_ESCAPED = re.compile(r"%2[fF]|%25")
 
 
 def escape_level(name: str) -> str:
-    """One level's name as written inside a code path ("/" -> "\\/", "\\" -> "\\\\")."""
-    if _ESCAPE not in name and CODE_SEPARATOR not in name:
+    """One level's name as written inside a code path ("/" -> "%2F"; "%" before "2F"/"25" -> "%25")."""
+    if CODE_SEPARATOR not in name and "%" not in name:
         return name
-    return name.replace(_ESCAPE, _ESCAPE * 2).replace(CODE_SEPARATOR, _ESCAPE + CODE_SEPARATOR)
+    return _AMBIGUOUS_PERCENT.sub("%25", name).replace(CODE_SEPARATOR, "%2F")
 
 
 def unescape_level(written: str) -> str:
     """The name of a level written by :func:`escape_level`."""
-    parts = split_code_path(written)
-    return parts[0] if len(parts) == 1 else CODE_SEPARATOR.join(parts)
+    if "%" not in written:
+        return written
+    return _ESCAPED.sub(lambda m: "%" if m.group(0) == "%25" else CODE_SEPARATOR, written)
 
 
 def join_code_path(levels: Iterable[str]) -> str:
@@ -48,25 +53,7 @@ def join_code_path(levels: Iterable[str]) -> str:
 
 def split_code_path(path: str) -> list[str]:
     """The names of the levels of ``path`` (inverse of :func:`join_code_path`)."""
-    if _ESCAPE not in path:
-        return path.split(CODE_SEPARATOR)
-    out: list[str] = []
-    cur: list[str] = []
-    i, n = 0, len(path)
-    while i < n:
-        ch = path[i]
-        if ch == _ESCAPE and i + 1 < n and path[i + 1] in (_ESCAPE, CODE_SEPARATOR):
-            cur.append(path[i + 1])
-            i += 2
-            continue
-        if ch == CODE_SEPARATOR:
-            out.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-        i += 1
-    out.append("".join(cur))
-    return out
+    return [unescape_level(p) for p in path.split(CODE_SEPARATOR)]
 
 
 def top_level(path: str) -> str:

@@ -80,7 +80,7 @@ class QdaProject:
     Attributes:
         codes: one row per code: ``guid``, ``name`` (the code's own name, as written),
             ``code_path`` (the names through the hierarchy joined with "/", a "/" inside a name
-            escaped as ``\\/`` so that "Housing/accommodation" stays one code: see
+            escaped as ``%2F`` so that "Housing/accommodation" stays one code: see
             :mod:`.codepaths`), ``parent_guid``, ``depth`` (0 at the top),
             ``description``, ``color``, ``is_codable``.
         sources: one row per source: ``guid``, ``source_id`` (the source's name), ``kind``

@@ -8,7 +8,7 @@ fixed timestamp.
 Layout of what is written:
 
 * one ``Code`` per code path, nested by "/" (all parents are written, codable); a level whose
-  name holds a "/" (written ``\\/`` in the path, see :mod:`.codepaths`) is one ``Code`` of that name;
+  name holds a "/" (written ``%2F`` in the path, see :mod:`.codepaths`) is one ``Code`` of that name;
 * one ``TextSource`` per source whose text is given (named by its ``source_id``, whether or not it
   has segments), with the text in ``sources/<guid>.txt`` (UTF-8, LF;
   or inline ``PlainTextContent`` for a bare ``.qde``) and source variables (by default ``site``,

@@ -14,7 +14,7 @@ exclusive, as the REFI-QDA reader does; each highlight's ``text`` is that slice,
 whose own text differs from the slice is reported in a warning.
 
 Code paths: a tag's ``path`` is its name, one level (``housing/accommodation`` included, written
-``housing\\/accommodation``: see :mod:`.codepaths`); tags nested by ``parent_id`` give the hierarchy;
+``housing%2Faccommodation``: see :mod:`.codepaths`); tags nested by ``parent_id`` give the hierarchy;
 Taguette's older convention of dots in names (``barriers.staffing``) is applied only when asked
 (``level_separator="."``) and suggested in a warning when the names look like it.
 
