@@ -112,10 +112,15 @@ def _many(out: Path) -> list[dict]:
     councils = [*NORTH_EAST, "E08000025", "330", "E06000010", "E06000099", *london]
     assert len(councils) == 20 > MANY_COUNCILS
     for i, code in enumerate(councils):
-        status = {3: "reused", 4: "up to date", 5: "failed"}.get(i, "ok")
+        status = {3: "reused", 4: "reused", 5: "failed"}.get(i, "ok")
         reports.append(_report(out, code, "04_care_leaver_indicators", "Care leaver indicators", status,
                                page=i != 6))
     return reports
+
+
+def _visible(page: str) -> str:
+    """A page without its style sheet (whose class names are no words a reader sees)."""
+    return re.sub(r"<style>.*?</style>", "", page, flags=re.S)
 
 
 def _section(index: str, start: str, end: str) -> str:
@@ -157,14 +162,15 @@ def test_many_councils_get_a_table_grouped_by_region(areas_dir, tmp_path):
     assert '<a href="E06000001/index.html">Hartlepool</a>' in councils
     assert ('<a href="E06000001/04_care_leaver_indicators.html" aria-label="Care leaver indicators, '
             'Hartlepool (E06000001)">Care leaver indicators</a>') in councils
-    # statuses: ok, reused (also for "up to date"), failed; a report without a page has no link
+    # statuses: ok or failed; a page the build reused is ok to a reader; a report without a page has no link
     row = {code: tr for tr in re.findall(r"<tr>.*?</tr>", councils)
            for code in re.findall(r"<code>([^<]+)</code>", tr)}
     assert "<ul><li>ok</li></ul>" in row["E06000001"]
-    assert "<li>reused</li>" in row["E06000004"] and "<li>reused</li>" in row["E06000005"]
+    assert "<ul><li>ok</li></ul>" in row["E06000004"] and "<ul><li>ok</li></ul>" in row["E06000005"]
     assert '<li class="cj-status-failed">failed</li>' in row["E06000006"]
     assert "E06000007/04_care_leaver_indicators.html" not in index and "(no page)" in row["E06000007"]
-    assert "17 ok, 2 reused, 1 failed" in councils
+    assert "19 ok, 1 failed" in councils
+    assert "reused" not in _visible(index)
     assert '<strong>Failed:</strong> <a href="E06000006/index.html">Local authority E06000006</a>' in councils
 
     # every relative link resolves, fragments included
@@ -221,3 +227,28 @@ def test_many_councils_index_is_stable(areas_dir, tmp_path):
     again = {p: p.read_bytes() for p in write_site(out, list(reversed(reports)))}
     assert first == again
     assert index_html([]).count("No report has been built yet") == 1
+
+
+# --- what the index shows --------------------------------------------------------------------
+
+
+def test_the_index_shows_site_report_date_and_status_never_cache_state_or_paths(areas_dir, tmp_path):
+    """A reader sees ok or failed and the data's date; never "reused" nor the data folder."""
+    out = tmp_path / "o"
+    secure = "/home/someone/SECURE/evaluation"
+    reports = []
+    for notebook, status in (("00_a", "ok"), ("01_b", "reused"), ("02_c", "failed"), ("03_d", "up to date")):
+        r = _report(out, "brent", notebook, f"Report {notebook}", status)
+        r["params"]["data_dir"] = secure
+        r["data_date"] = "2024-06-28"
+        reports.append(r)
+    write_site(out, reports)
+    for page in (out / "index.html", out / "brent" / "index.html"):
+        text = _visible(page.read_text(encoding="utf-8"))
+        assert "reused" not in text and "up to date" not in text
+        assert secure not in text and "/home/" not in text and "data_dir" not in text
+        assert "2024-06-28" in text
+    site_page = (out / "brent" / "index.html").read_text(encoding="utf-8")
+    statuses = re.findall(r"<td(?: class=\"cj-status-failed\")?>(ok|failed)</td>", site_page)
+    assert statuses == ["ok", "ok", "failed", "failed"]  # an unknown status is not ok
+    assert "<th>Data date</th><th>Status</th>" in site_page

@@ -3,14 +3,19 @@
     write_site(outputs_dir, reports)      # -> the pages written, index.html first
 
 ``reports`` are the build's report records (:class:`carejourneys.publish.build.ReportResult` or anything
-with ``notebook``, ``site``, ``status``, ``title``, ``origin``, ``version``, ``params`` and ``html``);
-each report's page is expected at ``<site>/<notebook>.html`` under ``outputs_dir``. The site has:
+with ``notebook``, ``site``, ``status``, ``title``, ``origin``, ``version``, ``params``, ``data_date``
+and ``html``); each report's page is expected at ``<site>/<notebook>.html`` under ``outputs_dir``.
+The site has:
 
-* ``index.html``: the reports grouped by site (links to each site's page and to each report), a
-  cross-site summary (one row per report, one column per site: which pages exist and which
-  failed), and one "about these pages" block with the data origins, package versions and
-  parameters - nothing from the clock, so the bytes depend only on the reports;
-* ``<site>/index.html``: that site's reports with their parameters, data origin and version.
+* ``index.html``: the reports grouped by site (links to each site's page and to each report, with
+  the data's date and the status), a cross-site summary (one row per report, one column per site:
+  which pages exist and which failed), and one "about these pages" block with the data origins,
+  package versions and parameters - nothing from the clock, so the bytes depend only on the reports;
+* ``<site>/index.html``: that site's reports with their data origin, date and status.
+
+A status is ``ok`` or ``failed`` (:class:`carejourneys.publish.status.Status`): whether a page was
+built now or taken over from an earlier build is the build's business, not the reader's. No path
+is shown: the data folder is not a parameter the pages list.
 
 Councils (local authority codes) are named from the public extract's ``areas.csv``
 (:mod:`carejourneys.inputs.council_names`): "Hartlepool (E06000001)". When more than
@@ -35,10 +40,10 @@ from typing import Any
 from carejourneys import sites as site_registry
 from carejourneys.inputs import council_names
 from carejourneys.inputs.manifest import atomic_write_bytes
+from carejourneys.publish.status import Status, status
 
-#: statuses of a report that has a good page: built now, or reused unchanged from an earlier build
-OK_STATUSES = ("ok", "reused", "up to date")
-REUSED_STATUSES = ("reused", "up to date")
+#: parameters never listed (a folder's path says where the data are kept, and whose home it is)
+PRIVATE_PARAMETERS = ("data_dir",)
 #: what a site folder may be called (site keys, "all", local authority codes)
 _SITE_KEY = re.compile(r"[A-Za-z0-9_]+")
 #: above this many council targets the index lists councils in one table grouped by region
@@ -80,16 +85,17 @@ class Entry:
     notebook: str
     site: str
     title: str
-    status: str
+    status: Status  # ok or failed, as the reader sees it
     origin: str
     version: str
     params: tuple[tuple[str, str], ...]
     has_page: bool
     manifest: str = ""  # sha256 of the dataset's manifest.yml, when known
+    date: str = ""  # the data's date, as its manifest states it
 
     @property
     def ok(self) -> bool:
-        return self.status in OK_STATUSES
+        return self.status == Status.OK
 
     @property
     def href(self) -> str:
@@ -132,13 +138,14 @@ def _entry(r: Any, outputs: Path) -> Entry:
         return _get(r, name, default)
 
     notebook, site = str(get("notebook")), str(get("site"))
-    params = get("params", {}) or {}
+    params = {k: v for k, v in (get("params", {}) or {}).items() if k not in PRIVATE_PARAMETERS}
     page = outputs / site / f"{notebook}.html"
     has_page = page.is_file()
     manifest = str(get("manifest_checksum") or "") or (_banner_checksum(page) if has_page else "")
-    return Entry(notebook, site, str(get("title") or notebook), str(get("status") or "unknown"),
+    return Entry(notebook, site, str(get("title") or notebook), status(str(get("status") or "")).published,
                  str(get("origin") or "unknown"), str(get("version") or ""),
-                 tuple((str(k), repr(v)) for k, v in params.items()), has_page, manifest)
+                 tuple((str(k), repr(v)) for k, v in params.items()), has_page, manifest,
+                 str(get("data_date") or ""))
 
 
 _CHECKSUM = re.compile(r"manifest sha256:?</dt>\s*<dd>([0-9a-f]{64})</dd>", re.I)
@@ -155,9 +162,11 @@ def _params_text(params: tuple[tuple[str, str], ...]) -> str:
 
 
 def _status_html(e: Entry) -> str:
-    if e.status in REUSED_STATUSES:
-        return ' <span class="cj-status-reused" title="unchanged since its last build">(reused)</span>'
     return "" if e.ok else f' <span class="cj-status-failed">({_esc(e.status)})</span>'
+
+
+def _date_text(e: Entry) -> str:
+    return e.date or ("public release" if e.origin == "public" else "not stated")
 
 
 def _link(e: Entry, href: str) -> str:
@@ -211,7 +220,7 @@ def _summary(entries: list[Entry], site_keys: list[str], councils: int = 0) -> s
             if e is None:
                 cells.append('<td class="cj-missing">–</td>')
             elif e.has_page:
-                word = "view" if e.status == "ok" else ("view (reused)" if e.ok else e.status)
+                word = "view" if e.ok else str(e.status)
                 label = f"{title}, {site_label(s)}"
                 cells.append(f'<td><a href="{_esc(e.href)}" aria-label="{_esc(label)}">{_esc(word)}</a></td>')
             else:
@@ -224,7 +233,7 @@ def _summary(entries: list[Entry], site_keys: list[str], councils: int = 0) -> s
 
 
 def _status_word(e: Entry) -> str:
-    return "reused" if e.status in REUSED_STATUSES else e.status
+    return str(e.status)
 
 
 def _region_order(region: str) -> tuple:
@@ -246,7 +255,7 @@ def _councils(entries: list[Entry], council_keys: list[str]) -> str:
     regions = sorted(groups, key=_region_order)
     statuses = [_status_word(e) for s in council_keys for e in by_site.get(s, [])]
     counts = ", ".join(f"{statuses.count(w)} {w}" for w in dict.fromkeys(
-        ["ok", "reused", *sorted(set(statuses) - {"ok", "reused"})]) if statuses.count(w))
+        [Status.OK, *sorted(set(statuses) - {Status.OK})]) if statuses.count(w))
     failed = sorted({s for s in council_keys for e in by_site.get(s, []) if not e.ok})
     failed_note = ""
     if failed:
@@ -290,7 +299,7 @@ def index_html(entries: list[Entry]) -> str:
     card_keys = [s for s in site_keys if not (many and is_council(s))]
     cards = []
     for s in card_keys:
-        items = "".join(f"<li>{_link(e, e.href)}{_status_html(e)}</li>"
+        items = "".join(f"<li>{_link(e, e.href)}{_status_html(e)} <small>({_esc(_date_text(e))})</small></li>"
                         for e in sorted((e for e in entries if e.site == s), key=lambda e: e.notebook))
         cards.append(f'<li><h3><a href="{_esc(s)}/index.html">{_esc(site_label(s))}</a></h3>'
                      f"<ul>{items}</ul></li>")
@@ -315,11 +324,14 @@ def index_html(entries: list[Entry]) -> str:
 def site_html(site: str, entries: list[Entry]) -> str:
     rows = []
     for e in sorted(entries, key=lambda e: e.notebook):
-        rows.append(f"<tr><td>{_link(e, f'{e.notebook}.html')}{_status_html(e)}</td><td>{_esc(e.origin)}</td>"
+        cls = "" if e.ok else ' class="cj-status-failed"'
+        rows.append(f"<tr><td>{_link(e, f'{e.notebook}.html')}</td><td>{_esc(e.origin)}</td>"
+                    f"<td>{_esc(_date_text(e))}</td><td{cls}>{_esc(e.status)}</td>"
                     f"<td>{_esc(e.version)}</td><td><code>{_esc(_params_text(e.params))}</code></td></tr>")
     return (f"<h1>{_esc(site_label(site))}: reports</h1>{_banner(entries)}"
             '<div class="cj-index-wrap"><table class="cj-index"><thead><tr><th>Report</th><th>Data</th>'
-            f"<th>carejourneys</th><th>Parameters</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+            "<th>Data date</th><th>Status</th><th>carejourneys</th><th>Parameters</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def _page(body: str, *, title: str, home: str | None) -> bytes:
