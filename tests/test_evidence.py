@@ -70,10 +70,10 @@ def test_summary_matches_a_groupby_and_compare_with_published():
     fw = make_fieldwork(seed=5)
     s = evidence.summary(fw).set_index("What")
     interviews = fw[fw["method"] == "interview"]
-    assert s.loc["Young people interviewed", "Total"] == \
+    assert s.loc["Interviews with young people", "Total"] == \
         interviews.loc[interviews["participant_group"] == "young_person", "n_participants"].sum()
     staff = interviews["participant_group"].isin(["cj_staff", "la_staff", "stakeholder"])
-    assert s.loc["Care Journeys and council staff and stakeholders interviewed", "Total"] == \
+    assert s.loc["Interviews with Care Journeys and council staff and stakeholders", "Total"] == \
         interviews.loc[staff, "n_participants"].sum()
     assert s.loc["Focus groups", "Total"] == (fw["method"] == "focus_group").sum()
     observed = (fw["method"] == "observation") & (fw["site"] == "plymouth")

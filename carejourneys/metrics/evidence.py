@@ -41,10 +41,10 @@ TOTAL = "Total"
 #: the headline categories of the evaluation's published data-gathering summary:
 #: label -> (method, participant groups or None for every group, unit)
 SUMMARY_ROWS: dict[str, tuple[str, tuple[str, ...] | None, str]] = {
-    "Young people interviewed": ("interview", ("young_person",), PEOPLE),
-    "Care Journeys and council staff and stakeholders interviewed":
+    "Interviews with young people": ("interview", ("young_person",), PEOPLE),
+    "Interviews with Care Journeys and council staff and stakeholders":
         ("interview", ("cj_staff", "la_staff", "stakeholder"), PEOPLE),
-    "Barnardo's national staff interviewed": ("interview", ("barnardos_staff",), PEOPLE),
+    "Interviews with Barnardo's national staff": ("interview", ("barnardos_staff",), PEOPLE),
     "Focus groups": ("focus_group", None, EVENTS),
     "Observations": ("observation", None, EVENTS),
 }
@@ -52,9 +52,9 @@ SUMMARY_ROWS: dict[str, tuple[str, tuple[str, ...] | None, str]] = {
 #: the counts the evaluation published for the whole programme (DESIGN.md section 4), used only to
 #: compare with what is computed from the data (see :func:`compare_with_published`)
 PUBLISHED = {
-    "Young people interviewed": 45,
-    "Care Journeys and council staff and stakeholders interviewed": 97,
-    "Barnardo's national staff interviewed": 13,
+    "Interviews with young people": 45,
+    "Interviews with Care Journeys and council staff and stakeholders": 97,
+    "Interviews with Barnardo's national staff": 13,
     "Focus groups": 4,
     "Observations": 45,
 }
@@ -249,3 +249,149 @@ def caveats(fieldwork: pd.DataFrame, site: str) -> list[str]:
                "added to the number of people interviewed.")
     out += coverage_gaps(fieldwork)
     return out
+
+
+# --------------------------------------------------------------------------- one definition per count
+
+#: the coded role that corresponds to each interviewed participant group
+_ROLES_OF_GROUP = {"young_person": ("Young person",), "stakeholder": ("Stakeholder",),
+                   "cj_staff": ("Staff member", "Manager", "Senior leader"),
+                   "la_staff": ("Staff member", "Manager", "Senior leader"),
+                   "barnardos_staff": ("Staff member", "Manager", "Senior leader")}
+PEOPLE_COUNTS_NOTE = (
+    "Interviews count conversations, as in the data-gathering table; someone interviewed twice counts "
+    "once among people interviewed. The site-learning page's percentages rest on the people whose words "
+    "were coded at the site: people interviewed plus focus-group participants, less anyone with nothing "
+    "coded.")
+
+
+def people_counts(fieldwork: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """The one definition of each count of people, per site and participant group, used by the
+    evidence-base page (00) and the site-learning page (02).
+
+    Columns: Site, Group, Interviews (fieldwork rows: what 00's headline counts), People interviewed
+    (distinct speakers of the interview transcripts), People in focus groups, People whose words
+    were coded (distinct speakers of any coded passage of that group's transcripts: the base of
+    02's percentages), and a last row per site, "All groups", whose last column is the site's base.
+    ``segments`` are coded segments with ``source_id`` and ``speaker_id`` (or one person per source).
+    """
+    from carejourneys.metrics import qualitative
+
+    seg = segments.assign(person=qualitative.people(segments))
+    fw = fieldwork[fieldwork["method"].isin(["interview", "focus_group"])]
+    link = fw.set_index("source_id")[["method", "participant_group"]]
+    seg = seg.join(link, on="source_id", how="left")
+    rows = []
+    for site in [s for s in schemas.FIELDWORK_SITES if s in set(fieldwork["site"])]:
+        f_site = fieldwork[fieldwork["site"] == site]
+        s_site = seg[seg["site"] == site]
+        for group in schemas.PARTICIPANT_GROUPS:
+            f = f_site[f_site["participant_group"] == group]
+            if f.empty:
+                continue
+            g = s_site[s_site["participant_group"] == group]
+            rows.append([SITE_LABELS.get(site, site), GROUP_LABELS[group],
+                         int(_amount(f)[f["method"].eq("interview")].sum()),
+                         g.loc[g["method"] == "interview", "person"].nunique(),
+                         g.loc[g["method"] == "focus_group", "person"].nunique(),
+                         g["person"].nunique()])
+        rows.append([SITE_LABELS.get(site, site), "All groups",
+                     int(_amount(f_site)[f_site["method"].eq("interview")].sum()),
+                     s_site.loc[s_site["method"] == "interview", "person"].nunique(),
+                     s_site.loc[s_site["method"] == "focus_group", "person"].nunique(),
+                     s_site["person"].nunique()])
+    out = pd.DataFrame(rows, columns=["Site", "Group", "Interviews", "People interviewed",
+                                      "People in focus groups", "People whose words were coded"])
+    for c in out.columns[2:]:
+        out[c] = out[c].astype("int64")
+    return out
+
+
+def site_base(fieldwork: pd.DataFrame, segments: pd.DataFrame, site: str) -> dict[str, int]:
+    """For one site: ``interviews`` (00's count), ``people_interviewed`` and ``people_coded`` (02's base)."""
+    t = people_counts(fieldwork, segments)
+    row = t[(t["Site"] == SITE_LABELS.get(site, site)) & (t["Group"] == "All groups")]
+    if row.empty:
+        return {"interviews": 0, "people_interviewed": 0, "people_coded": 0}
+    r = row.iloc[0]
+    return {"interviews": int(r["Interviews"]), "people_interviewed": int(r["People interviewed"]),
+            "people_coded": int(r["People whose words were coded"])}
+
+
+# --------------------------------------------------------------------------- quantitative methods
+
+#: the quantitative half of the evaluation's data-gathering table, as it published it (compared only)
+PUBLISHED_QUANTITATIVE = {
+    "Council care leaver returns (OC3)": "2 Plymouth, 3 Brent",
+    "Bright Spots survey reports": "1 per site (2)",
+    "Pre/post questionnaires": "n=15, three Plymouth activities",
+    "Retrospective survey": "n=11",
+    "Personal Adviser survey": "8 responses on 15 young people, Brent",
+    "Wellbeing workshop facilitator ratings": "9",
+}
+
+
+def _n(frame: pd.DataFrame | None, column: str | None = None) -> int:
+    if frame is None or len(frame) == 0:
+        return 0
+    return int(frame[column].nunique()) if column else len(frame)
+
+
+def quantitative_summary(ds) -> tuple[pd.DataFrame, str]:
+    """(table, sentence) for 00's "Quantitative evaluation methods": each quantitative source's size
+    per site and in total, computed from the dataset ``ds`` (``load_dataset``), beside what the
+    evaluation published (the Published column only when several sites are shown).
+
+    Rows: council care leaver returns (collection years per site), Bright Spots survey reports
+    (site and survey year), pre/post questionnaires (respondents; activities), retrospective survey
+    (respondents), Personal Adviser survey (responses; young people rated), facilitator ratings
+    (sessions rated). Columns: Method, Counted as, one column per site present, Total, Published.
+    These are overall sample sizes of a method (publishable, DESIGN.md section 6).
+    """
+    sites = [s for s in schemas.SITES if s in set(ds.fieldwork["site"])] or list(schemas.SITES)
+    labels = [SITE_LABELS[s] for s in sites]
+
+    def per_site(frame, column=None, site_col="site"):
+        if frame is None or len(frame) == 0 or site_col not in frame.columns:
+            return [0] * len(sites)
+        return [_n(frame[frame[site_col] == s], column) for s in sites]
+
+    oc3 = getattr(ds, "oc3", None)
+    oc3_years = per_site(oc3, "collection_year") if oc3 is not None and "collection_year" in oc3 else \
+        [0] * len(sites)
+    bs = getattr(ds, "bright_spots", None)
+    bs_reports = per_site(bs, "survey_year")
+    pp, rs = ds.prepost_survey, ds.retrospective_survey
+    pa, fr = ds.pa_survey, ds.facilitator_ratings
+    rows = [
+        ("Council care leaver returns (OC3)", "returns (collection years)", oc3_years),
+        ("Bright Spots survey reports", "reports", bs_reports),
+        ("Pre/post questionnaires", "young people", per_site(pp, "respondent_id")),
+        ("Pre/post questionnaires: activities", "activities", per_site(pp, "activity")),
+        ("Retrospective survey", "young people", per_site(rs, "respondent_id")),
+        ("Personal Adviser survey: responses", "responses", per_site(pa, "response_id")),
+        ("Personal Adviser survey: young people rated", "young people", per_site(pa, "young_person_ref")),
+        ("Wellbeing workshop facilitator ratings", "sessions rated", per_site(fr, "session_id")),
+    ]
+    q = PUBLISHED_QUANTITATIVE
+    published = {"Council care leaver returns (OC3)": q["Council care leaver returns (OC3)"],
+                 "Bright Spots survey reports": q["Bright Spots survey reports"],
+                 "Pre/post questionnaires": "15", "Pre/post questionnaires: activities": "3",
+                 "Retrospective survey": "11", "Personal Adviser survey: responses": "8",
+                 "Personal Adviser survey: young people rated": "15",
+                 "Wellbeing workshop facilitator ratings": "9"}
+    table = pd.DataFrame([[m, unit, *v, sum(v), published[m]] for m, unit, v in rows],
+                         columns=["Method", "Counted as", *labels, TOTAL, "Published"])
+    if len(labels) == 1:  # a single site holds part of each published total: no comparison
+        table = table.drop(columns=[TOTAL, "Published"])
+    t = table.set_index("Method")
+    col = TOTAL if TOTAL in t.columns else labels[0]
+    sentence = (f"Quantitative data: {int(t.loc['Council care leaver returns (OC3)', col])} council care "
+                f"leaver returns, {int(t.loc['Bright Spots survey reports', col])} Bright Spots reports, "
+                f"pre/post questionnaires from {int(t.loc['Pre/post questionnaires', col])} young people "
+                f"({int(t.loc['Pre/post questionnaires: activities', col])} activities), a retrospective "
+                f"survey of {int(t.loc['Retrospective survey', col])}, "
+                f"{int(t.loc['Personal Adviser survey: responses', col])} Personal Adviser responses on "
+                f"{int(t.loc['Personal Adviser survey: young people rated', col])} young people and "
+                f"{int(t.loc['Wellbeing workshop facilitator ratings', col])} facilitator ratings.")
+    return table, sentence

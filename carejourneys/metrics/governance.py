@@ -266,3 +266,70 @@ def workforce_context(site: str) -> pd.DataFrame | None:
         return None
     table = public.workforce_table(la_code)
     return table if len(table) else None
+
+
+# --------------------------------------------------------------------------- digest headings
+
+
+def find_changes(changes: pd.DataFrame, *terms: str) -> pd.DataFrame:
+    """The systems-changes log (:func:`changes_table` rows) whose description mentions any of ``terms``
+    (case-insensitive), e.g. ``find_changes(log, "covenant", "protected characteristic")``."""
+    log = changes_table(changes)
+    if not terms or log.empty:
+        return log.iloc[0:0]
+    text = log["Change"].astype("str").str.casefold()
+    hit = pd.Series(False, index=log.index)
+    for t in terms:
+        hit |= text.str.contains(t.casefold(), regex=False)
+    return log[hit].reset_index(drop=True)
+
+
+def describe_changes(found: pd.DataFrame) -> str:
+    """One sentence per change of a :func:`find_changes` table: what it is, how far it got and when."""
+    if found.empty:
+        return "No such change is recorded in the systems-changes log."
+    parts = [f"{r['Change']} ({r['Status']}, {pd.Timestamp(r['Status reached']).strftime('%B %Y')})"
+             for _, r in found.iterrows()]
+    return "Recorded in the systems-changes log: " + "; ".join(parts) + "."
+
+
+def covenant_and_protected_characteristic(changes: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """(table, sentence) for Plymouth's "The care leaver covenant and care experience as a protected
+    characteristic": the systems changes that name either, from the systems-changes records."""
+    found = find_changes(changes, "covenant", "protected characteristic")
+    return found, describe_changes(found)
+
+
+OUTPUT_KINDS = ("output",)
+
+
+def outputs_and_legacy(activities: pd.DataFrame, changes: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """(table, sentence) for Brent's outputs and "Legacy and continuity": the things the programme
+    produced (activities of kind ``output``), the work handed over to the council (status
+    ``handed_over``) and the systems changes embedded or adopted, from the programme records.
+
+    Columns: What, Kind (output / handed over / systems change), Status, When, Detail.
+    """
+    from carejourneys.metrics._common import require_columns
+
+    require_columns(activities, ("name", "kind", "status", "start", "end"), "activities")
+    desc = activities["description"] if "description" in activities.columns else pd.Series(
+        pd.NA, index=activities.index)
+    a = activities.assign(detail=desc)
+    rows = []
+    for r in a[a["kind"].isin(OUTPUT_KINDS) | (a["status"] == "handed_over")].itertuples(index=False):
+        rows.append({"What": r.name, "Kind": "output" if r.kind in OUTPUT_KINDS else "handed over",
+                     "Status": str(r.status).replace("_", " "), "When": r.end if pd.notna(r.end) else r.start,
+                     "Detail": r.detail})
+    log = changes_log(changes)
+    for r in log[log["status"].isin(["adopted", "embedded"])].itertuples(index=False):
+        rows.append({"What": r.description, "Kind": "systems change", "Status": r.status,
+                     "When": r.status_date, "Detail": r.evidence})
+    out = pd.DataFrame(rows, columns=["What", "Kind", "Status", "When", "Detail"])
+    out = out.sort_values(["When", "What"], kind="stable").reset_index(drop=True)
+    n = out["Kind"].value_counts()
+    outputs = "; ".join(out.loc[out["Kind"] == "output", "What"].str.lower()) or "none recorded"
+    sentence = (f"Outputs: {outputs}. {int(n.get('handed over', 0))} piece(s) of work were handed over "
+                f"to the council, and {int(n.get('systems change', 0))} systems change(s) were adopted "
+                "or embedded.")
+    return out, sentence

@@ -290,5 +290,11 @@ def headline(participation: pd.DataFrame) -> dict[str, int]:
     """:func:`summary` with reader-facing labels, for ``cj.report.key_figures``."""
     s = summary(participation)
     return {"young people took part": s["young_people"], "attendances": s["attendances"],
-            "activities": s["activities"],
+            ACTIVITIES_ATTENDED: s["activities"],
             "young people in more than one activity": s["in_more_than_one_activity"]}
+
+
+#: the headline's label for its count of activities: those with attendance in the register, the
+#: ``attended`` count of :func:`carejourneys.metrics.timeline.activity_counts` (the activities table
+#: lists every recorded activity; ``timeline.describe_activity_counts`` states both)
+ACTIVITIES_ATTENDED = "activities with attendance registered"

@@ -118,8 +118,45 @@ def changes(rubric: pd.DataFrame, site: str) -> pd.DataFrame:
                                        "direction"])
 
 
-def rationale_table(rubric: pd.DataFrame, site: str, wave: int | None = None) -> pd.DataFrame:
-    """Outcome, wave, rating, rationale and evidence references for reading (latest wave by default)."""
+_METHOD_WORDS = {"interview": "interview", "focus_group": "focus group", "observation": "observation",
+                 "document_review": "document review"}
+_GROUP_WORDS = {"young_person": "a young person", "cj_staff": "Care Journeys staff",
+                "la_staff": "council staff",
+                "stakeholder": "a stakeholder", "barnardos_staff": "Barnardo's national staff"}
+
+
+def evidence_text(refs: object, fieldwork: pd.DataFrame | None = None) -> str:
+    """Evidence references for reading: each ``;``-separated reference that is a fieldwork ``source_id``
+    or ``event_id`` becomes what it is ("interview with council staff, wave 2, May 2022"); other
+    references (already descriptions, e.g. "Partnership board minutes, March 2022") are kept.
+    """
+    if refs is None or (not isinstance(refs, str) and pd.isna(refs)):
+        return "not recorded"
+    lookup: dict[str, pd.Series] = {}
+    if fieldwork is not None and len(fieldwork):
+        for _, r in fieldwork.iterrows():
+            for key in ("event_id", "source_id"):
+                if key in r.index and pd.notna(r[key]):
+                    lookup[str(r[key])] = r
+    out = []
+    for ref in (x.strip() for x in str(refs).split(";")):
+        if not ref:
+            continue
+        r = lookup.get(ref)
+        if r is None:
+            out.append(ref)
+            continue
+        when = pd.Timestamp(r["date"]).strftime("%B %Y")
+        group = _GROUP_WORDS.get(r["participant_group"], r["participant_group"])
+        out.append(f"{_METHOD_WORDS.get(r['method'], r['method'])} with {group}, wave {int(r['wave'])}, "
+                   f"{when}")
+    return "; ".join(out) or "not recorded"
+
+
+def rationale_table(rubric: pd.DataFrame, site: str, wave: int | None = None,
+                    fieldwork: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Outcome, wave, rating, rationale and the evidence (readable, see :func:`evidence_text`) for
+    reading (latest wave by default). Serves 03's "Why: the rationale of the latest ratings"."""
     r = ratings(rubric, site)
     if r.empty:
         return pd.DataFrame(columns=["Outcome", "Wave", "Rating", "Rationale", "Evidence"])
@@ -128,8 +165,40 @@ def rationale_table(rubric: pd.DataFrame, site: str, wave: int | None = None) ->
     r["outcome"] = r["outcome"].map(lambda o: OUTCOME_LABELS.get(o, o))
     r["level"] = r["level"].astype("str")
     out = r.loc[:, ["outcome", "wave", "level", "rationale", "evidence_refs"]].reset_index(drop=True)
+    out["evidence_refs"] = out["evidence_refs"].map(lambda x: evidence_text(x, fieldwork))
     return out.rename(columns={"outcome": "Outcome", "wave": "Wave", "level": "Rating",
                                "rationale": "Rationale", "evidence_refs": "Evidence"})
+
+
+#: words in a rationale that claim a lapse in governance (checked against the meeting records)
+GAP_WORDS = ("gap in governance", "gaps in governance", "did not meet", "stopped meeting", "not meet for")
+
+
+def rationale_conflicts(rubric: pd.DataFrame, meetings: pd.DataFrame | None = None,
+                        max_gap_days: int = 120) -> pd.DataFrame:
+    """Rationales that disagree with the records or with each other: one claiming a lapse in governance
+    (:data:`GAP_WORDS`) where no partnership board gap at that site exceeds ``max_gap_days``, and
+    rationales repeated word for word at another site. Columns: site, wave, outcome, problem.
+    """
+    r = ratings(rubric)
+    rows = []
+    long_gap: dict[str, bool] = {}
+    if meetings is not None and len(meetings):
+        from carejourneys.metrics import governance
+
+        gaps = governance.meeting_gaps(meetings, max_gap_days=max_gap_days)
+        long_gap = gaps.groupby("site")["long_gap"].any().to_dict()
+    for x in r.itertuples(index=False):
+        text = str(x.rationale).casefold()
+        if meetings is not None and any(w in text for w in GAP_WORDS) and not long_gap.get(x.site, False):
+            rows.append({"site": x.site, "wave": int(x.wave), "outcome": x.outcome,
+                         "problem": "claims a lapse in governance, but no board gap exceeds "
+                                    f"{max_gap_days} days"})
+    same = r.groupby("rationale")["site"].nunique()
+    for x in r[r["rationale"].isin(same[same > 1].index)].itertuples(index=False):
+        rows.append({"site": x.site, "wave": int(x.wave), "outcome": x.outcome,
+                     "problem": "the same rationale, word for word, is given at another site"})
+    return pd.DataFrame(rows, columns=["site", "wave", "outcome", "problem"])
 
 
 def missing_ratings(rubric: pd.DataFrame, site: str) -> list[tuple[int, str]]:
@@ -149,8 +218,9 @@ def changes_table(rubric: pd.DataFrame, site: str) -> pd.DataFrame:
                          "Direction": c["direction"]})
 
 
-def overall_table(rubric: pd.DataFrame, site: str) -> pd.DataFrame:
-    """The recorded overall judgements for reading: wave, level, rationale, evidence references."""
+def overall_table(rubric: pd.DataFrame, site: str, fieldwork: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The recorded overall judgements for reading: wave, level, rationale, evidence (readable)."""
     o = overall(rubric, site)
     return pd.DataFrame({"Wave": o["wave"], "Overall rating": o["level"].astype("str"),
-                         "Rationale": o["rationale"], "Evidence": o["evidence_refs"]})
+                         "Rationale": o["rationale"],
+                         "Evidence": o["evidence_refs"].map(lambda x: evidence_text(x, fieldwork))})
