@@ -55,7 +55,6 @@ column as written in the file.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -102,8 +101,8 @@ def normalise_code_path(code: str, level_separator: str | None = None) -> str:
     """A code path from any tool, as :func:`.codepaths.join_code_path` writes it.
 
     With ``level_separator`` the code is split on that string only; otherwise an NVivo/MAXQDA path
-    (``Nodes\\A\\B``) is split on "\\" (a "/" in it being part of a name), any other on "/" (``%2F``
-    being a slash inside a name), "::" and " > ".
+    (``Nodes\\A\\B``) is split on "\\", one written with "::" (ATLAS.ti) or " > " on that, a "/" in
+    them being part of a name; any other path is split on "/" (``%2F`` being a slash inside a name).
     """
     c = code.strip()
     if level_separator is not None:
@@ -113,11 +112,10 @@ def normalise_code_path(code: str, level_separator: str | None = None) -> str:
         if parts and parts[0].strip().lower() in ("nodes", "codes"):
             parts = parts[1:]
         return join_code_path(p.strip() for p in parts)
-    levels: list[str] = []
-    for part in split_code_path(c):
-        for sub in re.split(r"::| > ", part):
-            levels.append(sub.strip())
-    return join_code_path(levels)
+    for sep in ("::", " > "):  # ATLAS.ti, MAXQDA: the tool's separator; a "/" is part of a name
+        if sep in c:
+            return join_code_path(p.strip() for p in c.split(sep))
+    return join_code_path(p.strip() for p in split_code_path(c))
 
 
 def _detect(headers: list[str]) -> str:
