@@ -96,3 +96,31 @@ def test_append_log_across_calls(tmp_path):
     assert len(log) == len(a.log) + len(b.log)
     want = ["nb/plymouth: social"] * len(a.log) + ["nb/plymouth: valence"] * len(b.log)
     assert log["context"].tolist() == want
+
+
+def _with(extra: list[tuple[str, str, str]]) -> pd.DataFrame:
+    rows = [{"segment_id": f"X{k}", "source_id": f"src-{spk}", "speaker_id": spk, "site": "plymouth",
+             "role": role, "code_path": SC, "text": text, "start": 0, "end": len(text)}
+            for k, (spk, role, text) in enumerate(extra)]
+    return pd.concat([_segments(), pd.DataFrame(rows)], ignore_index=True)
+
+
+def test_passages_mostly_redacted_are_not_chosen():
+    """Issue 13 item 12: a quote that is mostly a redaction tag illustrates nothing."""
+    seg = _with([("p7", "Young person", "You can reach me on 07700 900123 or jo.b@example.org, Jordan."),
+                 ("p8", "Stakeholder", "Ring Jordan on 07700 900124 or find @jordan_b on 14 Marlowe Road")])
+    q = select_quotes(seg, SC, n=10, site="plymouth", deny=DENY).quotes
+    assert len(q) == 4  # the four people whose words are mostly their own
+    assert not q["text"].str.contains(r"\[phone\]|\[email\]|\[handle\]|\[address\]").any()
+    only = seg[seg["speaker_id"].isin(["p7", "p8"])]
+    assert select_quotes(only, SC, n=3, site="plymouth", deny=DENY).quotes.empty
+
+
+def test_a_cut_never_leaves_part_of_an_identifier():
+    text = "word " * 17 + "ring me on 07700 900123 whenever you like, honestly any time at all."
+    seg = _with([("p9", "Stakeholder", text)])
+    seg = seg[seg["speaker_id"] == "p9"]
+    q = select_quotes(seg, SC, n=1, max_chars=104, deny=DENY).quotes
+    assert len(q) == 1
+    assert "0770" not in q.loc[0, "text"] and "900" not in q.loc[0, "text"]
+    assert q.loc[0, "text"].endswith("…") and "[phone" not in q.loc[0, "text"].replace("[phone]", "")

@@ -4,35 +4,47 @@
                         deny=ds.deny_list, site="plymouth")
     sel.quotes   # text, attribution, role, theme          -> shown (cj.report.quotes)
     sel.log      # what was replaced in which quote, and which segment each quote came from -> never shown
-    write_quotes_log(sel, "outputs/plymouth/quotes_log.csv")
+    write_quotes_log(sel, work_dir / "plymouth" / "quotes_log.csv")   # private: never in outputs/
 
 Choice of excerpts (the same data always give the same quotes):
 
 1. passages coded to the theme or any code below it (a passage is a distinct source/start/end, so a
    span coded twice counts once), optionally only those also coded ``Valence/<valence>``;
-2. texts of ``min_chars`` to ``max_chars`` characters (when none fits, longer ones are cut at a sentence
-   or word boundary and marked with "…");
+2. texts of ``min_chars`` to ``max_chars`` characters (when none fits, longer ones, cut as below);
 3. spread across roles (young people, staff members, managers, senior leaders, stakeholders, in that
    order, taking turns), at most one quote per person, and within a role the passage closest to a
    medium length, ties broken by a hash of the segment id (not by file order);
-4. each quote is anonymised offline (:func:`carejourneys.sdc.anonymise.anonymise`: the deny list, e-mails,
-   phone numbers, dates of birth, NHS numbers, postcodes, titled names) and attributed by generic role
-   only ("Young person", "Manager", ...; with ``include_site`` also the site's name).
+4. a passage is anonymised offline (:func:`carejourneys.sdc.anonymise.anonymise`: the deny list,
+   e-mails, phone numbers, links and handles, addresses, dates of birth, NHS, NI and pupil numbers,
+   postcodes, titled names) before it is cut, so a cut never leaves part of an identifier; one that is
+   mostly redaction (more than :data:`MAX_REDACTED` of its words are tags, or of its characters were
+   replaced: "You can reach me on [phone]") is passed over for the next: a quote should be mostly the
+   speaker's own words; a text over ``max_chars`` is cut at a sentence or word boundary, never inside
+   a tag, and marked with "…";
+5. each quote is attributed by generic role only ("Young person", "Manager", ...; with
+   ``include_site`` also the site's name).
+
+The log (originals and what replaced them) goes wherever :func:`append_quotes_log` or
+:func:`write_quotes_log` is told: the build keeps it in its private working folder, never in outputs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
 
 from carejourneys.inputs.schemas import CODE_SEPARATOR, ROLES
-from carejourneys.sdc.anonymise import LOG_COLUMNS, anonymise, write_replacement_log
+from carejourneys.sdc.anonymise import LOG_COLUMNS, Anonymised, anonymise, write_replacement_log
 
 QUOTE_COLUMNS = ["text", "attribution", "role", "theme"]
 QUOTE_LOG_COLUMNS = ["item", "segment_id", "source_id", *LOG_COLUMNS[1:]]
+#: a passage with more than this share of its words being tags, or of its characters replaced, is not used
+MAX_REDACTED = 1 / 3
+_TAG_TOKEN = re.compile(r"\[[^\[\]]{1,30}\]")
 
 
 class QuoteSelection(NamedTuple):
@@ -51,12 +63,27 @@ def _cut(text: str, max_chars: int) -> str:
     if len(text) <= max_chars:
         return text
     head = text[:max_chars]
+    opened = head.rfind("[")
+    if opened > head.rfind("]"):  # never end inside a tag
+        head = head[:opened]
     for stop in (". ", "? ", "! "):
         k = head.rfind(stop)
         if k >= max_chars // 2:
             return head[: k + 1] + " …"
-    k = head.rfind(" ")
-    return (head[:k] if k > 0 else head).rstrip(",;:") + " …"
+    k = head.rfind(" ") if len(head) == max_chars else len(head.rstrip())
+    return (head[:k] if k > 0 else head).rstrip(",;: ") + " …"
+
+
+def redacted_share(a: Anonymised, original: str) -> float:
+    """How much of a passage is redaction: the larger of the share of its words that are tags and the
+    share of its characters that were replaced."""
+    words = a.text.split()
+    tags = len(_TAG_TOKEN.findall(a.text))
+    tag_words = sum(len(t.split()) for t in _TAG_TOKEN.findall(a.text))
+    n_words = len(words) - tag_words + tags
+    by_words = tags / n_words if n_words else 0.0
+    by_chars = sum(r.end - r.start for r in a.replacements) / len(original) if original else 0.0
+    return max(by_words, by_chars)
 
 
 def _hash(s: str) -> str:
@@ -119,14 +146,17 @@ def select_quotes(segments: pd.DataFrame, theme: str, *, n: int = 3, site: str |
     if hit.empty:
         return empty
     hit = hit.sort_values("segment_id", kind="stable").drop_duplicates("_passage")
-    hit = hit.assign(_text=hit["text"].map(_squash))
-    hit = hit[hit["_text"].str.len() > 0]
+    hit = hit.assign(_orig=hit["text"].map(_squash))
+    hit = hit[hit["_orig"].str.len() > 0]
+    if hit.empty:
+        return empty
+    hit = hit.assign(_text=hit["_orig"])
     fits = hit[(hit["_text"].str.len() >= min_chars) & (hit["_text"].str.len() <= max_chars)]
     if fits.empty:
         fits = hit[hit["_text"].str.len() >= min(min_chars, 20)]
         if fits.empty:
             fits = hit
-        fits = fits.assign(_text=fits["_text"].map(lambda t: _cut(t, max_chars)))
+        fits = fits.assign(_text=fits["_text"].map(lambda t: t[:max_chars]))  # for the score only
     ideal = (min_chars + max_chars) / 3
     fits = fits.assign(_score=(fits["_text"].str.len() - ideal).abs(),
                        _tie=fits["segment_id"].astype("str").map(lambda x: _hash(f"{theme}|{x}")),
@@ -152,6 +182,12 @@ def select_quotes(segments: pd.DataFrame, theme: str, *, n: int = 3, site: str |
                 pos[r] += 1
                 if one_per_person and row["_person"] in used_people:
                     continue
+                seg_site = str(row["site"]) if "site" in row.index and pd.notna(row["site"]) else site
+                a = anonymise(row["_orig"], deny, site=seg_site)
+                if redacted_share(a, row["_orig"]) > MAX_REDACTED:
+                    continue  # mostly tags: not the speaker's own words
+                row = row.copy()
+                row["_anon"], row["_text"] = a, _cut(a.text, max_chars)
                 picked.append(row)
                 used_people.add(row["_person"])
                 progressed = True
@@ -161,10 +197,10 @@ def select_quotes(segments: pd.DataFrame, theme: str, *, n: int = 3, site: str |
     quotes, logs = [], []
     for i, row in enumerate(picked, start=1):
         seg_site = str(row["site"]) if "site" in row.index and pd.notna(row["site"]) else site
-        a = anonymise(row["_text"], deny, site=seg_site)
+        a = row["_anon"]
         role = row["_role"] if row["_role"] not in ("nan", "None", "<NA>") else "Participant"
         attribution = f"{role}, {_site_name(seg_site)}" if include_site and seg_site else role
-        quotes.append({"text": a.text, "attribution": attribution, "role": role, "theme": theme})
+        quotes.append({"text": row["_text"], "attribution": attribution, "role": role, "theme": theme})
         base = {"item": i, "segment_id": row["segment_id"], "source_id": row["source_id"]}
         if a.replacements:
             for r in a.replacements:
@@ -177,13 +213,15 @@ def select_quotes(segments: pd.DataFrame, theme: str, *, n: int = 3, site: str |
 
 
 def write_quotes_log(selection: QuoteSelection | pd.DataFrame, path: str | Path) -> Path:
-    """Write the log of a :class:`QuoteSelection` (or several logs concatenated) as CSV beside the outputs."""
+    """Write the log of a :class:`QuoteSelection` (or several logs concatenated) as CSV at ``path`` (a
+    private folder: the log holds what anonymisation removed)."""
     log = selection.log if isinstance(selection, QuoteSelection) else selection
     return write_replacement_log(log, path)
 
 
 def append_quotes_log(selection: QuoteSelection, path: str | Path, *, context: str | None = None) -> Path:
-    """Append a selection's log to a CSV beside the outputs (header written when the file is new).
+    """Append a selection's log to the CSV at ``path`` (header written when the file is new); ``path``
+    belongs in a private folder, never in outputs (the log holds what anonymisation removed).
 
     ``context`` (e.g. "02_site_learning/plymouth: Barriers") is written in a first column so that one
     log can serve a whole build; the builder should remove the file before a build starts so that
