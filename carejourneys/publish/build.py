@@ -4,6 +4,7 @@
     result = cj.build.run(sites=["brent"], notebooks=["00_evidence_base"], jobs=2)
     result.ok, result.reports                     # ReportResult(notebook, site, status, html, error, ...)
     cj.build.remove_site("E08000025")             # a site's pages and records gone, index rewritten
+                                                  # (carejourneys remove SITE)
 
 Targets are each ``notebooks/NN_name.ipynb`` x the sites in its metadata
 ``{"carejourneys": {"title": ..., "sites": [...], "any_la": false}}``; ``sites=`` filters them (a
@@ -574,9 +575,10 @@ def _publish(target: Target, ctx: Context, nb: Any, failure: Any, stage: Path, s
                                       show_code=ctx.show_code)
     findings = ctx.findings(page, f"{site}/{name}.html") if ctx.check else []
     if findings:
-        error = (f"{name} for site {site} failed the output check: "
-                 + "; ".join(f"{f.kind} ({f.where}): {f.message}" for f in findings[:5])
+        check = ("; ".join(f"{f.kind} ({f.where}): {f.message}" for f in findings[:5])
                  + (f" and {len(findings) - 5} more" if len(findings) > 5 else ""))
+        error = (f"{name} for site {site} failed the output check: {check}" if error is None else
+                 f"{error}; and its page failed the output check: {check}")
         page = build_html.failure_page(title=info.title, subtitle=subtitle, log=hint, withheld=True)
     state = Status.OK if error is None else Status.FAILED
     # the private files first: the executed notebook, marked with what it was built from, and the log
@@ -996,10 +998,10 @@ def _build_all(targets: list[Target], broken: list[ReportResult], ctx: Context, 
 
 
 def remove_site(site: str, outputs: str | os.PathLike | None = None, *,
-                notebooks_dir: str | os.PathLike | None = None, lock_wait: float | None = None) -> Path:
+                notebooks_dir: str | os.PathLike | None = None, lock_wait: float | None = None) -> list[Path]:
     """Delete a site's pages (``outputs/<site>/``) and its private records, logs and executed
-    notebooks, and rewrite the index; returns the index. A council may be named by either code.
-    BuildError when the site has nothing to remove."""
+    notebooks, and rewrite the index without it; returns what was removed (empty when the site
+    had nothing). A council may be named by either of its codes."""
     from carejourneys.publish import cache
 
     out_dir = config.outputs_dir(outputs)
@@ -1010,15 +1012,15 @@ def remove_site(site: str, outputs: str | os.PathLike | None = None, *,
     names = [site]
     if is_la_code(site):
         names.append(_council_codes().get(site, site))
+    removed: list[Path] = []
     with _clean_errors(out_dir), work.lock(cache.LOCK_WAIT if lock_wait is None else lock_wait):
-        found = False
         for name in dict.fromkeys(names):
             folder = out_dir / name
             if folder.is_dir():
+                removed += sorted(p for p in folder.rglob("*") if p.is_file())
                 shutil.rmtree(folder)
-                found = True
-            found = bool(work.forget(name)) or found
-        if not found:
-            raise BuildError(f"nothing to remove: no page or record of site {site!r} in {out_dir}")
-        every = _all_notebooks(config.notebooks_dir(notebooks_dir))
-        return write_index(out_dir, collect_reports(work, every))
+            removed += work.forget(name)
+        if removed:
+            every = _all_notebooks(config.notebooks_dir(notebooks_dir))
+            write_index(out_dir, collect_reports(work, every))
+    return removed
