@@ -7,18 +7,44 @@ record is row 2 (for sources without a header, such as XML, the row is ``None``)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+#: the longest message one problem keeps (longer ones are cut, saying how much was left out)
+MAX_MESSAGE = 1_000
+#: items a message lists before "... and N more"
+MAX_LISTED = 20
+_MAX_COLUMN_NAME = 100
+
+
+def short_list(items: Iterable[object], limit: int = MAX_LISTED, sep: str = ", ") -> str:
+    """``items`` joined by ``sep``; beyond ``limit`` items, the first ``limit`` then "... and N more"."""
+    items = [str(i) for i in items]
+    if len(items) <= limit:
+        return sep.join(items)
+    return f"{sep.join(items[:limit])} ... and {len(items) - limit} more"
+
+
+def _capped(message: str) -> str:
+    if len(message) <= MAX_MESSAGE:
+        return message
+    return f"{message[:MAX_MESSAGE]} ... and {len(message) - MAX_MESSAGE} more characters"
 
 
 @dataclass(frozen=True)
 class DataProblem:
-    """One problem in one place of one file."""
+    """One problem in one place of one file (a message longer than :data:`MAX_MESSAGE` is cut)."""
 
     path: str | None
     row: int | None
     column: str | None
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", _capped(str(self.message)))
+        if self.column is not None and len(self.column) > _MAX_COLUMN_NAME:
+            object.__setattr__(self, "column", self.column[: _MAX_COLUMN_NAME - 1] + "…")
 
     def __str__(self) -> str:
         where = [self.path or "<data>"]
@@ -42,11 +68,8 @@ class DataError(ValueError):
         column: str | None = None,
         problems: list[DataProblem] | None = None,
     ) -> None:
-        self.path = str(path) if path is not None else None
-        self.row = row
-        self.column = column
-        self.message = message
-        first = DataProblem(self.path, row, column, message)
+        first = DataProblem(str(path) if path is not None else None, row, column, message)
+        self.path, self.row, self.column, self.message = first.path, first.row, first.column, first.message
         self.problems: list[DataProblem] = list(problems) if problems else [first]
         super().__init__(self._render())
 

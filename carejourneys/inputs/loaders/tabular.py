@@ -31,6 +31,14 @@ What is accepted
   read as that code (``"Plymouth"`` is ``plymouth``, ``"focus group"`` is ``focus_group``).
 * An empty cell is a missing value; whether that is allowed is the column's ``nullable``.
 * Fully empty rows and fully empty unnamed columns (as spreadsheets export them) are ignored.
+
+Limits
+------
+* At most :data:`MAX_COLUMNS` columns: a wider file is refused at once, before it is parsed.
+* A workbook is a zip archive: before it is opened, its members' sizes and compression ratios are
+  checked against :data:`WORKBOOK_LIMITS` (as a REFI-QDA project's are), so that a small file that
+  would expand to gigabytes (a zip bomb) is refused quickly and with little memory.
+* Messages list at most :data:`carejourneys.errors.MAX_LISTED` names ("... and N more").
 """
 
 from __future__ import annotations
@@ -41,15 +49,20 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pandera.pandas as pa
+from openpyxl.utils.exceptions import InvalidFileException
 
-from carejourneys.errors import DataError, DataProblem, DataWarning
+from carejourneys import sites
+from carejourneys.errors import DataError, DataProblem, DataWarning, short_list
 from carejourneys.inputs import schemas
+from carejourneys.inputs.loaders.qdpx_container import Limits
 
 __all__ = [
     "DATE_FORMATS",
@@ -85,6 +98,18 @@ DATE_FORMATS = (
 _DATE_HELP = "expected a date such as 2022-03-31 or 31/03/2022"
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})(?:[ T].*)?$")
 _INT_LIMIT = 2**53  # beyond this a number in a text file cannot be held exactly
+
+#: the most columns a file may have (a wider one is refused before it is parsed)
+MAX_COLUMNS = 1_000
+#: size limits of a workbook's zip archive, checked before it is opened (see the module docstring)
+WORKBOOK_LIMITS = Limits(max_members=10_000, max_member_bytes=256 * 1024**2, max_total_bytes=1024**3,
+                         max_ratio=200.0)
+#: what openpyxl raises for a damaged or hostile workbook: a bad archive (BadZipFile, zlib.error,
+#: EOFError), a missing part (KeyError), bad XML (SyntaxError: ElementTree's and lxml's parse errors),
+#: bad values or attributes (ValueError, TypeError, AttributeError, IndexError), a workbook it does
+#: not support (InvalidFileException, NotImplementedError), a read failure (OSError)
+_WORKBOOK_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, SyntaxError, ValueError, TypeError,
+                    AttributeError, IndexError, InvalidFileException, NotImplementedError, OSError)
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, or a password-protected workbook
@@ -252,6 +277,7 @@ def _read_csv(path: Path, data: bytes, categorical: set[str] | frozenset = froze
     if not text.strip().strip("\ufeff"):
         raise _fail(path, "empty file: expected a header row naming the columns", row=1)
     sep = _delimiter(text)
+    _check_width(path, text, sep)
     # The C parser reads UTF-8 bytes directly (much faster than a StringIO of the decoded text,
     # which it would encode back to UTF-8); the text was decoded above only to check it.
     if encoding == "utf-8":
@@ -276,6 +302,25 @@ def _read_csv(path: Path, data: bytes, categorical: set[str] | frozenset = froze
     body = raw.iloc[1:]
     body.index = pd.RangeIndex(2, 2 + len(body), name=ROW)
     return _finish_frame(path, header, body, 1)
+
+
+def _check_width(path: Path, text: str, sep: str) -> None:
+    """Refuse a CSV file whose header row has more than :data:`MAX_COLUMNS` cells, before parsing it."""
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]
+    if first.count(sep) < MAX_COLUMNS:
+        return
+    try:
+        width = len(next(csv.reader(io.StringIO(text, newline=""), delimiter=sep), []))
+    except csv.Error:
+        width = first.count(sep) + 1
+    if width > MAX_COLUMNS:
+        raise _too_wide(path, width)
+
+
+def _too_wide(path: Path, width: int, row: int = 1) -> DataError:
+    return _fail(path, f"{width:,} columns: at most {MAX_COLUMNS:,} are read (is this the right file, "
+                       "with one column per field of the data contract?)", row=row)
 
 
 def _read_csv_categorical(
@@ -404,18 +449,24 @@ def _cell_text(value: object) -> str:
 def _excel_rows(
     path: Path, data: bytes, *, sheet: str | None, columns: Sequence[str] | None, name: str | None
 ) -> tuple[list[list[object]], int]:
-    import openpyxl
-
+    _check_archive(path, data)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds of error for a damaged workbook
+    except _WORKBOOK_ERRORS as e:
         raise _fail(path, f"cannot be read as an Excel workbook ({type(e).__name__}: {e}); "
                           "it may be damaged or not really .xlsx") from None
     try:
         ws = _choose_sheet(path, wb, sheet=sheet, columns=columns, name=name)
+        rows = []
         try:
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
-        except Exception as e:
+            for n, r in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells = list(r)
+                while cells and cells[-1] in (None, ""):  # the padding of a sheet's stated width
+                    cells.pop()
+                if len(cells) > MAX_COLUMNS:
+                    raise _too_wide(path, len(cells), row=n)
+                rows.append(cells)
+        except _WORKBOOK_ERRORS as e:
             raise _fail(path, f"sheet {ws.title!r} cannot be read ({type(e).__name__}: {e}); "
                               "the workbook may be damaged") from None
         _check_merged(path, data, ws, rows)
@@ -424,11 +475,40 @@ def _excel_rows(
         wb.close()
 
 
+def _check_archive(path: Path, data: bytes, limits: Limits | None = None) -> None:
+    """Refuse a workbook whose zip archive has too many members, members too large, or a compression
+    ratio no spreadsheet has (a zip bomb), from the archive's directory alone: before anything is
+    decompressed. (The reader never decompresses more than the sizes the directory states.)"""
+    limits = limits or WORKBOOK_LIMITS
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
+        raise _fail(path, f"cannot be read as an Excel workbook (not a valid zip archive: {e}); "
+                          "it may be damaged or not really .xlsx") from None
+    if len(infos) > limits.max_members:
+        raise _fail(path, f"the workbook's archive has {len(infos):,} parts, over the limit of "
+                          f"{limits.max_members:,}")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 1024**2 and ratio > limits.max_ratio:
+            raise _fail(path, f"the workbook's part {_quote(info.filename, 60)} expands {ratio:,.0f} times "
+                              f"(limit {limits.max_ratio:,.0f}): refusing a possible zip bomb")
+        if info.file_size > limits.max_member_bytes:
+            raise _fail(path, f"the workbook's part {_quote(info.filename, 60)} expands to "
+                              f"{info.file_size:,} bytes, over the limit of {limits.max_member_bytes:,}")
+    if total > limits.max_total_bytes:
+        raise _fail(path, f"the workbook expands to {total:,} bytes, over the limit of "
+                          f"{limits.max_total_bytes:,}")
+
+
 def _choose_sheet(path: Path, wb, *, sheet: str | None, columns: Sequence[str] | None, name: str | None):
     names = list(wb.sheetnames)
     if sheet is not None:
         if sheet not in names:
-            raise _fail(path, f"no sheet named {sheet!r}; sheets: {', '.join(names)}")
+            raise _fail(path, f"no sheet named {sheet!r}; sheets: {short_list(names)}")
         return wb[sheet]
     if not names:
         raise _fail(path, "the workbook has no sheets")
@@ -443,11 +523,11 @@ def _choose_sheet(path: Path, wb, *, sheet: str | None, columns: Sequence[str] |
         for n in names:
             try:
                 first = next(wb[n].iter_rows(min_row=1, max_row=1, values_only=True), ())
-            except Exception:
+            except _WORKBOOK_ERRORS:  # a damaged sheet is not the one to read
                 continue
             if need <= {normalise_header(_cell_text(c)) for c in first}:
                 return wb[n]
-    raise _fail(path, f"{len(names)} sheets ({', '.join(names)}) and none is named "
+    raise _fail(path, f"{len(names)} sheets ({short_list(names)}) and none is named "
                       f"{name or path.stem!r} or has the expected header row: name the sheet to read",
                 row=1)
 
@@ -529,7 +609,7 @@ def match_columns(
             extras.append(name)
     frame = raw.copy()
     frame.columns = names
-    found = ", ".join(str(c) for c in raw.columns) or "none"
+    found = short_list(raw.columns) or "none"
     for f in fields:
         if f.required and f.name not in seen:
             problems.append(DataProblem(path, 1, f.name, f"missing column {f.name!r} (found: {found})"))
@@ -598,9 +678,12 @@ def _parse_columns(
             for row, code in zip(df.index[hit], codes[hit], strict=True):
                 problems.append(DataProblem(path, int(row), f.name, message[code]))
     known = {f.name for f in fields}
-    for c in df.columns:
-        if c not in known:
-            out[c] = _clean_text(df[c])
+    extras = [i for i, c in enumerate(df.columns) if c not in known]
+    if extras:  # cleaned all at once: a file may have hundreds of columns beyond the contract's
+        block = df.iloc[:, extras].astype("str").to_numpy(dtype=object)
+        clean = _clean_text(pd.Series(block.ravel(), dtype="str")).to_numpy(dtype=object)
+        for j, values in zip(extras, clean.reshape(block.shape).T, strict=True):
+            out[df.columns[j]] = pd.Series(values, index=df.index, dtype="str")
     typed = pd.DataFrame(out, index=df.index)
     return typed, problems, distinct
 
@@ -790,7 +873,7 @@ def check_frame(
         if check == "not_nullable":
             message = "missing value: this column needs a value in every row"
         elif check.startswith("isin") and field is not None and field.allowed is not None:
-            message = f"{shown} is not one of {', '.join(str(a) for a in field.allowed)}"
+            message = f"{shown} is not one of {short_list(field.allowed)}"
         elif check.startswith("in_range") and field is not None:
             message = f"{shown} is {_range_text(field)}"
         elif check == "column_in_dataframe":
@@ -902,7 +985,6 @@ def filter_site(df: pd.DataFrame, source: schemas.Source, site: str | None) -> p
     ``"all"`` (the deny list) also gives its ``"all"`` rows to every site. Rows of ``national``
     fieldwork belong only to ``"all"``.
     """
-    from carejourneys import sites
     if site is None or site == sites.ALL or source.site_column is None:
         return df
     sites.get(site)
@@ -944,10 +1026,8 @@ def read_source(
         source = schemas.SOURCES[name]
     except KeyError:
         raise KeyError(f"unknown source {name!r}; sources: {', '.join(schemas.SOURCES)}") from None
-    if site is not None:
-        from carejourneys import sites
-        if site != sites.ALL:
-            sites.get(site)
+    if site is not None and site != sites.ALL:
+        sites.get(site)
     path = Path(path)
     raw = read_table(path, sheet=sheet, columns=source.required_columns, name=source.name,
                      categorical=_few_values(source))
@@ -969,6 +1049,6 @@ def read_source(
         raise DataError.from_problems(problems)
     if extras:
         warnings.warn(f"{path}: columns not in the data contract for {name!r} kept as text: "
-                      f"{', '.join(extras)}", DataWarning, stacklevel=2)
+                      f"{short_list(extras)}", DataWarning, stacklevel=2)
     typed = typed.reset_index(drop=True)
     return filter_site(typed, source, site)
