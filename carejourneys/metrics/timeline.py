@@ -305,19 +305,26 @@ def delays(milestones: pd.DataFrame, as_of: object | None = None) -> tuple[pd.Da
     })
     table = table.sort_values(["Delay (days)", "Initiative"], ascending=[False, True], kind="stable",
                               na_position="last").reset_index(drop=True)
-    return table, _delay_sentence(table, _reference_date(milestones, as_of))
+    return table, _delay_sentence(table, milestones, _reference_date(milestones, as_of))
 
 
-def _delay_sentence(table: pd.DataFrame, ref: pd.Timestamp) -> str:
+def _delay_sentence(table: pd.DataFrame, milestones: pd.DataFrame, ref: pd.Timestamp) -> str:
     top = table.iloc[0]
+    if not milestones["actual_date"].notna().any():
+        return "No milestone is recorded as reached, so delays cannot be measured from these records."
     if pd.isna(top["Delay (days)"]):
         return "No milestone has a measurable delay in these records."
     days = int(top["Delay (days)"])
     if days <= 14:
         return "Every initiative reached its milestones within two weeks of the planned dates."
     if top["Reached"] == "yes":
-        return (f"The longest delay: {top['Initiative']} reached '{top['Most delayed milestone']}' {days} "
-                f"days ({days / 30.44:.0f} months) after the planned date.")
+        same = milestones[milestones["initiative"] == top["Initiative"]]
+        hit = same[same["milestone"] == top["Most delayed milestone"]]["actual_date"].iloc[0]
+        span = (pd.Timestamp(hit) - pd.Timestamp(same["actual_date"].min())).days
+        since = f", {span / 365.25:.1f} years after the initiative's first milestone" if span > 0 else ""
+        return (f"The longest delay: {top['Initiative']} reached '{top['Most delayed milestone']}' on "
+                f"{pd.Timestamp(hit).date().isoformat()}, {days} days ({days / 30.44:.0f} months) after the "
+                f"planned date{since}.")
     return (f"The longest delay: {top['Initiative']} has not reached '{top['Most delayed milestone']}', "
             f"{days} days ({days / 30.44:.0f} months) after the planned date as of "
             f"{ref.date().isoformat()}.")
@@ -326,6 +333,18 @@ def _delay_sentence(table: pd.DataFrame, ref: pd.Timestamp) -> str:
 def initiatives_table(milestones: pd.DataFrame, as_of: object | None = None) -> pd.DataFrame:
     """Initiatives for reading, most delayed first (the table of :func:`delays`)."""
     return delays(milestones, as_of=as_of)[0]
+
+
+def most_delayed(milestones: pd.DataFrame) -> pd.Series:
+    """The reached milestone with the largest slippage (a row of :func:`slippage`).
+
+    Not necessarily the milestone :func:`delays` names: that counts overdue milestones too.
+    """
+    s = slippage(milestones)
+    reached = s[s["reached"]]
+    if reached.empty:
+        raise ValueError("no milestone has been reached")
+    return reached.loc[reached["slippage_days"].idxmax()]
 
 
 #: the statuses that say an activity's own work is finished
@@ -521,7 +540,7 @@ def delay_window(milestones: pd.DataFrame, as_of: object | None = None) -> Windo
     window has no length.
     """
     table, _ = delays(milestones, as_of=as_of)
-    if table.empty or pd.isna(table.loc[0, "Delay (days)"]):
+    if table.empty or pd.isna(table.loc[0, "Delay (days)"]) or not milestones["actual_date"].notna().any():
         return None
     name = table.loc[0, "Initiative"]
     s = slippage(milestones, as_of=as_of)
