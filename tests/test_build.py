@@ -10,7 +10,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from notebook_helpers import PARAMS, write_notebook
 
-from carejourneys import cli
+from carejourneys import cli, config
 from carejourneys.errors import BuildError
 from carejourneys.publish import build
 from carejourneys.publish import execute as build_exec
@@ -95,9 +95,10 @@ def test_plan_filters_sites_and_accepts_la_codes_only_where_declared(tmp_path):
     assert [(i.name, s) for i, s, _ in every] == [("a", "brent"), ("a", "plymouth"), ("a", "all"),
                                                   ("b", "brent")]
     assert [(i.name, s) for i, s, _ in build.plan(["plymouth"], [a, b], **kw)] == [("a", "plymouth")]
-    assert [(i.name, s) for i, s, _ in build.plan(["E08000025", "330"], [a, b], **kw)] == \
-        [("b", "E08000025"), ("b", "330")]
-    with pytest.raises(BuildError, match="unknown site 'leeds'"):
+    # a council's old and new codes are one site, built under its new code
+    assert [(i.name, s) for i, s, _ in build.plan(["E08000025", "330"], [a, b], **kw)] == [("b", "E08000025")]
+    assert [(i.name, s) for i, s, _ in build.plan(["330"], [a, b], **kw)] == [("b", "E08000025")]
+    with pytest.raises(BuildError, match="unknown site or council 'leeds'"):
         build.plan(["leeds"], [a, b], **kw)
     with pytest.raises(BuildError, match="unknown parameter 'wave'"):
         build.plan(None, [a], data_dir=None, disclosure_threshold=5, extra={"wave": 2})
@@ -203,17 +204,22 @@ def test_build_writes_pages_and_executed_notebooks(built):
     assert "backend agg" in page.lower()
     import sys
 
-    assert sys.executable in page
-    # the kernel runs in the page's folder and knows which report it is building
-    assert f"report 01_good in {out / 'plymouth'}" in page
-    # logs are written apart from the page and moved beside it once the page is in place
+    # no absolute path on the page: the interpreter is named by its place, not its path
+    assert sys.executable not in page and "&lt;python&gt;/bin/python" in page
+    # the kernel runs in its private staging folder and knows which report it is building
+    assert "report 01_good in &lt;private working folder&gt;/stage/plymouth/01_good" in page
+    # records are written apart from the page and moved to the private working folder
+    work = config.work_dir(outputs=out)
     assert "log named 01_good.demo.csv" in page
-    assert (out / "plymouth" / "01_good.demo.csv").read_text() == "demo log\n"
-    # disclosure records a notebook attaches to its outputs go beside the page, not in it
+    assert (work / "logs" / "plymouth" / "01_good.demo.csv").read_text() == "demo log\n"
+    # disclosure records a notebook attaches to its outputs go there too, never in the page
     from carejourneys.sdc import disclosure
-    log = (out / "plymouth" / "01_good.disclosure.csv").read_text()
+    log = (work / "logs" / "plymouth" / "01_good.disclosure.csv").read_text()
     assert "T9" in log and "01_good" in log and "T9" not in page
+    assert good.ipynb == work / "notebooks" / "plymouth" / "01_good.ipynb"
     assert disclosure.LOG_MIMETYPE not in good.ipynb.read_text()
+    # outputs/ holds pages only
+    assert {p.suffix for p in out.rglob("*") if p.is_file()} == {".html"}
     # no request to any other host: nothing with a src/href to http(s) or //, and a strict CSP
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)
     assert "default-src 'none'" in page
@@ -238,8 +244,10 @@ def test_a_failing_notebook_gets_a_page_and_names_the_cell(built):
     page = (out / "brent" / "02_broken.html").read_text()
     assert "This report failed to build" in page and "deliberate failure" in page
     assert "never runs" not in page
-    executed = nbformat.read(out / "brent" / "02_broken.ipynb", as_version=4)
+    executed = nbformat.read(config.work_dir(outputs=out) / "notebooks" / "brent" / "02_broken.ipynb",
+                             as_version=4)
     assert executed.metadata["carejourneys"]["build"]["status"] == "failed"
+    assert "ValueError: deliberate failure" in bad.log.read_text()  # the private build log
     assert any(o.get("output_type") == "error" for c in executed.cells for o in c.get("outputs", []))
     # the others went on
     assert sum(r.status == "ok" for r in result.reports) == 4
@@ -266,7 +274,7 @@ def test_rebuild_is_skipped_when_nothing_changed_and_identical_when_forced(built
     again = build.run(notebooks_dir=nbs, outputs=out, notebooks=["01_good"], sites=["brent"], quiet=True,
                       check=False)
     assert [r.status for r in again.reports] == ["reused"]
-    stale = out / "brent" / "01_good.stale.csv"
+    stale = config.work_dir(outputs=out) / "logs" / "brent" / "01_good.stale.csv"
     stale.write_text("an old log")
     forced = build.run(notebooks_dir=nbs, outputs=out, notebooks=["01_good"], sites=["brent"], force=True,
                        quiet=True, check=False)
