@@ -147,3 +147,91 @@ def test_validate_one_contract_file_by_its_name_or_source(tmp_path, capsys):
     assert main(["validate", str(p), "--source", "facilitator_ratings"]) == 1
     out = capsys.readouterr().out
     assert "missing" in out.lower() and "notes.csv" in out
+
+
+# ----------------------------------------------------------------------------- coding exports, one file
+
+
+def _taguette_csv(path: Path, rows: list[list[object]]) -> Path:
+    from taguette_helpers import write_csv
+
+    return write_csv(path, rows)
+
+
+def test_validate_clean_taguette_export(tmp_path, capsys):
+    from carejourneys.inputs.validate import coding_format, validate_file
+
+    p = _taguette_csv(tmp_path / "all_tags.csv", [[1, "int 1", "family", "Mum & Dad came <laughs>."],
+                                                  [1, "int 1", "humour", "Mum & Dad came <laughs>."]])
+    assert coding_format(p) == "taguette"
+    assert validate_file(p) == []
+    assert main(["validate", str(p)]) == 0
+    assert "no problems found" in capsys.readouterr().out
+    # named as the contract's file, or with --source coded_segments, it is still read as what it is
+    assert validate_file(p, source="coded_segments") == []
+    q = _taguette_csv(tmp_path / "coded_segments.csv", [[1, "int 1", "family", "ok"]])
+    assert validate_file(q) == []
+
+
+def test_validate_broken_taguette_export_names_row_and_column(tmp_path, capsys):
+    p = _taguette_csv(tmp_path / "all_tags.csv", [[1, "int 1", "family", "fine"], [2, "", "family", "x"],
+                                                  [3, "int 1", "family", "   "]])
+    assert main(["validate", str(p)]) == 1
+    out = capsys.readouterr().out
+    assert "2 problems in 1 file" in out
+    assert "row 3, column 'document': empty source id" in out
+    assert "row 4, column 'content': empty text" in out
+
+
+def test_validate_taguette_xlsx_and_generic_exports(tmp_path):
+    from taguette_helpers import write_xlsx
+
+    from carejourneys.inputs.validate import coding_format, validate_file
+
+    x = write_xlsx(tmp_path / "all_tags.xlsx", [[1, "int 1", "family", "text"]])
+    assert coding_format(x) == "taguette" and validate_file(x) == []
+    g = tmp_path / "nvivo_export.csv"
+    g.write_text("Document,Node,Coded text,Begin,End\nT1,Nodes\\Barriers,No bus,0,6\nT1,,x,0,1\n",
+                 encoding="utf-8")
+    assert coding_format(g) == "generic"
+    problems = validate_file(g)
+    assert [(Path(p.path).name, p.row, p.column) for p in problems] == [("nvivo_export.csv", 3, "Node")]
+
+
+def test_validate_qdc_clean_and_broken(tmp_path, capsys):
+    from carejourneys.inputs.validate import validate_file
+
+    good = tmp_path / "codebook.qdc"
+    good.write_text('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
+                    'origin="Taguette 1.5.2"><Codes><Code guid="C0000000-0000-0000-0000-000000000001" '
+                    'name="barriers" isCodable="true"/></Codes><Sets/></CodeBook>', encoding="utf-8")
+    assert validate_file(good) == []
+    assert main(["validate", str(good)]) == 0
+    capsys.readouterr()
+    bad = tmp_path / "broken.qdc"
+    bad.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0">\n<Codes>\n<Code guid="x" isCodable="true"/>'
+                   "\n</Codes></CodeBook>", encoding="utf-8")
+    problems = validate_file(bad)
+    assert [(p.row, p.column) for p in problems] == [(3, "name")]
+    assert main(["validate", str(bad)]) == 1
+    assert "row 3, column 'name'" in capsys.readouterr().out
+
+
+def test_validate_taguette_database(tmp_path):
+    from taguette_helpers import TaguetteDb, plain_to_html
+
+    from carejourneys.inputs.validate import coding_format, validate_file
+
+    db = TaguetteDb(tmp_path / "2024-01-01_study.sqlite3")
+    d = db.add_document("d", plain_to_html("short text"))
+    t = db.add_tag("t")
+    db.add_highlight(d, "short", [t])
+    good = db.close()
+    assert coding_format(good) == "taguette_sqlite"
+    assert validate_file(good) == []
+    db = TaguetteDb(tmp_path / "broken.sqlite3")
+    d = db.add_document("d", plain_to_html("short text"))
+    db.add_highlight(d, "short", [db.add_tag("t")], offsets=(0, 99))
+    problems = validate_file(db.close())
+    assert [(p.row, p.column) for p in problems] == [(1, "end_offset")]
+    assert "broken.sqlite3" in problems[0].path
