@@ -98,3 +98,23 @@ def test_reader_tables(rb):
     assert c.loc[0, "Outcome"] == "Co-production with young people"
     o = rubric.overall_table(rb, "plymouth")
     assert list(o["Overall rating"]) == ["Poor"] and o.loc[0, "Evidence"] == "E9"
+
+
+def test_rationale_conflicts_check_gap_claims_and_repeats():
+    rb = pd.DataFrame({"site": ["brent", "plymouth"], "wave": [3, 3], "outcome": ["robust_partnership"] * 2,
+                       "level": ["Very good", "Poor"],
+                       "rationale": ["Tested by gaps in governance.", "Tested by gaps in governance."],
+                       "evidence_refs": ["PLY-I-001", None]})
+    dates = pd.to_datetime(["2021-01-01", "2021-02-15", "2021-04-01"])
+    meetings = pd.DataFrame({"site": "brent", "forum": "partnership_board", "date": dates,
+                             "attendees_council": 3, "attendees_barnardos": 2, "attendees_other": 0,
+                             "young_people_present": 0})
+    c = rubric.rationale_conflicts(rb, meetings)
+    assert ((c["site"] == "brent") & c["problem"].str.contains("no board gap")).any()
+    assert (c["problem"].str.contains("word for word")).sum() == 2
+    fw = pd.DataFrame({"event_id": ["FW1"], "source_id": ["PLY-I-001"], "method": ["interview"],
+                       "participant_group": ["la_staff"], "date": pd.to_datetime(["2022-05-03"]),
+                       "wave": [2]})
+    assert rubric.evidence_text("PLY-I-001; Board minutes, March 2022", fw) == \
+        "interview with council staff, wave 2, May 2022; Board minutes, March 2022"
+    assert rubric.evidence_text(None) == "not recorded"

@@ -241,3 +241,22 @@ def test_delay_window_and_empty_records(ms):
     fig = site_plots.activity_around(pd.DataFrame(), None)
     assert "No delayed initiative" in fig.axes[0].texts[0].get_text()
     plt.close(fig)
+
+
+def test_overdue_milestone_leads_table_and_sentence_and_conflicts_with_completed():
+    ms = pd.DataFrame({"site": ["plymouth"] * 3, "initiative": ["Apprenticeships", "Links", "Links"],
+                       "milestone": ["Ten ring-fenced", "Proposal", "Worker appointed"],
+                       "planned_date": pd.to_datetime(["2022-03-31", "2021-03-31", "2021-09-01"]),
+                       "actual_date": pd.to_datetime([None, "2021-05-20", "2023-07-10"])})
+    table, sentence = timeline.delays(ms, as_of="2024-04-30")
+    assert table.loc[0, "Initiative"] == "Apprenticeships" and table.loc[0, "Reached"] != "yes"
+    assert "Apprenticeships" in sentence and f"{table.loc[0, 'Delay (days)']} days" in sentence
+    assert "has not reached" in sentence
+    acts = pd.DataFrame({"site": ["plymouth"] * 2, "activity_id": ["A1", "A2"],
+                         "name": ["Apprenticeships", "Links"], "kind": ["employment", "relationships"],
+                         "start": pd.to_datetime(["2021-04-06", "2023-09-04"]),
+                         "end": pd.to_datetime(["2024-03-29", None]), "status": ["completed", "running"]})
+    bad = timeline.status_conflicts(acts, ms, as_of="2024-04-30")
+    assert list(bad["name"]) == ["Apprenticeships"] and "overdue" in bad.loc[0, "problem"]
+    shown = timeline.activities_table(acts, ms).set_index("Activity")
+    assert shown.loc["Apprenticeships", "Milestones reached"] == "0 of 1"
