@@ -26,7 +26,7 @@ import datetime as dt
 import numbers
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from carejourneys.render.html import (  # noqa: F401 - re-exported for notebooks
     MISSING,
     ORIGIN_TEXT,
     _esc,
+    _figure_of,
     banner_html,
     caveat_html,
     figure_html,
@@ -51,6 +52,8 @@ from carejourneys.render.html import (  # noqa: F401 - re-exported for notebooks
 )
 from carejourneys.render.page_css import CSS  # noqa: F401 - re-exported: cj.report.CSS
 from carejourneys.sdc import disclosure
+from carejourneys.sdc import policy as policy_mod
+from carejourneys.sdc.policy import Policy
 
 #: local authority codes accepted by ``setup(..., any_la=True)`` (:data:`carejourneys.sites.LA_CODE`)
 LA_CODE = sites.LA_CODE
@@ -76,6 +79,12 @@ class ReportContext:
     disclosure_log: list[dict] = field(default_factory=list)
     #: the same as rows of the disclosure log file (:func:`carejourneys.sdc.disclosure.log_records`)
     log_records: list[dict] = field(default_factory=list)
+    #: the disclosure policy in force (the policy file, with this report's threshold)
+    policy: Policy = field(default_factory=Policy)
+    #: the sites whose tables are protected together with this page's (each site, and "all")
+    linked: tuple[str, ...] = ()
+    #: the dataset restricted to each linked site (filled on first use)
+    view_datasets: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def public_only(self) -> bool:
@@ -106,6 +115,28 @@ def _load_dataset(data_dir: str | None, site: str) -> Any:
     return load_dataset(data_dir=data_dir, site=site)
 
 
+def _view_dataset(ctx: ReportContext, site: str) -> Any:
+    """The dataset restricted to ``site``, made from the dataset of all sites (read once)."""
+    if site not in ctx.view_datasets:
+        from carejourneys.inputs import dataset, schemas
+        from carejourneys.inputs.loaders import tabular
+
+        whole = ctx.view_datasets[sites.ALL]
+        frames = {}
+        for name, frame in whole.frames.items():
+            source = schemas.SOURCES.get(name)
+            if source is not None and source.site_column is not None:
+                frames[name] = tabular.filter_site(frame, source, site)
+            elif "site" in frame.columns:
+                frames[name] = frame[frame["site"] == site].reset_index(drop=True)
+            else:
+                frames[name] = frame
+        ctx.view_datasets[site] = dataset.Dataset(
+            data_dir=whole.data_dir, site=site, sites=dataset.covered_sites(site), origin=whole.origin,
+            manifest=whole.manifest, frames=frames, files=whole.files)
+    return ctx.view_datasets[site]
+
+
 def _data_date(manifest: Any) -> str | None:
     extra = getattr(manifest, "extra", None) or {}
     for key in ("data_date", "as_of", "date", "released", "snapshot"):
@@ -122,6 +153,7 @@ def setup(
     *,
     any_la: bool = False,
     show: bool = True,
+    publishes_all: bool = True,
     **params: Any,
 ) -> ReportContext:
     """Load the data for ``site``, remember the report context and show the data-origin banner.
@@ -130,6 +162,11 @@ def setup(
     authority code (old ``"330"`` or new ``"E08000025"`` form), in which case no dataset is loaded
     (``ctx.ds`` is None, ``ctx.la_code`` is the code) and the banner says the page shows public
     statistics only. Extra keyword ``params`` are shown in the banner. ``show=False`` skips display.
+
+    Disclosure control is decided for the whole publication: every table of people is computed for
+    each partnership site and, when the report has a page for all sites (``publishes_all``), for
+    ``all`` too, and protected as one problem (see :func:`table`). The threshold comes from the
+    policy file unless ``disclosure_threshold`` says otherwise.
     """
     global _CONTEXT
     if isinstance(disclosure_threshold, bool) or not isinstance(disclosure_threshold, numbers.Integral):
@@ -140,7 +177,7 @@ def setup(
         raise TypeError(f"site must be a string, not {site!r}")
     data_dir = None if data_dir is None else str(data_dir)
     ctx = ReportContext(site=site, data_dir=data_dir, disclosure_threshold=int(disclosure_threshold),
-                        params=dict(params))
+                        params=dict(params), policy=policy_mod.load(threshold=int(disclosure_threshold)))
     is_site = site == sites.ALL or site in sites.keys()
     if any_la and not is_site:
         if not LA_CODE.match(site):
@@ -151,7 +188,10 @@ def setup(
     else:
         if not is_site:
             sites.get(site)  # raises KeyError listing the valid keys
-        ctx.ds = _load_dataset(data_dir, site)
+        ctx.linked = (*sites.keys(), *([sites.ALL] if publishes_all or site == sites.ALL else []))
+        everything = _load_dataset(data_dir, sites.ALL)
+        ctx.view_datasets = {sites.ALL: everything}
+        ctx.ds = everything if site == sites.ALL else _view_dataset(ctx, site)
         ctx.origin = str(getattr(ctx.ds, "origin", "synthetic"))
         manifest = getattr(ctx.ds, "manifest", None)
         ctx.manifest_checksum = getattr(manifest, "checksum", None) or None
@@ -212,21 +252,93 @@ def _threshold(threshold: int | None) -> int:
     return _CONTEXT.disclosure_threshold if _CONTEXT is not None else 5
 
 
+#: a table function: the metric for one site's dataset (``lambda ds: metric(ds.source)``)
+TableSource = Callable[[Any], pd.DataFrame]
+
+#: attribute of a frame that came out of disclosure control for the whole publication
+PROTECTED = "cj_protected"
+
+
+def _views(ctx: ReportContext) -> dict[str, Any]:
+    return {key: _view_dataset(ctx, key) for key in ctx.linked}
+
+
+def protected_views(source: TableSource, *, threshold: int | None = None) -> dict[str, pd.DataFrame]:
+    """``source`` computed for every linked site and protected as one problem: ``{site: table}``.
+
+    Every page that shows this table computes the same problem from the same data, so every page
+    withholds the same cells; a withheld cell cannot be worked out from the other sites' pages or
+    from the page for all sites."""
+    ctx = _CONTEXT
+    if ctx is None or ctx.ds is None or not ctx.linked:
+        raise RuntimeError("protected tables need a report context with a dataset: call cj.report.setup() "
+                           "first (pages of public statistics show declared tables directly)")
+    many = isinstance(source, list | tuple)
+    if not all(callable(s) for s in (source if many else [source])):
+        raise TypeError("give a function of the dataset (e.g. lambda ds: metric(ds.fieldwork)), so that the "
+                        "table can be protected together with the other sites' pages")
+    frames = {key: ([s(ds) for s in source] if many else source(ds)) for key, ds in _views(ctx).items()}
+    policy = ctx.policy if threshold is None else policy_mod.Policy(
+        threshold=threshold, show_zeros=ctx.policy.show_zeros, rounding=ctx.policy.rounding,
+        withhold_row_statistics=ctx.policy.withhold_row_statistics)
+    out = disclosure.protect_views(frames, threshold=policy.threshold, total=sites.ALL,
+                                   show_zeros=policy.show_zeros, rounding=policy.rounding,
+                                   withhold_row_statistics=policy.withhold_row_statistics)
+    for value in out.values():
+        for frame in (value if many else [value]):
+            frame.attrs[PROTECTED] = True
+    return out
+
+
 def protected(
-    df: pd.DataFrame,
+    source: TableSource | pd.DataFrame,
     *,
     counts: str | Iterable | None = None,
     percent_of: Mapping | str | None = None,
     threshold: int | None = None,
     **protect_kwargs: Any,
 ) -> pd.DataFrame:
-    """``df`` after disclosure control with the context's threshold (what :func:`table` shows)."""
-    return disclosure.protect(df, counts=counts, threshold=_threshold(threshold), percent_of=percent_of,
-                              **protect_kwargs)
+    """The table as this page shows it, after disclosure control for the whole publication.
+
+    ``source``: a function of a site's dataset returning a declared table (see
+    :func:`carejourneys.sdc.disclosure.declare`) - the way every report calls it. A DataFrame is
+    accepted when it counts nobody (declared with no counts), was derived from protected values, or,
+    for interactive work outside a build, with explicit ``counts=`` (protected on its own)."""
+    if callable(source) and not isinstance(source, pd.DataFrame):
+        key = _CONTEXT.site if _CONTEXT is not None else sites.ALL
+        return protected_views(source, threshold=threshold)[key]
+    df = source
+    if counts is not None or percent_of is not None or protect_kwargs:
+        return disclosure.protect(df, counts=counts, threshold=_threshold(threshold), percent_of=percent_of,
+                                  **protect_kwargs)
+    decl = disclosure.declaration(df)
+    if df.attrs.get(PROTECTED) or (decl is not None and not decl.people):
+        return df
+    if decl is None:
+        raise disclosure.UndeclaredTable(
+            "this table does not say which of its columns count people: return it from a metric that "
+            "declares them (carejourneys.sdc.disclosure.declare), or pass a function of the dataset")
+    raise disclosure.UndeclaredTable(
+        "a table that counts people must be given as a function of the dataset (lambda ds: ...), so that "
+        "it is protected together with the other sites' pages")
+
+
+def _declared_attr(markup: str, df: pd.DataFrame) -> str:
+    decl = disclosure.declaration(df)
+    kind = "people" if decl is not None and decl.people else "none"
+    return markup.replace("<table", f'<table data-cj-declared="{kind}"', 1)
+
+
+def _footnotes(safe: pd.DataFrame, footnotes: Iterable[str]) -> list[str]:
+    notes = list(footnotes)
+    if safe.attrs.get("zeros_withheld"):
+        notes.insert(0, "In this table a c may also stand for 0: only so could its small counts be "
+                        "protected.")
+    return notes
 
 
 def table(
-    df: pd.DataFrame,
+    source: TableSource | pd.DataFrame,
     *,
     caption: str,
     counts: str | Iterable | None = None,
@@ -236,26 +348,76 @@ def table(
     index: bool | None = None,
     threshold: int | None = None,
     count_rows: Sequence[bool] | pd.Series | None = None,
+    annex: bool = False,
     **protect_kwargs: Any,
 ) -> None:
-    """Show ``df`` as a table after disclosure control.
+    """Show a table after disclosure control for the whole publication.
 
-    ``counts``: the columns that count people (small ones are shown as ``c``, with secondary
-    suppression). ``percent_of``: ``{column: n_column}`` for percentages, means or medians over
-    ``n_column`` people (withheld when fewer than the threshold). ``count_rows``: a boolean per row,
-    True where the count columns count people (rows counting events are left alone). ``threshold``
-    defaults to the context's ``disclosure_threshold``. Other keywords go to
-    :func:`carejourneys.sdc.disclosure.protect`.
+    ``source``: a function of a site's dataset returning a table declared by its metric (``lambda ds:
+    evidence.coverage(ds.fieldwork)``); see :func:`protected` for what else is accepted. ``annex``:
+    show it in the technical annex style (collapsed). ``counts``/``percent_of``/``count_rows`` and
+    other keywords of :func:`carejourneys.sdc.disclosure.protect` are for interactive use on a plain
+    DataFrame only; reports rely on declarations.
     """
     if not caption:
         raise ValueError("every table needs a caption")
     t = _threshold(threshold)
     if count_rows is not None:
         protect_kwargs["count_rows"] = count_rows
-    safe = protected(df, counts=counts, percent_of=percent_of, threshold=t, **protect_kwargs)
-    _record(safe, caption, df)
-    _display(table_html(safe, caption=caption, decimals=decimals, footnotes=footnotes, index=index,
-                        threshold=t, counts=_count_list(counts), count_rows=count_rows))
+    safe = protected(source, counts=counts, percent_of=percent_of, threshold=threshold, **protect_kwargs)
+    decl = disclosure.declaration(safe)
+    if decl is not None and decl.count_rows and decl.count_rows in safe.columns:
+        safe = safe.drop(columns=decl.count_rows)
+    shown_counts = _count_list(counts) if counts is not None else (
+        list(decl.counts) if decl is not None and decl.people else None)
+    _record(safe, caption, source if isinstance(source, pd.DataFrame) else None)
+    if count_rows is None:
+        count_rows = safe.attrs.get("people_rows")
+    markup = table_html(safe, caption=caption, decimals=decimals, footnotes=_footnotes(safe, footnotes),
+                        index=index, threshold=t, counts=shown_counts, count_rows=count_rows)
+    markup = _declared_attr(markup, safe)
+    _display(_in_annex(markup, caption) if annex else markup)
+
+
+def _in_annex(markup: str, summary: str) -> str:
+    return (f'<details class="cj-annex"><summary>{_esc(summary)}</summary>{markup}</details>')
+
+
+def chart(
+    source: TableSource | pd.DataFrame,
+    plot: Callable[[pd.DataFrame], Any],
+    *,
+    alt: str,
+    caption: str,
+    decimals: int | Mapping[str, int] = 1,
+    index: bool | None = None,
+) -> None:
+    """Draw ``plot`` from the protected table of ``source`` and show the numbers beside it.
+
+    The chart never sees a withheld value: cells shown as ``c`` reach ``plot`` as missing (NaN), so a
+    chart cannot show what its table hides. The table follows in a collapsed "Numbers behind this
+    chart" section."""
+    safe = protected(source)
+    fig = plot(numeric(safe))
+    decl = disclosure.declaration(safe)
+    shown = safe.drop(columns=decl.count_rows) if decl is not None and decl.count_rows and \
+        decl.count_rows in safe.columns else safe
+    numbers_html = _declared_attr(table_html(shown, caption=f"Numbers behind the chart: {caption}",
+                                             decimals=decimals, index=index, threshold=_threshold(None),
+                                             counts=list(decl.counts) if decl and decl.people else None),
+                                  shown)
+    _display(figure_html(fig, alt=alt, caption=caption)
+             + _in_annex(numbers_html, "Numbers behind this chart"))
+
+
+def numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every withheld cell (``c``) as NaN, for charts drawn from protected values."""
+    out = frame.copy()
+    for c in out.columns:
+        s = out[c]
+        if s.dtype == object and (s == disclosure.SUPPRESSED).any():
+            out[c] = pd.to_numeric(s.where(s != disclosure.SUPPRESSED), errors="coerce")
+    return out
 
 
 def _count_list(counts: str | Iterable | None) -> list | None:
@@ -348,6 +510,24 @@ def tables(
     n = len(frames)
     if n == 0:
         raise ValueError("tables() needs at least one table")
+    if all(callable(f) and not isinstance(f, pd.DataFrame) for f in frames) and counts is None:
+        if len(captions) != n or not all(captions):
+            raise ValueError(f"every table needs a caption: {n} tables, captions {captions!r}")
+        key = _CONTEXT.site if _CONTEXT is not None else sites.ALL
+        shown = protected_views(frames, threshold=threshold)[key]
+        per_notes = (list(footnotes) if isinstance(footnotes, list) and len(footnotes) == n
+                     and all(isinstance(f, list | tuple) for f in footnotes) else [footnotes] * n)
+        for i, safe in enumerate(shown):
+            decl = disclosure.declaration(safe)
+            _record(safe, captions[i])
+            markup = table_html(safe, caption=captions[i], decimals=decimals if not isinstance(decimals, list)
+                                else decimals[i], footnotes=_footnotes(safe, per_notes[i]),
+                                index=index if not isinstance(index, list) else index[i],
+                                threshold=_threshold(threshold),
+                                counts=list(decl.counts) if decl is not None and decl.people else None,
+                                count_rows=safe.attrs.get("people_rows"))
+            _display(_declared_attr(markup, safe))
+        return
     if len(captions) != n or not all(captions):
         raise ValueError(f"every table needs a caption: {n} tables, captions {captions!r}")
     t = _threshold(threshold)
@@ -391,9 +571,25 @@ def key_figures(values: Mapping[str, Any], *, people: bool = True, threshold: in
 # --------------------------------------------------------------------------- figures
 
 
-def figure(fig: Any, *, alt: str, caption: str | None = None, dpi: int = 110) -> None:
-    """Show a matplotlib/seaborn figure as a PNG with alt text, then close it."""
-    _display(figure_html(fig, alt=alt, caption=caption, dpi=dpi))
+def figure(fig: Any, *, alt: str, data: pd.DataFrame, caption: str | None = None, dpi: int = 110) -> None:
+    """Show a matplotlib/seaborn figure as a PNG with alt text, then close it, with its numbers.
+
+    ``data``: the table the figure was drawn from, declared as counting nobody (dates, ratings,
+    published statistics) or already protected; its numbers follow the figure in a collapsed
+    section. A chart of people is drawn with :func:`chart`, which protects its table first."""
+    decl = disclosure.declaration(data) if isinstance(data, pd.DataFrame) else None
+    if not isinstance(data, pd.DataFrame) or not (data.attrs.get(PROTECTED) or (decl is not None
+                                                                               and not decl.people)):
+        import matplotlib.pyplot as plt
+
+        plt.close(_figure_of(fig))
+        raise disclosure.UndeclaredTable(
+            "figure() needs data=, the table it was drawn from, declared as counting nobody; draw charts "
+            "of people with cj.report.chart(source, plot), which protects the numbers first")
+    numbers_html = _declared_attr(table_html(data, caption=f"Numbers behind the chart: {caption or alt}",
+                                             threshold=_threshold(None)), data)
+    _display(figure_html(fig, alt=alt, caption=caption, dpi=dpi)
+             + _in_annex(numbers_html, "Numbers behind this chart"))
 
 
 # --------------------------------------------------------------------------- text
@@ -437,3 +633,47 @@ def quotes(*args: Any, caption: str | None = None, **kwargs: Any) -> None:
         theme = kwargs.get("theme", args[1] if len(args) > 1 else "")
         append(selection, path, context=f"{os.environ.get('CAREJOURNEYS_REPORT', '')}: {theme}")
     _display(quotes_html(selection, caption=caption))
+
+
+# --- page furniture
+# The parts of a page around its tables and figures (owned by the page design, issue 14):
+# key findings, collapsed sections, sources a site did not collect, "About this page".
+
+
+def key_findings(items: Iterable[Any], *, threshold: int | None = None) -> None:
+    """Show the "Key findings" box: three to six sentences, each with the n it rests on.
+
+    ``items``: ``{"text": "...", "n": 15, "unit": "young people"}`` mappings (or objects with
+    those attributes, or ``(text, n)`` tuples), computed from protected tables. An n below the
+    disclosure threshold (or ``c``) is shown only as "fewer than <threshold>".
+    """
+    from carejourneys.render.html import key_findings_html
+
+    _display(key_findings_html(list(items), threshold=_threshold(threshold)))
+
+
+def annex(summary: str, inner_html: str) -> None:
+    """Show ``inner_html`` (e.g. a table's HTML) collapsed under ``summary``, for the technical annex."""
+    from carejourneys.render.html import annex_html
+
+    _display(annex_html(summary, inner_html))
+
+
+def not_collected(source: str, sites_with_it: Iterable[str]) -> None:
+    """Say in one sentence that this site did not collect ``source`` (instead of an empty table or
+    chart): ``cj.report.not_collected("pa_survey", ["brent"])`` shows "The Personal Adviser survey
+    was run in Brent only."."""
+    from carejourneys.render.html import not_collected_html
+
+    _display(not_collected_html(source, sites_with_it))
+
+
+def about_page() -> None:
+    """Show "About this page" (data origin and date, version, parameters, checksum, disclosure policy).
+
+    :func:`setup` shows it already under the banner; a published page carries it in its footer."""
+    from carejourneys.render.html import about_html
+
+    if _CONTEXT is None:
+        raise RuntimeError("about_page() needs cj.report.setup(...) first")
+    _display(about_html(_CONTEXT))

@@ -59,6 +59,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -642,29 +643,34 @@ def declaration(frame: pd.DataFrame) -> Declaration | None:
     return d if isinstance(d, Declaration) else None
 
 
-def protect_views(views: Mapping[str, pd.DataFrame], *, threshold: int, total: str | None = "all",
-                  show_zeros: bool = True, rounding: int | None = None,
-                  withhold_row_statistics: bool = True) -> dict[str, pd.DataFrame]:
-    """Protect the same declared table computed for several sites as one problem.
+def protect_views(views: Mapping[str, pd.DataFrame | Sequence[pd.DataFrame]], *, threshold: int,
+                  total: str | None = "all", show_zeros: bool = True, rounding: int | None = None,
+                  withhold_row_statistics: bool = True) -> dict[str, Any]:
+    """Protect the same declared table(s) computed for several sites as one problem.
 
-    ``views``: ``{site: table}``, each from the same metric (so with the same declaration).
-    ``total``: the key of the view that sums the others (the ``all`` page), if present: for every
-    row label and count column, the total view's cell minus the sites' cells is taken as known to
-    a reader (it is the part of other sites, such as national fieldwork), so no withheld cell of a
-    site can be worked out from the ``all`` page or the other way round. Every page that shows one
-    of these tables computes the same problem, so the pattern of ``c`` is the same on every page.
-    Returns the protected tables, by site, without the ``count_rows`` helper column.
+    ``views``: ``{site: table}`` or ``{site: [table, table, ...]}`` (tables shown together on a
+    page, such as a summary and its breakdown; the same number under the same row and column label
+    in two of them is taken to be one number), each from the same metrics. ``total``: the key of
+    the view that sums the others (the ``all`` page), if present: for every row label and count
+    column, the total view's cell minus the sites' cells is taken as known to a reader (it is the
+    part of other sites, such as national fieldwork), so no withheld cell of a site can be worked
+    out from the ``all`` page or the other way round. Every page that shows one of these tables
+    computes the same problem, so the pattern of ``c`` is the same on every page. Returns the
+    protected tables by site, in the shape given, without the ``count_rows`` helper columns.
     """
     keys = list(views)
-    frames = [views[k] for k in keys]
-    decls = [declaration(f) for f in frames]
+    single = all(isinstance(v, pd.DataFrame) for v in views.values())
+    per_key = [[views[k]] if isinstance(views[k], pd.DataFrame) else list(views[k]) for k in keys]
+    width = len(per_key[0])
+    if any(len(v) != width for v in per_key):
+        raise ValueError("every site needs the same tables")
+    flat = [(a, j, f) for a, frames in enumerate(per_key) for j, f in enumerate(frames)]
+    decls = [declaration(f) for _, _, f in flat]
     if any(d is None for d in decls):
-        missing = [k for k, d in zip(keys, decls, strict=True) if d is None]
-        raise UndeclaredTable(f"a table reached disclosure control without a declaration of its counts "
-                              f"of people (views {missing}); metrics must declare them")
-    decl = decls[0]
+        raise UndeclaredTable("a table reached disclosure control without a declaration of its counts of "
+                              "people; metrics must declare them (carejourneys.sdc.disclosure.declare)")
     tables, people, count_lists, labels = [], [], [], []
-    for f in frames:
+    for (_, _, f), decl in zip(flat, decls, strict=True):
         rows = None
         if decl.count_rows and decl.count_rows in f.columns:
             rows = [bool(v) for v in f[decl.count_rows]]
@@ -673,29 +679,39 @@ def protect_views(views: Mapping[str, pd.DataFrame], *, threshold: int, total: s
         people.append(rows)
         count_lists.append([c for c in decl.counts if c in f.columns])
         labels.append(list(decl.labels) if decl.labels is not None else None)
+    position = {(a, j): n for n, (a, j, _) in enumerate(flat)}
     extra: list[list[tuple[int, int, object, float]]] = []
     if total is not None and total in keys and len(keys) > 1:
-        t_all = keys.index(total)
-        index = []
-        for t, f in enumerate(tables):
-            labs = _row_labels(f, count_lists[t])
-            counts = Counter(labs)
-            index.append({lab: i for i, lab in enumerate(labs) if counts[lab] == 1})
-        for lab, i_all in index[t_all].items():
-            for c in count_lists[t_all]:
-                line = [(t_all, i_all, c, 1.0)]
-                for t in range(len(tables)):
-                    if t != t_all and lab in index[t] and c in count_lists[t]:
-                        line.append((t, index[t][lab], c, -1.0))
-                extra.append(line)
+        a_all = keys.index(total)
+        for j in range(width):
+            index = {}
+            for a in range(len(keys)):
+                n = position[(a, j)]
+                labs = _row_labels(tables[n], count_lists[n])
+                seen = Counter(labs)
+                index[a] = {lab: i for i, lab in enumerate(labs) if seen[lab] == 1}
+            t_all = position[(a_all, j)]
+            for lab, i_all in index[a_all].items():
+                for c in count_lists[t_all]:
+                    line = [(t_all, i_all, c, 1.0)]
+                    for a in range(len(keys)):
+                        n = position[(a, j)]
+                        if a != a_all and lab in index[a] and c in count_lists[n]:
+                            line.append((n, index[a][lab], c, -1.0))
+                    extra.append(line)
     out = protect_together(
-        tables, count_lists, threshold, percent_of=[decl.percent_of] * len(tables),
-        suppress_zeros=not show_zeros, secondary=decl.secondary, rounding=rounding, link=False,
-        count_rows=people, extra_lines=extra, total_columns=[decl.total_columns] * len(tables),
+        tables, count_lists, threshold, percent_of=[d.percent_of for d in decls],
+        suppress_zeros=not show_zeros, secondary=decls[0].secondary, rounding=rounding, link=width > 1,
+        count_rows=people, extra_lines=extra, total_columns=[d.total_columns for d in decls],
         labels=labels, withhold_row_statistics=withhold_row_statistics)
-    for o in out:
-        o.attrs[DECLARED] = decl
-    return dict(zip(keys, out, strict=True))
+    for o, d, rows in zip(out, decls, people, strict=True):
+        o.attrs[DECLARED] = d
+        o.attrs["people_rows"] = rows
+    result: dict[str, Any] = {}
+    for a, k in enumerate(keys):
+        frames = [out[position[(a, j)]] for j in range(width)]
+        result[k] = frames[0] if single else frames
+    return result
 
 
 class UndeclaredTable(TypeError):

@@ -1,0 +1,435 @@
+"""Every table of people the reports publish, as a function of one site's dataset, with its declaration.
+
+This is the catalogue disclosure control works from. Each function takes a
+:class:`~carejourneys.inputs.dataset.Dataset` (restricted to one site, or to all sites) and returns a
+table whose columns counting people are declared (:func:`carejourneys.sdc.disclosure.declare`), so
+that :func:`carejourneys.render.report.table` can compute it for every site and for ``all`` and
+protect those tables as one problem. A notebook passes the function itself::
+
+    cj.report.table(published.coverage, caption="Fieldwork by site and wave")
+
+Functions taking further arguments return such a function (``published.change("prepost")``).
+Columns that only help protection (which rows count people) are dropped before display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from carejourneys.metrics import evidence, outcomes, participation, surveys, themes, timeline, triangulation
+from carejourneys.sdc.disclosure import declare
+
+Source = Callable[[Any], pd.DataFrame]
+#: helper column: True where a row counts people (rows counting events are left alone)
+PEOPLE_ROW = "_counts_people"
+
+
+def _threshold(ds: Any) -> int:
+    """Metrics take a threshold for their own notes; protection itself is decided by the policy."""
+    return 1
+
+
+# --------------------------------------------------------------------------- 00 evidence base
+
+
+def _with_people_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out[PEOPLE_ROW] = evidence.people_rows(frame).to_numpy()
+    return out
+
+
+def fieldwork_summary(ds: Any) -> pd.DataFrame:
+    """Data gathered, by site (people and events)."""
+    t = _with_people_rows(evidence.summary(ds.fieldwork))
+    return declare(t, evidence.count_columns(t), count_rows=PEOPLE_ROW, labels=["What", "Counted as"])
+
+
+def data_gathering(ds: Any) -> pd.DataFrame:
+    """Data gathering by method, participant group and site."""
+    t = _with_people_rows(evidence.data_gathering(ds.fieldwork))
+    return declare(
+        t,
+        evidence.count_columns(t),
+        count_rows=PEOPLE_ROW,
+        labels=["Method", "Participant group", "Counted as"],
+    )
+
+
+def coverage(ds: Any) -> pd.DataFrame:
+    """Fieldwork by site and wave: events and people (an interview is one person, so events of a wave
+    are treated as people too)."""
+    t = evidence.coverage(ds.fieldwork)
+    counts = [c for c in ("Events", "People interviewed", "Groups interviewed") if c in t.columns]
+    return declare(t, counts, labels=["Site", "Wave"])
+
+
+def fieldwork_over_time(ds: Any) -> pd.DataFrame:
+    """Events and people per quarter and method (the numbers behind the fieldwork chart)."""
+    t = evidence.over_time(ds.fieldwork)
+    t = t.assign(period=t["period"].astype("str"))
+    return declare(
+        t,
+        [c for c in ("events", "people") if c in t.columns],
+        labels=["period", "method"],
+        secondary="columns",
+    )
+
+
+def evidence_sample_sizes(ds: Any) -> pd.DataFrame:
+    """Sources of evidence on outcomes and how many each covers: the overall sample size of each
+    method, which is publishable (zero where a site did not collect it)."""
+    return declare(triangulation.sample_sizes(ds), ["n"], labels=["Source", "What n counts"])
+
+
+# --------------------------------------------------------------------------- 01 outcomes
+
+
+def _change(ds: Any, design: str, by: str | None = None, scales: list[str] | None = None) -> pd.DataFrame:
+    if design == "prepost":
+        kw: dict[str, Any] = {"threshold": _threshold(ds)}
+        if by is not None:
+            kw["by"] = by
+        if scales is not None:
+            kw["scales"] = scales
+        return outcomes.prepost_change(ds.prepost_survey, **kw)
+    return outcomes.retrospective_change(ds.retrospective_survey, threshold=_threshold(ds))
+
+
+CHANGE_COUNTS = [
+    "n_pairs",
+    "n_improved",
+    "n_same",
+    "n_worse",
+    "n_reliably_improved",
+    "n_reliably_worse",
+    "sign_n_pos",
+    "sign_n_neg",
+    "n_zero",
+    "n_not_scored",
+]
+
+
+def change(design: str, *, by: str | None = None, scales: list[str] | None = None) -> Source:
+    """Change per measure (``design`` prepost or retrospective), as computed: for charts and findings."""
+
+    def source(ds: Any) -> pd.DataFrame:
+        t = _change(ds, design, by, scales)
+        labels = [c for c in ("label", "scale", "activity", "design", "domain") if c in t.columns]
+        return declare(
+            t,
+            [c for c in CHANGE_COUNTS if c in t.columns],
+            labels=labels,
+            total_columns={"n_pairs": ["n_improved", "n_same", "n_worse"]},
+            secondary="columns",
+        )
+
+    source.__name__ = f"change_{design}_{by or 'all'}"
+    return source
+
+
+def change_display(
+    design: str, *, by: str | None = None, scales: list[str] | None = None, part: str = "main"
+) -> Source:
+    """The change table as shown: ``part`` "main" (narrow, for readers) or "annex" (every statistic)."""
+
+    def source(ds: Any) -> pd.DataFrame:
+        raw = _change(ds, design, by, scales)
+        maker = getattr(outcomes, f"{part}_table", None) or outcomes.display_table
+        t = maker(raw, threshold=_threshold(ds))
+        if by is not None and by in raw.columns and "Activity" not in t.columns:
+            t.insert(0, "Activity", raw[by].astype("str").to_numpy())
+        counts = [c for c in outcomes.DISPLAY_COUNTS if c in t.columns]
+        labels = [c for c in ("Activity", "Measure") if c in t.columns]
+        totals = (
+            {"Pairs": [c for c in ("Improved", "Same", "Worse") if c in t.columns]}
+            if all(c in t.columns for c in ("Pairs", "Improved", "Same", "Worse"))
+            else {}
+        )
+        return declare(
+            t,
+            counts,
+            labels=labels,
+            total_columns=totals,
+            secondary="columns",
+            percent_of={"Improved %": "Improved"} if "Improved %" in t.columns else None,
+        )
+
+    source.__name__ = f"change_display_{design}_{by or 'all'}_{part}"
+    return source
+
+
+def pa_ratings(ds: Any) -> pd.DataFrame:
+    """Personal Advisers' ratings per outcome area, as computed (for the chart)."""
+    t = surveys.pa_ratings(ds.pa_survey, threshold=_threshold(ds))
+    counts = [
+        c
+        for c in ("young_people", "rated", "better", "same", "worse", "dont_know_or_blank")
+        if c in t.columns
+    ]
+    return declare(
+        t,
+        counts,
+        labels=["domain", "label"],
+        total_columns={"rated": ["better", "same", "worse"]},
+        secondary="columns",
+    )
+
+
+def pa_display(ds: Any) -> pd.DataFrame:
+    """Young people rated better, the same or worse by their Personal Adviser."""
+    t = surveys.pa_display(
+        surveys.pa_ratings(ds.pa_survey, threshold=_threshold(ds)), threshold=_threshold(ds)
+    )
+    return declare(
+        t,
+        [c for c in surveys.PA_DISPLAY_COUNTS if c in t.columns],
+        labels=["Outcome domain"],
+        total_columns={"Rated": ["Better", "Same", "Worse"]},
+        secondary="columns",
+    )
+
+
+def facilitator_summary(ds: Any) -> pd.DataFrame:
+    """Facilitator ratings over all sessions (sessions, attendances: no person is counted)."""
+    t = surveys.facilitator_display(ds.facilitator_ratings)
+    return declare(t, [], labels=["Period"] if "Period" in t.columns else None)
+
+
+def facilitator_sessions(ds: Any) -> pd.DataFrame:
+    """Facilitator ratings per session, with attendees (counts of people)."""
+    t = surveys.facilitator_session_display(ds.facilitator_ratings)
+    t = t.assign(**{"Session date": t["Session date"].astype("str")}) if "Session date" in t.columns else t
+    return declare(t, ["Attendees"], labels=["Session date", "Activity"], secondary=None)
+
+
+def interview_outcomes(ds: Any) -> pd.DataFrame:
+    """Outcome areas in interviews with young people: people, interviews, tone."""
+    t = triangulation.qualitative_display(ds.coded_segments)
+    counts = [c for c in triangulation.QUALITATIVE_DISPLAY_COUNTS if c in t.columns]
+    return declare(t, counts, labels=["Outcome domain"], secondary="columns")
+
+
+def triangulation_long(ds: Any) -> pd.DataFrame:
+    """Every source's evidence on every outcome domain: n and how many improved, stayed, worsened."""
+    t = triangulation.triangulate(ds)
+    return declare(
+        t,
+        [c for c in ("n", "improved", "same", "worse", "mentioned") if c in t.columns],
+        labels=["domain", "domain_label", "source", "source_label", "unit"],
+        secondary="columns",
+    )
+
+
+# --------------------------------------------------------------------------- 02 site learning
+
+
+def quietest(ds: Any) -> pd.DataFrame:
+    """The quietest six months in the delay window and the six months before."""
+    window = timeline.delay_window(ds.milestones)
+    t = timeline.quietest_table(ds.participation, window)
+    for c in ("From", "To"):
+        if c in t.columns:
+            t[c] = t[c].astype("str")
+    return declare(t, ["Young people", "Attendances"], labels=["Period", "From", "To"], secondary=None)
+
+
+def headline(ds: Any) -> pd.DataFrame:
+    """Headline participation figures as a one-row table."""
+    h = participation.headline(ds.participation)
+    t = pd.DataFrame([h])
+    people = [c for c in t.columns if "young people" in c]
+    return declare(t, people + [c for c in t.columns if c == "attendances"], labels=[], secondary=None)
+
+
+def _participation(
+    make: Callable[[Any], pd.DataFrame], label: str, *, totals: dict | None = None, name: str
+) -> Source:
+    def source(ds: Any) -> pd.DataFrame:
+        t = participation.readable(make(ds))
+        for c in t.columns:
+            if isinstance(t[c].dtype, pd.PeriodDtype) or str(t[c].dtype).startswith("period"):
+                t[c] = t[c].astype("str")
+        counts = participation.count_columns(t)
+        if "Attendances" in t.columns and "Attendances" not in counts:
+            counts = [*counts, "Attendances"]
+        return declare(
+            t,
+            counts,
+            labels=[label],
+            total_columns=totals,
+            percent_of=participation.percent_columns(t) or None,
+            secondary="both",
+        )
+
+    source.__name__ = name
+    return source
+
+
+reach = _participation(
+    lambda ds: participation.reach_by_quarter(ds.participation).drop(columns="cumulative"),
+    "Quarter",
+    totals={"Young people": ["New", "Returning"]},
+    name="reach",
+)
+activities_per_person = _participation(
+    lambda ds: participation.activities_per_person(ds.participation),
+    "Activities taken part in",
+    name="activities_per_person",
+)
+retention = _participation(
+    lambda ds: participation.retention(ds.participation),
+    "Activity",
+    totals={"Young people": ["Came back", "Came once only"]},
+    name="retention",
+)
+roles = _participation(lambda ds: participation.roles(ds.participation), "Role", name="roles")
+
+
+def diversity(characteristic: str) -> Source:
+    """Participants against the council's care population by ``characteristic``."""
+
+    def source(ds: Any) -> pd.DataFrame:
+        t = participation.readable(
+            participation.diversity(ds.participation, ds.young_people, ds.population, characteristic)
+        )
+        counts = [c for c in ("Participants", "Council population") if c in t.columns]
+        return declare(
+            t,
+            counts,
+            labels=["Group"],
+            secondary="columns",
+            percent_of={"Participants %": "Participants"} if "Participants %" in t.columns else None,
+        )
+
+    source.__name__ = f"diversity_{characteristic}"
+    return source
+
+
+def theme_prevalence(by: str = "role", parent: str | None = None) -> Source:
+    """People raising each theme, by stakeholder group or seniority."""
+
+    def source(ds: Any) -> pd.DataFrame:
+        kw = {"by": by}
+        if parent is not None:
+            kw["parent"] = parent
+        try:
+            t = themes.prevalence_table(ds.coded_segments, **kw)
+        except TypeError:
+            t = themes.prevalence_table(ds.coded_segments, by=by)
+        return declare(t, list(t.columns[1:]), labels=[t.columns[0]], secondary="both")
+
+    source.__name__ = f"theme_prevalence_{by}"
+    return source
+
+
+def _themes(make: Callable[[Any], pd.DataFrame], name: str, labels: list[str] | None = None) -> Source:
+    def source(ds: Any) -> pd.DataFrame:
+        t = make(ds)
+        return declare(
+            t,
+            themes.count_columns(t),
+            labels=labels or [t.columns[0]],
+            percent_of=themes.percent_columns(t) or None,
+            secondary="columns",
+        )
+
+    source.__name__ = name
+    return source
+
+
+valence = _themes(lambda ds: themes.valence_table(ds.coded_segments), "valence", ["Group"])
+mentions = _themes(lambda ds: themes.mentions_table(ds.coded_segments, by="role"), "mentions", ["Group"])
+enablers = _themes(
+    lambda ds: themes.factors_table(ds.coded_segments, "Enablers"), "enablers", ["Rank", "Enabler"]
+)
+barriers = _themes(
+    lambda ds: themes.factors_table(ds.coded_segments, "Barriers"), "barriers", ["Rank", "Barrier"]
+)
+collaboration = _themes(
+    lambda ds: themes.collaboration_table(ds.coded_segments), "collaboration", ["Collaboration factor"]
+)
+learning_points = _themes(
+    lambda ds: themes.learning_points_table(ds.learning_points, ds.coded_segments),
+    "learning_points",
+    ["Learning point", "Codes"],
+)
+
+
+# --------------------------------------------------------------------------- 03 partnership
+
+
+def attendance(ds: Any) -> pd.DataFrame:
+    """Attendance by partner and forum; young people present are counted over meetings."""
+    from carejourneys.metrics import governance
+
+    t = governance.attendance_table(ds.meetings)
+    counts = [c for c in t.columns if str(c).startswith("Young people present")]
+    return declare(t, counts, labels=["Forum"], secondary=None)
+
+
+def fieldwork_per_quarter(ds: Any) -> pd.DataFrame:
+    """Data-gathering events per quarter, one column per method (the fieldwork chart). An interview is
+    one person, so events are protected as counts of people."""
+    long = evidence.over_time(ds.fieldwork)
+    if long.empty:
+        return declare(pd.DataFrame({"Quarter": []}), [], labels=["Quarter"])
+    wide = long.pivot_table(index="period", columns="method", values="events", aggfunc="sum", fill_value=0)
+    wide = wide.sort_index()
+    out = pd.DataFrame({"Quarter": [str(p) for p in wide.index]})
+    for m in wide.columns:
+        out[str(m).replace("_", " ").capitalize()] = wide[m].astype("int64").to_numpy()
+    return declare(out, list(out.columns[1:]), labels=["Quarter"], secondary="both")
+
+
+# --------------------------------------------------------------------------- derived from protected values
+
+
+def _cell(value: object) -> object:
+    return value
+
+
+def domain_evidence(long: pd.DataFrame, domain: str) -> pd.DataFrame:
+    """One outcome domain of the *protected* :func:`triangulation_long` table, one row per source.
+
+    Every value is taken from the protected table as it stands (a withheld count or statistic stays
+    ``c``), so this table shows nothing its source withholds."""
+    rows = long[long["domain"] == domain]
+    out = pd.DataFrame({
+        "Source": rows["source_label"].to_numpy(),
+        "What n counts": rows["unit"].to_numpy(),
+        "n": rows["n"].to_numpy(),
+        "Improved": rows["improved"].to_numpy(),
+        "Same": rows["same"].to_numpy(),
+        "Worse": rows["worse"].to_numpy(),
+        "Direction": rows["direction"].to_numpy(),
+        "Strength": rows["strength"].to_numpy(),
+    })
+    out.attrs.clear()
+    out = declare(out, [])
+    out.attrs["cj_protected"] = True
+    return out
+
+
+def evidence_matrix(long: pd.DataFrame) -> pd.DataFrame:
+    """Outcome area by source from the *protected* :func:`triangulation_long` table: the direction the
+    source points to and its n, or ``c`` where the source's counts are withheld."""
+    def text(r: pd.Series) -> str:
+        if "c" in (str(r["n"]), str(r["direction"])):
+            return "c"
+        if pd.isna(r["direction"]) or r["direction"] in ("", None):
+            return "–"
+        return f"{r['direction']} (n={r['n']})"
+
+    cells = long.assign(text=long.apply(text, axis=1))
+    wide = cells.pivot_table(index="domain_label", columns="source_label", values="text", aggfunc="first",
+                             sort=False)
+    wide.index.name = "Outcome domain"
+    wide.columns.name = None
+    out = wide.reset_index()
+    out.attrs.clear()
+    out = declare(out, [])
+    out.attrs["cj_protected"] = True
+    return out
