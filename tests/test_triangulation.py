@@ -25,16 +25,32 @@ from carejourneys.metrics import triangulation as tr
 
 @pytest.mark.parametrize("counts, expected", [
     ((0, 0, 0), "not measured"),
-    ((10, 3, 2), "improved"),
-    ((5, 0, 5), "mixed"),
-    ((6, 0, 4), "mixed"),
-    ((2, 3, 10), "worse"),
-    ((2, 9, 2), "no change"),
-    ((4, 4, 2), "mixed"),
-    ((5, 5, 0), "improved"),
+    ((12, 3, 0), "improved"),       # 80%: Wilson 95% interval 55% to 93%
+    ((10, 3, 2), "no clear change"),  # 67%: interval 42% to 85% includes one half
+    ((5, 0, 5), "no clear change"),
+    ((6, 0, 4), "no clear change"),
+    ((2, 3, 10), "no clear change"),
+    ((0, 3, 12), "worse"),
+    ((2, 9, 2), "no clear change"),
+    ((5, 5, 0), "no clear change"),  # any positive change is not enough
+    ((30, 0, 0), "improved"),
 ])
 def test_direction_rule(counts, expected):
     assert tr.direction(*counts) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 40), st.integers(0, 40), st.integers(0, 40))
+def test_direction_matches_statsmodels_wilson(imp, same, worse):
+    from statsmodels.stats.proportion import proportion_confint
+    n = imp + same + worse
+    if n == 0:
+        return
+    lo_up = proportion_confint(imp, n, method="wilson")[0]
+    lo_down = proportion_confint(worse, n, method="wilson")[0]
+    expected = "improved" if lo_up > 0.5 + 1e-12 else "worse" if lo_down > 0.5 + 1e-12 else "no clear change"
+    if min(abs(lo_up - 0.5), abs(lo_down - 0.5)) > 1e-9:
+        assert tr.direction(imp, same, worse) == expected
 
 
 @settings(max_examples=100, deadline=None)
@@ -45,15 +61,25 @@ def test_direction_is_symmetric_and_total(imp, same, worse):
     flipped = {"improved": "worse", "worse": "improved"}.get(d, d)
     assert tr.direction(worse, same, imp) == flipped
     if d == "improved":
-        assert imp >= worse
+        assert 2 * imp > imp + same + worse
 
 
 def test_strength_rule():
-    assert tr.strength(0, 0.0) == "none"
-    assert tr.strength(15, 0.9) == "moderate"
-    assert tr.strength(15, 0.5) == "limited"
-    assert tr.strength(30, 0.8) == "stronger"
-    assert tr.strength(8, 1.0) == "limited"
+    assert tr.strength(0) == "none"
+    assert tr.strength(15) == "moderate" and tr.strength(15, 0.5) == "moderate"  # agreement is not strength
+    assert tr.strength(30) == "stronger"
+    assert tr.strength(8) == "limited"
+
+
+def test_rule_and_limits_texts():
+    for words in ("confidence interval", "reliabl", "level and not a change", "Wilson"):
+        assert words in tr.RULE_TEXT
+    for words in ("Regression to the mean", "Selection", "multiple comparisons", "not adjusted"):
+        assert words in tr.LIMITS_TEXT
+    text = tr.limits_text(22)
+    assert "22 p-values" in text and "about 1 of them" in text and "Regression to the mean" in text
+    assert "Small samples" in text and text.count("Multiple comparisons") == 1
+    assert "fewer than one" in tr.limits_text(3) and "no p-value" in tr.limits_text(0)
 
 
 def _prepost(changes_sw: list[int], changes_ucla: list[int]) -> pd.DataFrame:
@@ -78,9 +104,20 @@ def _prepost(changes_sw: list[int], changes_ucla: list[int]) -> pd.DataFrame:
 
 def test_prepost_evidence_respects_scale_direction():
     ev = tr.prepost_evidence(_prepost([1, 1, 1, 0, -1, 2], [-1, -1, 0, 1, 1, -1]))
-    assert ev["wellbeing"] == (4, 1, 1)
-    assert ev["social_connections"] == (3, 1, 2)  # lower UCLA is better
+    assert (ev["wellbeing"].improved, ev["wellbeing"].same, ev["wellbeing"].worse) == (4, 1, 1)
+    sc = ev["social_connections"]
+    assert (sc.improved, sc.same, sc.worse) == (3, 1, 2)  # lower UCLA is better
     assert set(ev) == set(tr.PREPOST_SCALES)
+    # mostly positive but the interval includes 0: not "improved"
+    assert ev["wellbeing"].direction == "no clear change"
+    assert "includes 0" in ev["wellbeing"].basis
+
+
+def test_prepost_evidence_improved_only_beyond_chance():
+    ev = tr.prepost_evidence(_prepost([1, 2, 1, 1, 2, 1, 1, 2], [0] * 8))
+    assert ev["wellbeing"].direction == "improved" and "excludes 0" in ev["wellbeing"].basis
+    ev = tr.prepost_evidence(_prepost([0] * 8, [1, 1, 1, 1, 0, 1, 1, 1]))  # UCLA up = lonelier
+    assert ev["social_connections"].direction == "worse"
 
 
 def _retro(n: int, delta: dict[str, list[int]]) -> pd.DataFrame:
@@ -94,7 +131,7 @@ def _retro(n: int, delta: dict[str, list[int]]) -> pd.DataFrame:
 
 def test_retrospective_evidence_averages_domain_items():
     df = _retro(3, {"wellbeing": [1, 1, -1], "confidence": [1, -1, 0], "skills": [2, 0, 0]})
-    ev = tr.retrospective_evidence(df)
+    ev = {d: (e.improved, e.same, e.worse) for d, e in tr.retrospective_evidence(df).items()}
     assert ev["wellbeing"] == (1, 1, 1)  # means +1, 0, -0.5
     assert ev["skills"] == (1, 2, 0)
     assert ev["goals"] == (0, 3, 0)
@@ -147,8 +184,10 @@ def test_domain_segments_link_valence_by_overlap():
 
 def test_interview_evidence_and_qualitative_table():
     ev = tr.interview_evidence(_segments())
-    assert ev["social_connections"] == ((1, 0, 1), 3)
-    assert ev["skills"] == ((0, 1, 0), 2)
+    assert (ev["social_connections"].improved, ev["social_connections"].same,
+            ev["social_connections"].worse, ev["social_connections"].mentioned) == (1, 0, 1, 3)
+    sk = ev["skills"]
+    assert (sk.improved, sk.same, sk.worse, sk.mentioned) == (0, 1, 0, 2)
     q = tr.qualitative_by_domain(_segments()).set_index("domain")
     assert q.loc["social_connections", "people"] == 3 and q.loc["social_connections", "sources"] == 3
     assert q.loc["social_connections", "people_positive"] == 1
@@ -170,7 +209,7 @@ def _dataset(n_pre: int = 12) -> SimpleNamespace:
     return SimpleNamespace(
         prepost_survey=_prepost(sw, uc),
         retrospective_survey=_retro(4, {"goals": [1, 1, 1, 0]}),
-        pa_survey=_pa({"skills": ["Much better"] * 6 + ["No change"] * 2}),
+        pa_survey=_pa({"skills": ["Much better"] * 12 + ["No change"] * 2}),
         facilitator_ratings=fac,
         coded_segments=_segments(),
     )
@@ -182,16 +221,18 @@ def test_triangulate_is_computed_from_the_data():
     assert len(long) == len(OUTCOME_DOMAINS) * len(tr.SOURCES)
     cell = long.set_index(["domain", "source"])
     ev = tr.prepost_evidence(ds.prepost_survey)["wellbeing"]
-    assert tuple(cell.loc[("wellbeing", "prepost"), ["improved", "same", "worse"]]) == ev
-    assert cell.loc[("wellbeing", "prepost"), "direction"] == tr.direction(*ev)
+    assert tuple(cell.loc[("wellbeing", "prepost"), ["improved", "same", "worse"]]) == (
+        ev.improved, ev.same, ev.worse)
+    assert cell.loc[("wellbeing", "prepost"), "direction"] == ev.direction
     assert cell.loc[("skills", "prepost"), "direction"] == "not measured"
     assert cell.loc[("skills", "pa_survey"), "direction"] == "improved"
-    assert cell.loc[("skills", "pa_survey"), "consistency"] == pytest.approx(0.75)
+    assert cell.loc[("skills", "pa_survey"), "consistency"] == pytest.approx(12 / 14)
     assert cell.loc[("wellbeing", "facilitator"), "n"] == 6
-    assert cell.loc[("wellbeing", "facilitator"), "direction"] == "improved"
+    # levels are never turned into change, however high
+    assert cell.loc[("wellbeing", "facilitator"), "direction"] == "level only, not change"
     assert cell.loc[("goals", "retrospective"), "n"] == 4
     # changing the data changes the table
-    ds.pa_survey = _pa({"skills": ["Much worse"] * 6 + ["No change"] * 2})
+    ds.pa_survey = _pa({"skills": ["Much worse"] * 12 + ["No change"] * 2})
     again = tr.triangulate(ds).set_index(["domain", "source"])
     assert again.loc[("skills", "pa_survey"), "direction"] == "worse"
 
@@ -203,7 +244,9 @@ def test_matrix_withholds_small_cells():
     assert grid.loc["Personal goals and positive destinations", "Retrospective survey"] == "withheld (n<5)"
     assert grid.loc["Skills and knowledge", "Pre/post questionnaire"] == "not measured"
     pa_cell = grid.loc["Skills and knowledge", "Personal Adviser survey"]
-    assert pa_cell == "improved (n=8, 75% or more agree, limited)"
+    assert pa_cell == "improved (n=14, moderate)"
+    assert grid.loc["Wellbeing, confidence and identity", "Facilitator ratings"].startswith(
+        "level only, not change")
     assert "n=4" not in " ".join(grid.to_numpy().ravel())
     relaxed = tr.matrix(long, threshold=3)
     assert "n=4" in relaxed.loc["Personal goals and positive destinations", "Retrospective survey"]
@@ -223,7 +266,7 @@ def test_sample_sizes_name_every_source():
     assert list(out.index) == [label for label, _ in tr.SOURCES.values()]
     assert out.loc["Pre/post questionnaire", "n"] == 12
     assert out.loc["Retrospective survey", "n"] == 4
-    assert out.loc["Personal Adviser survey", "n"] == 8
+    assert out.loc["Personal Adviser survey", "n"] == 14
     assert out.loc["Facilitator ratings", "n"] == 6
     people = tr.domain_segments(ds.coded_segments)["person"].nunique()
     assert out.loc["Interviews with young people", "n"] == people
@@ -252,10 +295,11 @@ def test_domain_evidence_rows_per_source_and_withholding():
     goals = tr.domain_evidence(long, "goals", threshold=5).set_index("Source")
     assert list(goals.index) == [label for label, _ in tr.SOURCES.values()]
     retro = goals.loc["Retrospective survey"]
-    assert pd.isna(retro["n"]) and retro["Direction"] == "withheld" and retro["Agreement"] == ""
+    assert pd.isna(retro["n"]) and retro["Direction"] == "withheld" and retro["Why"] == ""
     skills = tr.domain_evidence(long, "skills", threshold=5).set_index("Source")
-    assert skills.loc["Personal Adviser survey", "n"] == 8
+    assert skills.loc["Personal Adviser survey", "n"] == 14
     assert skills.loc["Personal Adviser survey", "Direction"] == "improved"
+    assert "Wilson" in skills.loc["Personal Adviser survey", "Why"]
     assert skills.loc["Pre/post questionnaire", "Direction"] == "not measured"
     with pytest.raises(KeyError):
         tr.domain_evidence(long, "happiness")

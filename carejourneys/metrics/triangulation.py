@@ -1,41 +1,36 @@
 """Triangulation of outcomes for young people: outcome domain x source -> direction and strength.
 
-Every cell is computed from the data by the rules below; nothing is typed in.
+Every cell is computed from the data by the rule in :data:`RULE_TEXT`; nothing is typed in, and a
+positive average alone never makes a cell "improved". What the rule cannot show is in
+:data:`LIMITS_TEXT` (:func:`limits_text` adds how many p-values a page shows).
 
 Evidence per source (the unit each source counts):
 
-* ``prepost`` - pre/post questionnaire, people: the sign of each person's change on the domain's
-  primary scale (:data:`PREPOST_SCALES`: SWEMWBS metric for wellbeing, UCLA-3 for social
-  connections, lower is better). Skills and goals are not measured by the questionnaire.
-* ``retrospective`` - then-test survey, people: the sign of each person's mean change (now -
-  before) over the domain's items (:data:`RETRO_DOMAIN_ITEMS`; wellbeing uses wellbeing and
-  confidence).
-* ``pa_survey`` - Personal Adviser ratings, young people: better / no change / worse
-  (``Don't know`` and blanks left out); the latest rating per young person.
+* ``prepost`` - pre/post questionnaire, people: the change on the domain's primary scale
+  (:data:`PREPOST_SCALES`: SWEMWBS metric for wellbeing, UCLA-3 for social connections, lower is
+  better) by :func:`carejourneys.metrics.outcomes.paired_change` at the scale's precision, with
+  reliable change. Skills and goals are not measured by the questionnaire.
+* ``retrospective`` - then-test survey, people: each person's mean change (now - before) over the
+  domain's items (:data:`RETRO_DOMAIN_ITEMS`; wellbeing uses wellbeing and confidence).
+* ``pa_survey`` - Personal Adviser ratings, young people: better / no change / worse (``Don't
+  know`` and blanks left out); the latest rating per young person.
 * ``facilitator`` - workshop facilitator ratings, sessions: the wellbeing rating of each session
-  (4-5 positive, 3 neutral, 1-2 negative). These rate wellbeing *in sessions*, not change; the
-  note says so.
+  (4-5 high, 3 middling, 1-2 low). These rate wellbeing *in sessions*, a level and not a change:
+  the cell says "level only, not change" whatever the ratings.
 * ``interviews`` - coded interview segments of young people (role ``Young person``), people:
   the valence coded on the same passage (``Valence/Positive``/``Mixed``/``Negative`` on an
-  overlapping span of the same source) averaged per person: above 0 improved, 0 the same (mixed
-  views), below 0 worse. People who mention the domain without a valenced passage are counted
-  in ``mentioned`` only.
+  overlapping span of the same source) averaged per person: above 0 positive, 0 mixed, below 0
+  negative. People who mention the domain without a valenced passage are counted in
+  ``mentioned`` only.
 
-Direction from the counts improved / same / worse out of ``n``:
-
-* ``not measured`` when n is 0;
-* ``improved`` when at least half improved and improvers outnumber those worse at least 2 to 1;
-* ``worse`` likewise the other way;
-* ``no change`` when more than half stayed the same;
-* ``mixed`` otherwise.
-
-``consistency`` is the share of the ``n`` in the largest of the three groups. ``strength``:
-``stronger`` when n >= 30 and consistency >= 0.75; ``moderate`` when n >= 10 and consistency >=
-0.6; otherwise ``limited`` (``none`` when not measured). The SWEMWBS developers advise at least
-30 people measured twice, hence 30.
+``strength`` describes how much evidence there is, not its direction: ``stronger`` with at least
+30 people (the SWEMWBS developers' advice for measuring change), ``moderate`` with 10-29,
+``limited`` below 10 (``none`` when not measured).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -54,7 +49,59 @@ SOURCES = {
     "facilitator": ("Facilitator ratings", "sessions"),
     "interviews": ("Interviews with young people", "people"),
 }
-DIRECTIONS = ("improved", "mixed", "no change", "worse", "not measured")
+IMPROVED, WORSE, NO_CLEAR_CHANGE = outcomes.IMPROVED, outcomes.WORSE, outcomes.NO_CLEAR_CHANGE
+LEVEL_ONLY = "level only, not change"
+NOT_MEASURED = outcomes.NOT_MEASURED
+DIRECTIONS = (IMPROVED, NO_CLEAR_CHANGE, WORSE, LEVEL_ONLY, NOT_MEASURED)
+
+#: a count-based source (ratings of better / same / worse, or accounts) points one way only when the
+#: share that way is a clear majority: its 95% Wilson interval lies wholly above one half
+MAJORITY = 0.5
+
+RULE_TEXT = (
+    "How a source is read. Questionnaire scores (before and after, or looking back): improved only "
+    "when the 95% confidence interval of the mean change lies wholly on the better side of zero, or "
+    "when at least a third of the young people reliably improved (Jacobson-Truax reliable change, "
+    "where the scale's reliability is known) and at least twice as many reliably improved as reliably "
+    "got worse; worse by the mirror rule; otherwise no clear change, even when the average rose. "
+    "Personal Advisers' ratings and young people's own accounts in interviews: improved only when more "
+    "than half were rated better (or spoke positively on balance) and the 95% Wilson interval of that "
+    "share lies wholly above one half; worse by the mirror rule; otherwise no clear change. "
+    "Facilitators' ratings describe wellbeing in sessions, a level and not a change, so they are shown "
+    "as 'level only, not change' and never counted as improvement. Strength says how much evidence "
+    "there is: stronger with 30 or more young people, moderate with 10 to 29, limited with fewer."
+)
+
+LIMITS_TEXT = (
+    "What this cannot show. Regression to the mean: young people often join an activity at a low "
+    "point, so scores tend to rise at the second measurement even without any help, and a rise is not "
+    "proof that the activity caused it. Selection: only young people who answered both questionnaires, "
+    "the survey or an interview are counted, and they may be those for whom things went best. No "
+    "comparison group: nothing here shows what would have happened without the programme. Multiple "
+    "comparisons: the page reports many p-values, not adjusted for multiple comparisons, so some may "
+    "fall below 0.05 by chance alone. Small samples: with fewer than 30 young people every result is "
+    "descriptive."
+)
+
+
+def limits_text(n_tests: int) -> str:
+    """:data:`LIMITS_TEXT` with the number of p-values the page shows (``n_tests``, e.g. from
+    :func:`carejourneys.metrics.outcomes.p_values_shown`) and how many could be below 0.05 by
+    chance if nothing changed (one in twenty)."""
+    if n_tests < 0:
+        raise ValueError("the number of tests cannot be negative")
+    if n_tests == 0:
+        mc = "Multiple comparisons: the page reports no p-value."
+    else:
+        expected = n_tests / 20
+        words = (f"about {expected:.0f}" if expected >= 1 else "fewer than one")
+        mc = (f"Multiple comparisons: the page reports {n_tests} p-value{'s' if n_tests != 1 else ''}, "
+              "not adjusted for multiple comparisons; if nothing had changed at all, "
+              f"{words} of them would still be expected below 0.05 by chance alone.")
+    head, rest = LIMITS_TEXT.split(" Multiple comparisons:", 1)
+    tail = rest.split(" Small samples:", 1)[1]
+    return f"{head} {mc} Small samples:{tail}"
+
 
 PREPOST_SCALES = {"wellbeing": "swemwbs_metric", "social_connections": "ucla_total"}
 RETRO_DOMAIN_ITEMS = {
@@ -68,27 +115,69 @@ VALENCE_SCORES = {"Valence/Positive": 1, "Valence/Mixed": 0, "Valence/Negative":
 YOUNG_PERSON_ROLE = "Young person"
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """One source on one domain: counts improved / same / worse (or positive / mixed / negative,
+    or sessions high / middling / low), the direction by :data:`RULE_TEXT` and the reason (``basis``,
+    words only: no count of people)."""
+
+    improved: int
+    same: int
+    worse: int
+    direction: str
+    basis: str
+    mentioned: int | None = None
+
+    @property
+    def n(self) -> int:
+        return self.improved + self.same + self.worse
+
+
 def direction(n_improved: int, n_same: int, n_worse: int) -> str:
-    """The direction of a set of individual changes (see the module docstring for the rule)."""
+    """The direction of a count-based source (ratings of better / same / worse, or accounts):
+    improved when the Wilson 95% interval of the share improved lies wholly above one half, worse
+    likewise, otherwise no clear change (``not measured`` when there is nobody)."""
     n = n_improved + n_same + n_worse
     if n == 0:
-        return "not measured"
-    if 2 * n_improved >= n and n_improved >= 2 * n_worse:
-        return "improved"
-    if 2 * n_worse >= n and n_worse >= 2 * n_improved:
-        return "worse"
-    if 2 * n_same > n:
-        return "no change"
-    return "mixed"
+        return NOT_MEASURED
+    if surveys.wilson_interval(n_improved, n)[0] > MAJORITY:
+        return IMPROVED
+    if surveys.wilson_interval(n_worse, n)[0] > MAJORITY:
+        return WORSE
+    return NO_CLEAR_CHANGE
 
 
-def strength(n: int, consistency: float) -> str:
-    """``stronger`` / ``moderate`` / ``limited`` (``none`` when n is 0)."""
+def _count_basis(d: str) -> str:
+    if d == IMPROVED:
+        return "a clear majority better (Wilson 95% interval above one half)"
+    if d == WORSE:
+        return "a clear majority worse (Wilson 95% interval above one half)"
+    if d == NO_CLEAR_CHANGE:
+        return "no clear majority either way"
+    return ""
+
+
+def _change_basis(res: outcomes.PairedChange, higher_is_better: bool) -> str:
+    if res.n_pairs == 0:
+        return ""
+    lo, hi = (res.ci_low, res.ci_high) if higher_is_better else (-res.ci_high, -res.ci_low)
+    by_ci = not (np.isnan(lo) or np.isnan(hi)) and (lo > 0 or hi < 0)
+    if res.direction in (IMPROVED, WORSE):
+        return "95% CI of the mean change excludes 0" if by_ci else "reliable change"
+    if np.isnan(lo):
+        return "95% CI of the mean change not defined"
+    return "95% CI of the mean change includes 0" + (
+        "; reliable change not decisive" if res.n_reliably_improved is not None else "")
+
+
+def strength(n: int, consistency: float | None = None) -> str:
+    """How much evidence: ``stronger`` (n >= 30), ``moderate`` (10-29), ``limited`` (1-9), ``none``.
+    ``consistency`` is accepted for older callers and not used: agreement is not strength."""
     if n == 0:
         return "none"
-    if n >= 30 and consistency >= 0.75:
+    if n >= 30:
         return "stronger"
-    if n >= 10 and consistency >= 0.6:
+    if n >= 10:
         return "moderate"
     return "limited"
 
@@ -98,63 +187,83 @@ def _signs(values: np.ndarray) -> tuple[int, int, int]:
     return int((v > 0).sum()), int((v == 0).sum()), int((v < 0).sum())
 
 
-def _cell(domain: str, source: str, counts: tuple[int, int, int] | None, note: str = "",
-          mentioned: int | None = None) -> dict:
+def _count_evidence(counts: tuple[int, int, int], mentioned: int | None = None) -> Evidence:
+    d = direction(*counts)
+    return Evidence(*counts, d, _count_basis(d), mentioned)
+
+
+def _cell(domain: str, source: str, ev: Evidence | None, note: str = "") -> dict:
     label, unit = SOURCES[source]
-    imp, same, worse = counts if counts is not None else (0, 0, 0)
-    n = imp + same + worse
-    cons = max(imp, same, worse) / n if n else float("nan")
+    if ev is None:
+        ev = Evidence(0, 0, 0, NOT_MEASURED, "")
+    n = ev.n
+    cons = max(ev.improved, ev.same, ev.worse) / n if n else float("nan")
     return {"domain": domain, "domain_label": DOMAIN_LABELS[domain], "source": source, "source_label": label,
-            "unit": unit, "n": n, "improved": imp, "same": same, "worse": worse,
-            "mentioned": mentioned, "direction": direction(imp, same, worse), "consistency": cons,
-            "strength": strength(n, cons if n else 0.0), "note": note}
+            "unit": unit, "n": n, "improved": ev.improved, "same": ev.same, "worse": ev.worse,
+            "mentioned": ev.mentioned, "direction": ev.direction if n else NOT_MEASURED,
+            "basis": ev.basis if n else "", "consistency": cons, "strength": strength(n), "note": note}
 
 
 # --------------------------------------------------------------------------- per source
 
 
-def prepost_evidence(prepost: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
-    """Per domain measured: (improved, same, worse) people on the primary scale."""
+def _paired_evidence(before: np.ndarray, after: np.ndarray, *, higher_is_better: bool, decimals: int | None,
+                     reliable_change: outcomes.ReliableChangeSpec | None) -> Evidence:
+    res = outcomes.paired_change(before, after, higher_is_better=higher_is_better, decimals=decimals,
+                                 reliable_change=reliable_change)
+    return Evidence(res.n_improved, res.n_same, res.n_worse, res.direction,
+                    _change_basis(res, higher_is_better))
+
+
+def prepost_evidence(prepost: pd.DataFrame) -> dict[str, Evidence]:
+    """Per domain measured: the paired change on the primary scale, read by :data:`RULE_TEXT`
+    (95% CI of the mean change, or reliable change with :data:`outcomes.RELIABLE_CHANGE_DEFAULTS`)."""
     pairs = outcomes.prepost_pairs(prepost)
     out = {}
     for domain, scale in PREPOST_SCALES.items():
-        d = (pairs[f"{scale}_post"] - pairs[f"{scale}_pre"]).to_numpy(dtype=float, na_value=np.nan)
-        if not measures.SCALES[scale]["higher_is_better"]:
-            d = -d
-        out[domain] = _signs(d)
+        spec = measures.SCALES[scale]
+        out[domain] = _paired_evidence(
+            pairs[f"{scale}_pre"].to_numpy(dtype=float, na_value=np.nan),
+            pairs[f"{scale}_post"].to_numpy(dtype=float, na_value=np.nan),
+            higher_is_better=spec["higher_is_better"], decimals=spec.get("decimals"),
+            reliable_change=outcomes.RELIABLE_CHANGE_DEFAULTS.get(scale))
     return out
 
 
-def retrospective_evidence(retro: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
-    """Per domain: (improved, same, worse) people by their mean then-test change over the items."""
+def retrospective_evidence(retro: pd.DataFrame) -> dict[str, Evidence]:
+    """Per domain: each person's mean then-test change over the domain's items, read by the 95% CI
+    of the mean change (no reliability is known for these items, so no reliable change)."""
     out = {}
     for domain, items in RETRO_DOMAIN_ITEMS.items():
         if retro.empty:
-            out[domain] = (0, 0, 0)
+            out[domain] = Evidence(0, 0, 0, NOT_MEASURED, "")
             continue
-        changes = np.column_stack([
-            (retro[f"{i}_now"] - retro[f"{i}_before"]).to_numpy(dtype=float, na_value=np.nan) for i in items
-        ])
+        before = np.column_stack([retro[f"{i}_before"].to_numpy(dtype=float, na_value=np.nan) for i in items])
+        now = np.column_stack([retro[f"{i}_now"].to_numpy(dtype=float, na_value=np.nan) for i in items])
+        both = ~(np.isnan(before) | np.isnan(now))
         with np.errstate(all="ignore"):
-            answered = (~np.isnan(changes)).sum(axis=1)
-            mean = np.where(answered > 0, np.nansum(changes, axis=1) / np.maximum(answered, 1), np.nan)
-        out[domain] = _signs(mean)
+            k = both.sum(axis=1)
+            b = np.where(k > 0, np.where(both, before, 0).sum(axis=1) / np.maximum(k, 1), np.nan)
+            a = np.where(k > 0, np.where(both, now, 0).sum(axis=1) / np.maximum(k, 1), np.nan)
+        out[domain] = _paired_evidence(b, a, higher_is_better=True, decimals=6, reliable_change=None)
     return out
 
 
-def pa_evidence(pa: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
-    """Per domain: (better, no change, worse) young people rated by their Personal Adviser."""
+def pa_evidence(pa: pd.DataFrame) -> dict[str, Evidence]:
+    """Per domain: young people rated better / no change / worse by their Personal Adviser."""
     ratings = surveys.pa_ratings(pa, threshold=0).set_index("domain")
-    return {d: (int(ratings.loc[d, "better"]), int(ratings.loc[d, "same"]), int(ratings.loc[d, "worse"]))
+    return {d: _count_evidence((int(ratings.loc[d, "better"]), int(ratings.loc[d, "same"]),
+                                int(ratings.loc[d, "worse"])))
             for d in PA_DOMAINS}
 
 
-def facilitator_evidence(ratings: pd.DataFrame) -> dict[str, tuple[int, int, int]]:
-    """Wellbeing: sessions rated 4-5 / 3 / 1-2 by the facilitator."""
+def facilitator_evidence(ratings: pd.DataFrame) -> dict[str, Evidence]:
+    """Wellbeing: sessions rated 4-5 / 3 / 1-2 by the facilitator - a level, never a change."""
     out = {}
     for domain, col in FACILITATOR_DOMAINS.items():
         v = ratings[col].to_numpy(dtype=float, na_value=np.nan) if len(ratings) else np.array([])
-        out[domain] = _signs(np.where(np.isnan(v), np.nan, np.sign(v - 3)))
+        counts = _signs(np.where(np.isnan(v), np.nan, np.sign(v - 3)))
+        out[domain] = Evidence(*counts, LEVEL_ONLY, "ratings of wellbeing in sessions describe a level")
     return out
 
 
@@ -194,8 +303,9 @@ def domain_segments(segments: pd.DataFrame, *, role: str | None = YOUNG_PERSON_R
     return themed[cols]
 
 
-def interview_evidence(segments: pd.DataFrame) -> dict[str, tuple[tuple[int, int, int], int]]:
-    """Per domain: ((improved, same, worse) people by mean valence, people mentioning it)."""
+def interview_evidence(segments: pd.DataFrame) -> dict[str, Evidence]:
+    """Per domain: people positive / mixed / negative on balance (mean valence), read by the
+    majority rule of :func:`direction`; ``mentioned`` counts everyone who spoke of the domain."""
     ds = domain_segments(segments)
     out = {}
     for domain in DOMAINS:
@@ -203,7 +313,7 @@ def interview_evidence(segments: pd.DataFrame) -> dict[str, tuple[tuple[int, int
         mentioned = int(x["person"].nunique())
         v = x.dropna(subset=["valence"])
         mean = v.groupby("person")["valence"].mean().to_numpy(dtype=float) if len(v) else np.array([])
-        out[domain] = (_signs(mean), mentioned)
+        out[domain] = _count_evidence(_signs(mean), mentioned)
     return out
 
 
@@ -235,8 +345,8 @@ QUALITATIVE_COUNTS = ["people", "people_positive", "people_negative"]
 def triangulate(ds) -> pd.DataFrame:
     """The long triangulation table for a dataset (anything with ``prepost_survey``,
     ``retrospective_survey``, ``pa_survey``, ``facilitator_ratings`` and ``coded_segments``):
-    one row per domain x source with n, improved / same / worse, direction, consistency,
-    strength and a note."""
+    one row per domain x source with n, improved / same / worse, direction and its ``basis`` (by
+    :data:`RULE_TEXT`), consistency (share in the largest group), strength and a note."""
     pre = prepost_evidence(ds.prepost_survey)
     retro = retrospective_evidence(ds.retrospective_survey)
     pa = pa_evidence(ds.pa_survey)
@@ -249,10 +359,9 @@ def triangulate(ds) -> pd.DataFrame:
         rows.append(_cell(d, "retrospective", retro.get(d), "rated afterwards; not pooled with pre/post"))
         rows.append(_cell(d, "pa_survey", pa.get(d), "rated by Personal Advisers"))
         rows.append(_cell(d, "facilitator", fac.get(d),
-                          "wellbeing in sessions, not change" if d in fac else "not rated by facilitators"))
-        counts, mentioned = inter[d]
-        rows.append(_cell(d, "interviews", counts, "valence of young people's own accounts",
-                          mentioned=mentioned))
+                          "wellbeing in sessions: a level, not change" if d in fac
+                          else "not rated by facilitators"))
+        rows.append(_cell(d, "interviews", inter[d], "valence of young people's own accounts"))
     out = pd.DataFrame(rows)
     for c in ("n", "improved", "same", "worse", "mentioned"):
         out[c] = out[c].astype("Int64")
@@ -279,9 +388,10 @@ def agreement_band(consistency: float) -> str:
 
 def matrix(long: pd.DataFrame, *, threshold: int = 5) -> pd.DataFrame:
     """The reader's grid: rows are outcome domains, columns are sources, each cell ``direction
-    (n=.., agreement band, strength)``. A cell over fewer than ``threshold`` people or sessions
-    shows neither its n nor its direction (``withheld (n<threshold)``); agreement is shown as a
-    band, never as an exact share. This grid is text, so it applies the disclosure rule itself."""
+    (n=.., strength)`` with the direction by :data:`RULE_TEXT` (``level only, not change`` for
+    facilitator ratings). A cell over fewer than ``threshold`` people or sessions shows neither its
+    n nor its direction (``withheld (n<threshold)``). This grid is text, so it applies the disclosure
+    rule itself."""
 
     def text(r) -> str:
         n = int(r["n"])
@@ -289,7 +399,7 @@ def matrix(long: pd.DataFrame, *, threshold: int = 5) -> pd.DataFrame:
             return "not measured"
         if n < threshold:
             return f"withheld (n<{threshold})"
-        return f"{r['direction']} (n={n}, {agreement_band(r['consistency'])}, {r['strength']})"
+        return f"{r['direction']} (n={n}, {r['strength']})"
 
     cells = long.assign(cell=long.apply(text, axis=1))
     grid = cells.pivot(index="domain_label", columns="source_label", values="cell")
@@ -347,8 +457,8 @@ QUALITATIVE_DISPLAY_COUNTS = ["People mentioning it", "Interviews (transcripts)"
 
 def domain_evidence(long: pd.DataFrame, domain: str, *, threshold: int = 5) -> pd.DataFrame:
     """One outcome domain from :func:`triangulate`, one row per source: what it counts, n,
-    direction, agreement band, strength and note. Sources over fewer than ``threshold`` people
-    (or sessions) show neither n nor direction."""
+    direction and what decided it (:data:`RULE_TEXT`), strength and note. Sources over fewer than
+    ``threshold`` people (or sessions) show neither n nor direction."""
     if domain not in DOMAIN_LABELS:
         raise KeyError(f"unknown outcome domain {domain!r}; valid: {', '.join(DOMAIN_LABELS)}")
     x = long[long["domain"] == domain]
@@ -361,7 +471,7 @@ def domain_evidence(long: pd.DataFrame, domain: str, *, threshold: int = 5) -> p
             "Counts": r["unit"],
             "n": None if small else n,
             "Direction": "withheld" if small else r["direction"],
-            "Agreement": "" if small or n == 0 else agreement_band(r["consistency"]),
+            "Why": "" if small or n == 0 else r.get("basis", ""),
             "Strength": "" if small or n == 0 else r["strength"],
             "Note": (f"fewer than {threshold}: withheld" if small else r["note"]),
         })
