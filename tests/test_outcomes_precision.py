@@ -187,3 +187,17 @@ def test_withheld_rows_show_no_direction():
     df.loc[0, "direction"] = oc.WITHHELD
     shown = oc.main_table(df).iloc[0]
     assert shown["Change (95% CI)"] == "" and shown["What it shows"].startswith("withheld")
+
+
+def test_chart_draws_no_zero_width_interval():
+    import matplotlib.pyplot as plt
+
+    from carejourneys.render import outcomes_plots
+
+    pre = np.array([3, 4, 5, 6, 7, 5], dtype=float)
+    change = pd.DataFrame([{"design": oc.PROSPECTIVE, "scale": "ons_worthwhile", "label": "Worth",
+                            **oc.paired_change(pre, pre + 1).as_dict(), "note": ""}])
+    fig = outcomes_plots.mean_change(change)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "interval not defined" in texts
+    plt.close(fig)

@@ -785,7 +785,7 @@ def annex_table(change: pd.DataFrame, *, digits: int = 2, threshold: int = 5) ->
     with ``cj.report.table(..., counts=DISPLAY_COUNTS, percent_of={"Improved %": "Improved"})``.
     ``Pairs`` varies by measure when a scale was not scored because an item was blank."""
     out = _labels(change, fold_design=False)
-    withheld = change["mean_diff"].isna().to_numpy() & (change["n_pairs"].fillna(0) > 0).to_numpy()
+    withheld = change["mean_diff"].isna().to_numpy()  # withheld, or no pairs at all: blank (see Note)
     out["Pairs"] = change["n_pairs"]
 
     def fmt(col: str, d: int = digits) -> list[str]:

@@ -35,7 +35,8 @@ def mean_change(change: pd.DataFrame, *, threshold: int = 5, title: str | None =
     """Forest plot: mean change in the better direction with its 95% confidence interval, one row
     per measure (and group), n in each label (``n<threshold`` for small groups). Scales where lower
     is better are flipped so that right is always better; each label gives the scale's range. No
-    counts of people are drawn.
+    counts of people are drawn. A mean change without an interval (every change the same) is drawn
+    as a point labelled *interval not defined*, never as a zero-width interval.
 
     ``change`` is a table from :func:`outcomes.prepost_change` or :func:`outcomes.retrospective_change`
     (one design per chart: they are never pooled). Rows whose statistics were withheld show a note."""
@@ -60,9 +61,17 @@ def mean_change(change: pd.DataFrame, *, threshold: int = 5, title: str | None =
     with theme():
         fig, ax = plt.subplots(figsize=(8, 1.0 + 0.45 * len(labels)), layout="constrained")
         ax.axvline(0, color="0.4", lw=1)
-        ax.errorbar(mids[shown], y[shown], xerr=[(mids - lows)[shown], (highs - mids)[shown]], fmt="o",
+        has_ci = shown & ~np.isnan(lows) & ~np.isnan(highs)
+        ax.errorbar(mids[has_ci], y[has_ci], xerr=[(mids - lows)[has_ci], (highs - mids)[has_ci]], fmt="o",
                     color=colours(1)[0], ecolor="0.25", capsize=3, lw=1.2)
-        span = np.nanmax(np.abs(np.concatenate([lows[shown], highs[shown]]))) if shown.any() else 1.0
+        no_ci = shown & ~has_ci  # e.g. every change the same: the point only, no interval
+        ax.plot(mids[no_ci], y[no_ci], "o", color=colours(1)[0])
+        for xi, yi in zip(mids[no_ci], y[no_ci], strict=True):
+            ax.annotate("interval not defined", (xi, yi), xytext=(6, 6), textcoords="offset points",
+                        fontsize=8.5, color="0.3")
+        ends = np.concatenate([lows[has_ci], highs[has_ci], mids[shown]])
+        span = float(np.nanmax(np.abs(ends))) if ends.size else 1.0
+        span = span if span > 0 else 1.0
         ax.set_xlim(-1.15 * span, 1.15 * span)
         for yi in y[~shown]:
             ax.text(0.02, yi, "withheld: too few people", transform=ax.get_yaxis_transform(), va="center",
