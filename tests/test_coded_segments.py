@@ -155,3 +155,27 @@ def test_synthetic_exports_read_to_the_same_segments(synthetic_dir):
         q = read_qdpx(synthetic_dir / f"{site}.qdpx").segments[cols].sort_values("segment_id")
         c = seg.loc[seg["site"] == site, cols].sort_values("segment_id")
         pd.testing.assert_frame_equal(q.reset_index(drop=True), c.reset_index(drop=True), check_dtype=False)
+
+
+def test_maxqda_coded_segments_export(tmp_path):
+    """MAXQDA's export: text in "Segment", codes as "Parent\\Child", Begin/End as paragraph numbers."""
+    import warnings
+
+    from carejourneys.errors import DataWarning
+
+    p = _csv(tmp_path / "coded segments.csv", [
+        ["Color", "Document group", "Document name", "Code", "Begin", "End", "Weight score", "Segment",
+         "Comment", "Created by"],
+        ["#ff0000", "Plymouth", "PLY-I-001", "Barriers\\Housing/accommodation", "3", "3", "0",
+         "We had nowhere to live & nobody <would> help.", "", "AB"],
+        ["#00ff00", "Plymouth", "PLY-I-001", "Enablers", "5", "6", "0",
+         "The advice line helped us a great deal.", "", "AB"],
+    ])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DataWarning)
+        seg = read_coded_segments(p)
+    assert seg["text"].tolist() == ["We had nowhere to live & nobody <would> help.",
+                                    "The advice line helped us a great deal."]
+    assert seg["code_path"].tolist() == ["Barriers/Housing%2Faccommodation", "Enablers"]
+    assert seg["coder"].tolist() == ["AB", "AB"]
+    assert any("paragraph or line numbers" in str(w.message) for w in caught)

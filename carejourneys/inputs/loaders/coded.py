@@ -21,10 +21,10 @@ Two layouts are recognised (``format="auto"`` tells them apart by their headers)
   source_id      document, source, file, transcript, doc, document_name yes
   code_path      code, tag, node, codes, node_path, hierarchical_name   yes
   text           content, excerpt, quote, coded_text, reference_text,   yes
-                 segment_text, selection
+                 segment_text, selection, segment (MAXQDA)
   segment_id     id, highlight_id, segment, quotation_id                no (row based when absent)
   start, end     start_position/end_position, begin/finish              no (together)
-  coder          user, coded_by, owner, author                          no
+  coder          user, coded_by, owner, author, created_by              no
   theme          (top level of code_path when absent)                   no
   site, speaker_id (speaker, participant, case), role, seniority, wave, date     no
   ============== ====================================================== =========
@@ -71,12 +71,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "source_id": ("source_id", "document", "source", "file", "transcript", "doc", "document_name",
                   "source_name", "file_name"),
     "code_path": ("code_path", "code", "tag", "node", "codes", "node_path", "hierarchical_name", "code_name"),
+    # "segment" last: MAXQDA's coded-segments export holds the text in "Segment" (elsewhere an id)
     "text": ("text", "content", "excerpt", "quote", "coded_text", "reference_text", "segment_text",
-             "selection", "quotation"),
+             "selection", "quotation", "segment"),
     "segment_id": ("segment_id", "id", "highlight_id", "segment", "quotation_id", "reference_id"),
     "start": ("start", "start_position", "begin", "startposition"),
     "end": ("end", "end_position", "finish", "endposition"),
-    "coder": ("coder", "user", "coded_by", "owner", "author", "coder_id"),
+    "coder": ("coder", "user", "coded_by", "owner", "author", "coder_id", "created_by"),
     "theme": ("theme",),
     "site": ("site",),
     "speaker_id": ("speaker_id", "speaker", "participant", "case", "participant_id"),
