@@ -397,16 +397,18 @@ def domain_evidence(long: pd.DataFrame, domain: str) -> pd.DataFrame:
     Every value is taken from the protected table as it stands (a withheld count or statistic stays
     ``c``), so this table shows nothing its source withholds."""
     rows = long[long["domain"] == domain]
-    out = pd.DataFrame({
-        "Source": rows["source_label"].to_numpy(),
-        "What n counts": rows["unit"].to_numpy(),
-        "n": rows["n"].to_numpy(),
-        "Improved": rows["improved"].to_numpy(),
-        "Same": rows["same"].to_numpy(),
-        "Worse": rows["worse"].to_numpy(),
-        "Direction": rows["direction"].to_numpy(),
-        "Strength": rows["strength"].to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "Source": rows["source_label"].to_numpy(),
+            "What n counts": rows["unit"].to_numpy(),
+            "n": rows["n"].to_numpy(),
+            "Improved": rows["improved"].to_numpy(),
+            "Same": rows["same"].to_numpy(),
+            "Worse": rows["worse"].to_numpy(),
+            "Direction": rows["direction"].to_numpy(),
+            "Strength": rows["strength"].to_numpy(),
+        }
+    )
     out.attrs.clear()
     out = declare(out, [])
     out.attrs["cj_protected"] = True
@@ -416,6 +418,7 @@ def domain_evidence(long: pd.DataFrame, domain: str) -> pd.DataFrame:
 def evidence_matrix(long: pd.DataFrame) -> pd.DataFrame:
     """Outcome area by source from the *protected* :func:`triangulation_long` table: the direction the
     source points to and its n, or ``c`` where the source's counts are withheld."""
+
     def text(r: pd.Series) -> str:
         if "c" in (str(r["n"]), str(r["direction"])):
             return "c"
@@ -424,8 +427,9 @@ def evidence_matrix(long: pd.DataFrame) -> pd.DataFrame:
         return f"{r['direction']} (n={r['n']})"
 
     cells = long.assign(text=long.apply(text, axis=1))
-    wide = cells.pivot_table(index="domain_label", columns="source_label", values="text", aggfunc="first",
-                             sort=False)
+    wide = cells.pivot_table(
+        index="domain_label", columns="source_label", values="text", aggfunc="first", sort=False
+    )
     wide.index.name = "Outcome domain"
     wide.columns.name = None
     out = wide.reset_index()
@@ -433,3 +437,87 @@ def evidence_matrix(long: pd.DataFrame) -> pd.DataFrame:
     out = declare(out, [])
     out.attrs["cj_protected"] = True
     return out
+
+
+def attendances_per_month(ds: Any) -> pd.DataFrame:
+    """Attendances per calendar month (counted as people: a month of one attendance is one person)."""
+    m = timeline.monthly_attendances(ds.participation)
+    out = pd.DataFrame({"Month": [str(p) for p in m.index], "Attendances": m.to_numpy(dtype="int64")})
+    return declare(out, ["Attendances"], labels=["Month"], secondary="columns")
+
+
+def trend_after(valence_shown: pd.DataFrame, ds: Any) -> pd.DataFrame:
+    """The ordinal test of valence across seniority, shown only where the protected valence table it
+    rests on withholds nothing (a test over a withheld group could narrow its count)."""
+    withheld = (valence_shown.astype("str") == "c").to_numpy().any()
+    if withheld:
+        out = pd.DataFrame(
+            {"statistic": ["not shown"], "value": ["withheld: a group it rests on is too small to show"]}
+        )
+    else:
+        out, _ = themes.trend_summary(ds.coded_segments, unit="person")
+        out = out.copy()
+    out.attrs.clear()
+    out = declare(out, [])
+    out.attrs["cj_protected"] = True
+    return out
+
+
+def no_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """Declare that ``frame`` counts nobody (dates, ratings, meetings, published statistics)."""
+    return declare(frame, [])
+
+
+# --------------------------------------------------------------------------- 04 care leavers
+
+
+def official(frame: pd.DataFrame, counts: list[str] | None = None) -> pd.DataFrame:
+    """A table of published official statistics: counts of care leavers as the DfE published them,
+    protected on their own (no other page adds them up), small ones withheld all the same."""
+    return declare(frame, counts or [], secondary=None, standalone=True)
+
+
+def own_returns(ds: Any) -> pd.DataFrame:
+    """EET and suitable accommodation from the council's own care leaver returns beside the published
+    figures: number, others and total care leavers of the age band."""
+    from carejourneys.inputs import public
+    from carejourneys.metrics import indicators
+
+    la = _la_code(ds)
+    t = indicators.own_returns(ds.oc3, public.load_public(), la)
+    return declare(
+        t,
+        [c for c in ("Number", "Others", "Total") if c in t.columns],
+        total_columns={"Total": ["Number", "Others"]},
+        secondary="rows",
+        percent_of={c: "Number" for c in ("% (return)", "Difference (pp)") if c in t.columns} or None,
+    )
+
+
+def in_touch(ds: Any) -> pd.DataFrame:
+    """Care leavers the council was in touch with, from its own returns."""
+    from carejourneys.metrics import indicators
+
+    t = indicators.in_touch_table(ds.oc3)
+    return declare(
+        t,
+        [c for c in ("In touch", "Others", "Total") if c in t.columns],
+        total_columns={"Total": ["In touch", "Others"]},
+        secondary="rows",
+        percent_of={"% in touch": "In touch"} if "% in touch" in t.columns else None,
+    )
+
+
+def bright_spots(ds: Any) -> pd.DataFrame:
+    """Bright Spots indicators for this council beside the national comparison its report gives."""
+    from carejourneys.inputs import public
+    from carejourneys.metrics import indicators
+
+    t = indicators.bright_spots_table(ds.bright_spots, public.load_public().comparators)
+    return declare(t, ["Respondents"] if "Respondents" in t.columns else [], secondary=None)
+
+
+def _la_code(ds: Any) -> str:
+    from carejourneys import sites
+
+    return sites.get(ds.site).la_new_code if ds.site in sites.keys() else ds.site

@@ -314,6 +314,13 @@ def protected(
     decl = disclosure.declaration(df)
     if df.attrs.get(PROTECTED) or (decl is not None and not decl.people):
         return df
+    if decl is not None and decl.standalone:
+        policy = _CONTEXT.policy if _CONTEXT is not None else policy_mod.Policy()
+        out = disclosure.protect_views({"": df}, threshold=_threshold(threshold), total=None,
+                                       show_zeros=policy.show_zeros, rounding=policy.rounding,
+                                       withhold_row_statistics=policy.withhold_row_statistics)[""]
+        out.attrs[PROTECTED] = True
+        return out
     if decl is None:
         raise disclosure.UndeclaredTable(
             "this table does not say which of its columns count people: return it from a metric that "

@@ -604,6 +604,8 @@ class Declaration:
     count_rows: str | None = None
     percent_of: Mapping | None = None
     secondary: str | None = "auto"
+    #: published statistics that no other page adds up: protected on their own
+    standalone: bool = False
 
     @property
     def people(self) -> bool:
@@ -612,12 +614,13 @@ class Declaration:
 
 def declare(frame: pd.DataFrame, counts: Iterable = (), *, total_columns: Mapping | None = None,
             labels: Iterable | None = None, count_rows: str | None = None, percent_of: Mapping | None = None,
-            secondary: str | None = "auto") -> pd.DataFrame:
+            secondary: str | None = "auto", standalone: bool = False) -> pd.DataFrame:
     """Attach a :class:`Declaration` to ``frame`` (returned, not copied). Metrics end with it."""
     frame.attrs[DECLARED] = Declaration(
         counts=tuple(_as_list(counts)), total_columns=dict(total_columns or {}),
         labels=None if labels is None else tuple(labels), count_rows=count_rows,
-        percent_of=None if percent_of is None else dict(percent_of), secondary=secondary)
+        percent_of=None if percent_of is None else dict(percent_of), secondary=secondary,
+        standalone=standalone)
     return frame
 
 
