@@ -1,0 +1,101 @@
+"""PDFs of published pages, printed by headless Chromium with the pages' print style sheet.
+
+    write_pdf("outputs/plymouth/01_young_people_outcomes.html", "outputs/plymouth/01.pdf")
+
+The page is printed as a reader would print it (A4, every collapsed section open, each main
+section on a new page; see ``carejourneys/render/templates/print.css``). Chromium runs with a
+throw-away profile, no network services, no first-run screens and no sandbox (it may run as root
+in a container). Without Chromium :class:`PdfUnavailable` says how to install it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+#: where Chromium is looked for, in order (``$CAREJOURNEYS_CHROMIUM`` first)
+CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+ENV_CHROMIUM = "CAREJOURNEYS_CHROMIUM"
+#: seconds a page may take to print
+TIMEOUT = 120
+_DETAILS = re.compile(r"<details\b(?![^>]*\bopen\b)", re.I)
+
+
+class PdfUnavailable(RuntimeError):
+    """No Chromium to print with."""
+
+
+def find_chromium() -> str | None:
+    """The Chromium executable to print with, or None."""
+    chosen = os.environ.get(ENV_CHROMIUM)
+    if chosen:
+        return chosen if Path(chosen).is_file() else shutil.which(chosen)
+    for name in CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def chromium_command(chromium: str, page_url: str, pdf_path: Path, profile: Path) -> list[str]:
+    """The command line that prints ``page_url`` to ``pdf_path`` (no header or footer of Chromium's own)."""
+    return [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-extensions", "--disable-default-apps", "--mute-audio", "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}", "--no-pdf-header-footer", "--print-to-pdf-no-header",
+            f"--print-to-pdf={pdf_path}", page_url]
+
+
+def printable(page: str) -> str:
+    """``page`` with every ``<details>`` open (the print style sheet opens them too; this also works
+    in a Chromium without ``::details-content``)."""
+    return _DETAILS.sub("<details open", page)
+
+
+def write_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, chromium: str | None = None,
+              timeout: int = TIMEOUT) -> Path:
+    """Print the page ``html_path`` to ``pdf_path`` (A4) with headless Chromium; returns ``pdf_path``.
+
+    The PDF is written next to its final place and moved there when complete, so a failed print
+    leaves any earlier PDF as it was. Raises :class:`PdfUnavailable` without Chromium, and
+    RuntimeError when Chromium fails (with what it printed).
+    """
+    html_path, pdf_path = Path(html_path), Path(pdf_path)
+    if not html_path.is_file():
+        raise FileNotFoundError(f"no page to print at {html_path}")
+    exe = chromium or find_chromium()
+    if exe is None:
+        raise PdfUnavailable("PDFs need Chromium, which was not found: install it (Debian/Ubuntu: "
+                             "'apt-get install chromium'; elsewhere Chrome or Chromium) or name it in "
+                             f"${ENV_CHROMIUM}")
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="cj-pdf-") as tmp:
+        tmp_dir = Path(tmp)
+        page = tmp_dir / "page.html"  # the page's images are inline: it prints the same from here
+        page.write_text(printable(html_path.read_text(encoding="utf-8")), encoding="utf-8")
+        out = tmp_dir / "page.pdf"
+        cmd = chromium_command(exe, page.resolve().as_uri(), out, tmp_dir / "profile")
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False,
+                                  stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"Chromium took more than {timeout} s to print {html_path.name}") from None
+        except OSError as e:
+            raise PdfUnavailable(f"cannot run Chromium ({exe}): {e.strerror}") from None
+        if done.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
+            said = (done.stderr or done.stdout or "").strip().splitlines()[-5:]
+            raise RuntimeError(f"Chromium could not print {html_path.name} (exit {done.returncode}): "
+                               + " | ".join(said))
+        partial = pdf_path.with_name(f".{pdf_path.name}.part")
+        shutil.copyfile(out, partial)
+        os.replace(partial, pdf_path)
+    return pdf_path
+
+
+def pdf_path_for(html_path: str | os.PathLike) -> Path:
+    """Where the PDF of a page goes: beside it, ``<report>.pdf``."""
+    return Path(html_path).with_suffix(".pdf")
