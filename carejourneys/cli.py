@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from carejourneys import __version__, config, sites
-from carejourneys.errors import BuildError, DataError
+from carejourneys.errors import BuildError, DataError, WriteError
 
 
 class Exit(enum.IntEnum):
@@ -34,7 +34,7 @@ exit codes:
   1  problems found (validate: problems in the data; check: findings in the pages)
   2  usage error: unknown option, site or notebook, or nothing to build; nothing was run
   3  data error: a data file is missing, unreadable or wrong (file, row and column are named)
-  4  build failure: a report failed (its page shows the error) or pages could not be written
+  4  build failure: a report failed (its page shows the error) or files could not be written
   130 interrupted (Ctrl-C)"""
 
 
@@ -143,7 +143,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
             show_code=args.show_code,
             fresh_kernels=args.fresh_kernels,
         )
-    except BuildError as e:  # run() refuses a bad request (site, notebook, parameter) before anything runs
+    except WriteError:  # a full disk, a folder without permission: the build failed (exit 4, in main)
+        raise
+    except BuildError as e:  # a bad request (site, notebook, folder, nothing to build) refused before it ran
         _say(f"carejourneys: {e}", err=True)
         return Exit.USAGE
     if not result.reports:
@@ -190,7 +192,9 @@ def _cmd_remove(args: argparse.Namespace) -> int:
 
     try:
         removed = remove_site(args.site, outputs=args.outputs)
-    except BuildError as e:
+    except WriteError:
+        raise
+    except BuildError as e:  # not a site key or council code
         _say(f"carejourneys: {e}", err=True)
         return Exit.USAGE
     if not removed:

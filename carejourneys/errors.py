@@ -101,4 +101,9 @@ class ManifestError(DataError):
 
 
 class BuildError(RuntimeError):
-    """One or more reports failed to build."""
+    """One or more reports failed to build, or a build request was refused before anything ran."""
+
+
+class WriteError(BuildError):
+    """The build's files could not be written (a full disk, no permission): the build failed, the request
+    was fine (``carejourneys`` exits 4, not 2)."""

@@ -14,7 +14,7 @@ from notebook_helpers import write_notebook
 
 import carejourneys
 from carejourneys import cli
-from carejourneys.errors import BuildError, DataError
+from carejourneys.errors import BuildError, DataError, WriteError
 from carejourneys.publish import build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,6 +160,17 @@ def test_a_full_disk_exits_4_with_a_clean_message(fake_run, capsys):
     err = capsys.readouterr().err
     assert err.strip() == ("carejourneys: outputs/brent/00_evidence_base.html: "
                            f"{os.strerror(errno.ENOSPC)}")
+    # as the build reports it: a WriteError is a failed build (4), other BuildErrors a refused request (2)
+    fake_run(WriteError("the disk is full: no space left to write the build's files"))
+    assert cli.main(["build"]) == cli.Exit.BUILD
+    assert "the disk is full" in capsys.readouterr().err
+
+
+def test_an_unusable_outputs_folder_is_refused_with_exit_2(tmp_path, capsys):
+    (tmp_path / "file").write_text("not a folder")
+    assert cli.main(["build", "--outputs", str(tmp_path / "file"), "--jobs", "1"]) == cli.Exit.USAGE
+    err = capsys.readouterr().err
+    assert str(tmp_path / "file") in err and "Traceback" not in err
 
 
 def test_ctrl_c_exits_130_quietly(fake_run, capsys):
@@ -188,7 +199,15 @@ def test_nothing_to_build_with_the_real_build(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("CAREJOURNEYS_NOTEBOOKS", str(tmp_path / "nbs"))
     code = cli.main(["build", "--site", "all", "--outputs", str(tmp_path / "out"), "--jobs", "1"])
     assert code == cli.Exit.USAGE
-    assert "02_site_learning is made for brent, plymouth" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "nothing to build" in err and "02_site_learning is" in err and "brent, plymouth" in err
+
+
+def test_an_empty_notebooks_folder_is_nothing_to_build(tmp_path, monkeypatch, capsys):
+    (tmp_path / "nbs").mkdir()
+    monkeypatch.setenv("CAREJOURNEYS_NOTEBOOKS", str(tmp_path / "nbs"))
+    assert cli.main(["build", "--outputs", str(tmp_path / "out"), "--jobs", "1"]) == cli.Exit.USAGE
+    assert f"nothing to build: there are no report notebooks in {tmp_path / 'nbs'}" in capsys.readouterr().err
 
 
 def test_a_build_that_reuses_everything_says_so(fake_run, capsys):

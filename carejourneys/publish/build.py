@@ -87,7 +87,7 @@ from pathlib import Path
 from typing import Any
 
 from carejourneys import __version__, config, sites
-from carejourneys.errors import BuildError
+from carejourneys.errors import BuildError, WriteError
 from carejourneys.inputs.manifest import MANIFEST, atomic_write_bytes
 from carejourneys.publish.cache import WorkFolder, sweep
 from carejourneys.publish.progress import Progress
@@ -807,10 +807,10 @@ def _clean_errors(outputs: Path) -> Any:
     except OSError as e:
         where = f" ({e.filename})" if e.filename else ""
         if e.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise BuildError(f"the disk is full: no space left to write the build's files{where}. Free some "
+            raise WriteError(f"the disk is full: no space left to write the build's files{where}. Free some "
                              f"space and build again; the pages already in {outputs} are kept") from None
         if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            raise BuildError(f"cannot write the build's files{where}: {e.strerror}") from None
+            raise WriteError(f"cannot write the build's files{where}: {e.strerror}") from None
         raise
 
 
