@@ -12,42 +12,26 @@ from __future__ import annotations
 
 import copy
 import html
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from carejourneys import __version__
-from carejourneys.render.page_css import CSS as REPORT_CSS
+from carejourneys.render import page_css
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 PAPERMILL_MARKER = "papermill-error-cell-tag"
 
-PAGE_CSS = """
-*{box-sizing:border-box}
-body{margin:0;background:#fff;color:#1b1b1b;font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,
- "Helvetica Neue",Arial,sans-serif}
-header.cj-top,main,footer.cj-foot{max-width:62rem;margin:0 auto;padding:0 1rem}
-header.cj-top{padding-top:.6rem;font-size:.9rem} header.cj-top a{color:#1d4f91}
-main{padding-bottom:2rem}
-h1{font-size:1.7rem;line-height:1.25} h2{font-size:1.35rem;margin-top:1.8rem} h3{font-size:1.1rem}
-a.anchor-link{display:none}
-img{max-width:100%;height:auto}
-pre{overflow-x:auto;white-space:pre-wrap;font-size:.85rem;background:#f6f6f6;padding:.5rem;border-radius:4px}
-.rendered_html table{border-collapse:collapse;display:block;overflow-x:auto;max-width:100%}
-.rendered_html th,.rendered_html td{padding:.25rem .5rem;border-bottom:1px solid #ccc}
-.rendered_html .cj-table table{display:table;overflow:visible;max-width:none}
-.output_error pre,.cj-build-error{border-left:4px solid #b00020}
-.cj-build-error{background:#fdecee;padding:.6rem .9rem;margin:1rem 0;border-radius:4px}
-.ansi-red-fg{color:#b00020} .ansi-green-fg{color:#2e6b30} .ansi-cyan-fg{color:#1d6b7a}
-.ansi-yellow-fg{color:#8a6d00} .ansi-blue-fg{color:#1d4f91} .ansi-bold{font-weight:700}
-.input_area pre{background:#f0f4f8}
-footer.cj-foot{font-size:.8rem;color:#555;border-top:1px solid #ddd;padding:.6rem 1rem 2rem}
-table.cj-index{border-collapse:collapse;width:100%;font-size:.95rem}
-table.cj-index th,table.cj-index td{text-align:left;border-bottom:1px solid #ccc;padding:.35rem .5rem;
- vertical-align:top}
-.cj-index-wrap{overflow-x:auto}
-.cj-status-failed{color:#b00020;font-weight:700}
-.cj-status-reused{color:#555;font-size:.9em}
-"""
+#: the page around a report (``carejourneys/render/templates/page.css``)
+PAGE_CSS = page_css.PAGE_CSS
+#: the "About this page" section a report's banner carries (:func:`carejourneys.render.html.about_html`)
+_ABOUT = re.compile(r'<details class="cj-about" data-cj-about(?:="")?>\s*<summary>[^<]*</summary>\s*'
+                    r'(<dl class="cj-about-list">.*?</dl>)\s*</details>', re.S)
+#: the style sheet a banner brings into a notebook (the page has its own, current one in its head)
+_INLINE_STYLE = re.compile(r"<style>\s*\.cj-banner\{.*?</style>", re.S)
+_FIRST_H1 = re.compile(r"(<h1\b[^>]*>)(.*?)(<a class=\"anchor-link\"[^>]*>[^<]*</a>)?(</h1>)", re.S)
+#: between a report's title and its site
+TITLE_SEP = " — "
 
 
 def _esc(value: Any) -> str:
@@ -98,6 +82,15 @@ def notebook_body(nb: Any, *, show_code: bool = False) -> str:
     return body
 
 
+def _footer(about: str | None) -> str:
+    built = (f"<p>Built with carejourneys {_esc(__version__)}. Code is hidden; figures and tables come from "
+             "the package's library functions.</p>")
+    if not about:
+        return f'<footer class="cj-foot">{built}</footer>'
+    return (f'<footer class="cj-foot"><section aria-labelledby="cj-about-h">'
+            f'<h2 id="cj-about-h">About this page</h2>{about}{built}</section></footer>')
+
+
 def page(
     body: str,
     *,
@@ -105,8 +98,10 @@ def page(
     subtitle: str = "",
     error: str | None = None,
     home: str | None = "../index.html",
+    about: str | None = None,
 ) -> bytes:
-    """A complete, self-contained HTML page around ``body``."""
+    """A complete, self-contained HTML page around ``body``; ``about``: the "About this page"
+    list (HTML) for the footer."""
     top = f'<header class="cj-top"><a href="{_esc(home)}">All reports</a></header>' if home else ""
     err = ""
     if error:
@@ -117,11 +112,9 @@ def page(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
-        f"<title>{_esc(title)}{' – ' + _esc(subtitle) if subtitle else ''}</title>\n"
-        f"<style>{PAGE_CSS}\n{REPORT_CSS}</style>\n</head>\n<body>\n{top}\n<main>\n{err}\n{body}\n</main>\n"
-        f'<footer class="cj-foot">Built with carejourneys {_esc(__version__)}. '
-        "Code is hidden; figures and tables come from the package's library functions.</footer>\n"
-        "</body>\n</html>\n"
+        f"<title>{_esc(title)}{TITLE_SEP + _esc(subtitle) if subtitle else ''}</title>\n"
+        f"{page_css.style_elements()}\n</head>\n<body>\n{top}\n<main id=\"main\">\n{err}\n{body}\n</main>\n"
+        f"{_footer(about)}\n</body>\n</html>\n"
     )
     return doc.encode("utf-8")
 
@@ -142,22 +135,40 @@ def failure_page(*, title: str, subtitle: str = "", log: str, withheld: bool = F
     return page(body, title=f"{title} (not published)", subtitle=subtitle)
 
 
+def with_site_in_title(body: str, site_label: str) -> str:
+    """``body`` with the site after its first ``<h1>``: "Outcomes for young people — Plymouth"."""
+    if not site_label:
+        return body
+    m = _FIRST_H1.search(body)
+    if m is None or site_label in re.sub(r"<[^>]+>", "", m.group(2)):
+        return body
+    return (body[:m.start()] + m.group(1) + m.group(2) + TITLE_SEP + _esc(site_label) + (m.group(3) or "")
+            + m.group(4) + body[m.end():])
+
+
+def tidy_body(body: str, *, site_label: str = "") -> tuple[str, str | None]:
+    """A report's HTML made into a page's main part: the site in the title, the banner's style
+    sheet left to the page's head, and "About this page" taken out for the footer (returned)."""
+    body = _INLINE_STYLE.sub("", body)
+    found = _ABOUT.findall(body)
+    body = _ABOUT.sub("", body)
+    return with_site_in_title(body, site_label), (found[0] if found else None)
+
+
 def report_page(nb: Any, *, title: str, subtitle: str = "", error: str | None = None,
                 show_code: bool = False) -> bytes:
-    """The published page of one executed notebook."""
-    return page(notebook_body(clean_notebook(nb), show_code=show_code), title=title, subtitle=subtitle,
-                error=error)
-
-
-def _params_text(params: dict) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in params.items())
+    """The published page of one executed notebook: its site in the title, "About this page" in the
+    footer."""
+    body, about = tidy_body(notebook_body(clean_notebook(nb), show_code=show_code), site_label=subtitle)
+    return page(body, title=title, subtitle=subtitle, error=error, about=about)
 
 
 def index_page(reports: Iterable[Any]) -> bytes:
-    """``index.html``: every report with its site, data origin, package version and parameters.
+    """``index.html`` when the site index is not available: every report with its site, data origin
+    and status (ok or failed; never whether it was rebuilt or reused).
 
     ``reports``: objects with ``notebook``, ``title``, ``site``, ``site_label``, ``origin``,
-    ``version``, ``params``, ``status``, ``href`` (relative link) and ``error``.
+    ``status``, ``href`` (relative link) and ``error``.
     """
     rows_by_site: dict[str, list[Any]] = {}
     for r in sorted(reports, key=lambda r: (r.site != "all", r.site, r.notebook)):
@@ -166,24 +177,21 @@ def index_page(reports: Iterable[Any]) -> bytes:
     for rows in rows_by_site.values():
         trs = []
         for r in rows:
-            if r.status in ("reused", "up to date"):
-                status = ' <span class="cj-status-reused">(reused)</span>'
-            elif r.status == "ok":
-                status = ""
-            else:
-                status = f' <span class="cj-status-failed">({_esc(r.status)})</span>'
+            ok = r.status in ("ok", "reused", "up to date")
+            status = "ok" if ok else '<span class="cj-status-failed">failed</span>'
             link = f'<a href="{_esc(r.href)}">{_esc(r.title)}</a>' if r.href else _esc(r.title)
-            trs.append(f"<tr><td>{link}{status}</td><td>{_esc(r.site_label)}</td><td>{_esc(r.origin)}</td>"
-                       f"<td>{_esc(r.version)}</td><td><code>{_esc(_params_text(r.params))}</code></td></tr>")
+            trs.append(f"<tr><th scope=\"row\">{link}</th><td>{_esc(r.site_label)}</td>"
+                       f"<td>{_esc(r.origin)}</td><td>{status}</td></tr>")
         sections.append(
             f"<h2>{_esc(rows[0].site_label)}</h2><div class=\"cj-index-wrap\"><table class=\"cj-index\">"
-            "<thead><tr><th>Report</th><th>Site</th><th>Data</th><th>carejourneys</th><th>Parameters</th>"
-            f"</tr></thead><tbody>{''.join(trs)}</tbody></table></div>")
+            f"<caption>Reports for {_esc(rows[0].site_label)}</caption>"
+            '<thead><tr><th scope="col">Report</th><th scope="col">Site</th><th scope="col">Data</th>'
+            f'<th scope="col">Status</th></tr></thead><tbody>{"".join(trs)}</tbody></table></div>')
     origins = sorted({r.origin for rows in rows_by_site.values() for r in rows})
     note = ""
     if "synthetic" in origins:
-        note = ('<section class="cj-banner" data-origin="synthetic"><strong class="cj-origin">Synthetic data'
-                "</strong><span>Reports marked synthetic are computed from the synthetic replica shipped "
+        note = ('<section class="cj-banner" data-origin="synthetic"><strong class="cj-origin">Synthetic data.'
+                "</strong> <span>Reports marked synthetic are computed from made-up records shipped "
                 "with the package; they describe no real person.</span></section>")
     body = (f"<h1>Care Journeys evaluation: reports</h1>{note}"
             + ("".join(sections) or "<p>No report has been built yet.</p>"))

@@ -29,7 +29,7 @@ MISSING = "–"
 #: the one row of a table that has none
 EMPTY_TABLE = "No figures to show here."
 #: tables with more columns than this show one card per row on a phone (main text; annex tables scroll)
-STACK_COLUMNS = 4
+STACK_COLUMNS = 3
 #: a text column with a value longer than this keeps a readable width
 LONG_TEXT = 40
 
