@@ -174,3 +174,47 @@ def test_the_data_dictionary_command_checks_and_writes(tmp_path, capsys):
     assert dictionary.main(["--out", str(out)]) == 0
     assert dictionary.main(["--check", "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == dictionary.render()
+
+
+def test_citation_cff_is_cff_1_2_0_with_the_package_version():
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert cff["cff-version"] == "1.2.0"
+    assert {"message", "title", "authors", "version", "license"} <= set(cff)
+    assert str(cff["version"]) == _pyproject()["project"]["version"]
+    assert cff["license"] == _pyproject()["project"]["license"]
+    assert all("name" in a or "family-names" in a for a in cff["authors"])
+
+
+def test_changelog_keeps_an_unreleased_section_and_the_current_version():
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## [Unreleased]" in text
+    assert f"## [{_pyproject()['project']['version']}]" in text
+
+
+def test_contributing_states_the_privacy_rules():
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "No real data" in text and "No copied source text" in text
+    assert "make test" in text and "make lock" in text and "nbstripout" in text
+
+
+def test_pre_commit_runs_ruff_at_the_locked_version_and_nbstripout():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = {h["id"]: repo for repo in config["repos"] for h in repo["hooks"]}
+    assert {"ruff", "nbstripout", "data-dictionary"} <= set(hooks)
+    assert hooks["ruff"]["rev"] == f"v{_locked()['ruff']}", "ruff's rev should be the version the lock pins"
+
+
+def test_the_readme_documents_every_setting():
+    from carejourneys import config
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for variable in config.USER_VARIABLES:
+        assert re.search(rf"^\| `{variable}` \|", readme, re.M), f"README's settings table lacks {variable}"
+    assert ".venv/bin/carejourneys" in readme and "source .venv/bin/activate" in readme
+
+
+def test_the_assumptions_log_has_the_analysis_function_columns():
+    text = (ROOT / "docs" / "assumptions-and-caveats.md").read_text(encoding="utf-8")
+    assert "| id | assumption | where used | quality | impact | evidence and what follows |" in text
+    rows = re.findall(r"^\| A\d+ \|", text, re.M)
+    assert len(rows) >= 10 and len(rows) == len(set(rows))
