@@ -125,3 +125,29 @@ def test_join_split_round_trip(levels):
     assert split_code_path(path) == levels
     assert len(path.split("/")) == len(levels)
     assert all(unescape_level(escape_level(n)) == n for n in levels)
+
+
+def test_dotted_names_in_a_project_are_levels_only_when_asked(tmp_path):
+    import warnings
+
+    from carejourneys.errors import DataWarning
+
+    # as Taguette writes it: every tag a flat code named by its dotted path
+    qde = QDE.replace('isCodable="true">\n   <Code guid="11111111-0000-0000-0000-000000000002" '
+                      'name="Housing/accommodation" isCodable="true"/>\n  </Code>',
+                      'isCodable="true"/>\n  <Code guid="11111111-0000-0000-0000-000000000002" '
+                      'name="barriers.housing/accommodation" isCodable="true"/>')
+    qde = qde.replace('name="Barriers"', 'name="barriers.staffing"').replace('name="Support/advice"',
+                                                                              'name="barriers.money"')
+    assert qde.count("<Code ") == 3 and "</Code>" not in qde
+    p = tmp_path / "taguette.qde"
+    p.write_text(qde, encoding="utf-8")
+    with pytest.warns(DataWarning, match="level_separator='.'"):
+        flat = read_qdpx(p)
+    assert "barriers.money" in flat.codes["code_path"].tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DataWarning)
+        nested = read_qdpx(p, level_separator=".")
+    assert nested.codes["code_path"].tolist() == ["barriers/staffing", "barriers/housing%2Faccommodation",
+                                                  "barriers/money"]
+    assert set(nested.segments["theme"]) == {"barriers"}

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from carejourneys.errors import DataError, DataWarning
-from carejourneys.inputs.loaders.codepaths import join_code_path, split_code_path
+from carejourneys.inputs.loaders.codepaths import join_code_path, looks_dotted, split_code_path
 from carejourneys.inputs.loaders.qdpx_container import (
     DEFAULT_LIMITS,
     Element,
@@ -175,12 +175,14 @@ def _var_name(name: str) -> str:
 
 
 def read_qdpx(path: str | Path, *, limits: Limits = DEFAULT_LIMITS,
-              policy: str | None = None) -> QdaProject:
+              policy: str | None = None, level_separator: str | None = None) -> QdaProject:
     """Read a REFI-QDA project (``.qdpx`` archive or bare ``.qde``) into a :class:`QdaProject`.
 
     Args:
         path: the project file.
         limits: size limits for archives and files (:class:`Limits`).
+        level_separator: read code names as levels split by this string, for tools that write a
+            hierarchy into flat names (Taguette's "."; a warning suggests it when names look so).
         policy: force a position policy (one of :data:`POLICIES`) instead of guessing it from
             ``@origin`` and checking it against the selections.
 
@@ -197,11 +199,13 @@ def read_qdpx(path: str | Path, *, limits: Limits = DEFAULT_LIMITS,
     root = _parse_xml(box.qde, path, box.qde_name)
     if _local(root.tag) != "Project":
         raise DataError(f"the root element is <{_local(root.tag)}>, expected <Project>", path=path)
-    return _Reader(box, root, policy).run()
+    return _Reader(box, root, policy, level_separator).run()
 
 
 class _Reader:
-    def __init__(self, box: _Container, root: Element, policy: str | None):
+    def __init__(self, box: _Container, root: Element, policy: str | None,
+                 level_separator: str | None = None):
+        self.sep = level_separator
         self.box = box
         self.root = root
         self.path = box.path
@@ -282,10 +286,17 @@ class _Reader:
             self._code(c, row, row["path_parts"])
 
     def _resolve_double_colon(self) -> None:
-        """ATLAS.ti writes hierarchy as ``parent::child`` in a flat code list."""
+        """ATLAS.ti writes hierarchy as ``parent::child`` in a flat code list (others with ``sep``)."""
+        if self.sep is None and self.codes and all(len(r["path_parts"]) == 1 for r in self.codes):
+            dotted = looks_dotted([r["name"] for r in self.codes])
+            if dotted:
+                warnings.warn(f"{self.path}: {len(dotted)} code name(s) look like a hierarchy written with "
+                              f"'.' (for example {dotted[0]!r}); they are kept as single names. To read them "
+                              "as levels, pass level_separator='.'", DataWarning, stacklevel=5)
         for row in self.codes:
-            if "::" in row["name"]:
-                parts = [p.strip() for p in row["name"].split("::") if p.strip()]
+            split = "::" if "::" in row["name"] else self.sep
+            if split and split in row["name"]:
+                parts = [p.strip() for p in row["name"].split(split) if p.strip()]
                 row["path_parts"] = [*row["path_parts"][:-1], *parts]
                 row["name"] = parts[-1] if parts else row["name"]
         by_path = {tuple(r["path_parts"]): r for r in self.codes}
