@@ -123,6 +123,13 @@ def _nothing_to_build(asked_sites: list[str], asked_notebooks: list[str] | None)
     return "\n".join(lines)
 
 
+def _threshold(given: int | None) -> int:
+    """The threshold given on the command line, else the disclosure policy file's."""
+    from carejourneys.sdc import policy
+
+    return given if given is not None else policy.load().threshold
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from carejourneys.publish import build
 
@@ -139,7 +146,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             force=args.force,
             outputs=args.outputs,
-            disclosure_threshold=args.disclosure_threshold,
+            disclosure_threshold=_threshold(args.disclosure_threshold),
             show_code=args.show_code,
             fresh_kernels=args.fresh_kernels,
         )
@@ -179,7 +186,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         _say(f"carejourneys: {folder}: no such folder of pages (give a build's outputs folder)", err=True)
         return Exit.USAGE
-    findings = check_outputs(folder, data_dir=config.data_dir(args.data_dir), threshold=args.threshold)
+    findings = check_outputs(folder, data_dir=config.data_dir(args.data_dir),
+                             threshold=_threshold(args.threshold))
     for f in findings:
         _say(str(f))
     pages = sum(1 for _ in folder.rglob("*.html"))
@@ -247,8 +255,9 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--force", action="store_true", help="rebuild even when nothing changed")
     b.add_argument("--outputs", default=None, metavar="DIR",
                    help="folder of the published pages (default: $CAREJOURNEYS_OUTPUTS, else outputs/)")
-    b.add_argument("--disclosure-threshold", type=int, default=5, metavar="K",
-                   help="smallest count of people shown (default 5); smaller counts appear as c")
+    b.add_argument("--disclosure-threshold", type=int, default=None, metavar="K",
+                   help="smallest count of people shown; smaller counts appear as c (default: the "
+                        "disclosure policy's, 5 unless $CAREJOURNEYS_POLICY says otherwise)")
     b.add_argument("--show-code", action="store_true", help="show the notebooks' code in the HTML")
     b.add_argument("--fresh-kernels", action="store_true",
                    help="start a new kernel for every report (default: each job keeps its kernel and "
@@ -283,8 +292,8 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--data-dir", default=None, metavar="DIR",
                    help="the dataset the pages were built from, whose identifiers are looked for "
                         "(default: $CAREJOURNEYS_DATA, else the bundled replica)")
-    c.add_argument("--threshold", type=int, default=5, metavar="K",
-                   help="disclosure threshold the pages were built with (default 5)")
+    c.add_argument("--threshold", type=int, default=None, metavar="K",
+                   help="disclosure threshold the pages were built with (default: the disclosure policy's)")
     c.set_defaults(func=_cmd_check)
 
     r = _sub(sub, "remove", "remove a site's pages from the published site and its index", """\

@@ -227,6 +227,20 @@ def test_build_passes_its_options_to_run(fake_run):
     assert (seen["outputs"], seen["data_dir"], seen["disclosure_threshold"]) == ("o", "d", 10)
 
 
+def test_the_threshold_defaults_to_the_policy_file(fake_run, tmp_path, monkeypatch, capsys):
+    seen = fake_run(["ok"])
+    assert cli.main(["build"]) == cli.Exit.OK and seen["disclosure_threshold"] == 5  # the bundled policy
+    policy = tmp_path / "policy.yml"
+    policy.write_text("threshold: 10\n", encoding="utf-8")
+    monkeypatch.setenv("CAREJOURNEYS_POLICY", str(policy))
+    assert cli.main(["build"]) == cli.Exit.OK and seen["disclosure_threshold"] == 10
+    assert cli.main(["build", "--disclosure-threshold", "7"]) == cli.Exit.OK
+    assert seen["disclosure_threshold"] == 7
+    policy.write_text("threshold: zero\n", encoding="utf-8")
+    assert cli.main(["build"]) == cli.Exit.DATA  # a bad policy file is a data error naming the file
+    assert str(policy) in capsys.readouterr().err
+
+
 # --------------------------------------------------------------------------- check, remove, manifest hint
 
 
