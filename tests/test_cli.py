@@ -137,8 +137,7 @@ def test_an_unknown_council_code_is_refused_with_exit_2(monkeypatch, tmp_path, c
     code = cli.main(["build", "--site", "999", "--notebook", "04_care_leaver_indicators", "--jobs", "1",
                      "--outputs", str(tmp_path / "out")])
     err = capsys.readouterr().err
-    if ran:
-        pytest.skip("this build does not refuse unknown council codes yet")
+    assert not ran, "an unknown council code should be refused before any report runs"
     assert code == cli.Exit.USAGE and "999" in err and "Traceback" not in err
 
 
