@@ -51,8 +51,10 @@ def page(body: str) -> str:
     return f"<!DOCTYPE html><html><head><title>t</title></head><body>{body}</body></html>"
 
 
-def counts_table(rows: list[tuple[str, str, str]], flagged: bool = True, events: tuple[int, ...] = ()) -> str:
+def counts_table(rows: list[tuple[str, str, str]], flagged: bool = True, events: tuple[int, ...] = (),
+                 declared: str | None = None) -> str:
     attrs = ' data-cj-counts=\'["brent", "plymouth"]\' data-cj-threshold="5"' if flagged else ""
+    attrs += f' data-cj-declared="{declared}"' if declared else ""
     body = "".join(f"<tr{' data-cj-events' if i in events else ''}><th>{a}</th><td>{b}</td><td>{c}</td></tr>"
                    for i, (a, b, c) in enumerate(rows))
     return (f"<table{attrs}><caption>People by method</caption><thead><tr><th>method</th><th>brent</th>"
@@ -115,8 +117,12 @@ def test_small_counts_fail_only_in_flagged_tables(rules: Rules):
     leaky = counts_table([("interview", "3", "12"), ("focus group", "9", "30")])
     found = check_html(page(leaky), "s.html", rules)
     assert kinds(found) == ["small count"] and "row 2" in found[0].where and "'brent'" in found[0].where
-    # the same numbers in a table that does not count people, or in rows counting events
-    assert check_html(page(counts_table([("interview", "3", "12")], flagged=False)), "u.html", rules) == []
+    # the same numbers in a table declared not to count people, or in rows counting events
+    unflagged = counts_table([("interview", "3", "12")], flagged=False, declared="none")
+    assert check_html(page(unflagged), "u.html", rules) == []
+    # a table of whole numbers that declares nothing is itself a finding (issue 13, item 11)
+    undeclared = check_html(page(counts_table([("interview", "3", "12")], flagged=False)), "u.html", rules)
+    assert kinds(undeclared) == ["undeclared table"]
     assert check_html(page(counts_table([("sessions", "3", "2")], events=(0,))), "e.html", rules) == []
     # the table's own threshold wins
     t10 = counts_table([("interview", "7", "12")]).replace('data-cj-threshold="5"', 'data-cj-threshold="10"')

@@ -105,6 +105,13 @@ TITLE_NAME = re.compile(
     rf"(?:\s+(?!{_TITLES}\b){_CAP}[\w'’-]+)?")
 #: format characters (soft hyphen, zero-width spaces and joiners, word joiner, BOM, bidi marks)
 _INVISIBLE_CATEGORIES = frozenset({"Cf"})
+#: every format (Cf) character of Unicode 15: soft hyphen, zero-width spaces and joiners, word joiner,
+#: BOM, bidi controls, ...
+_FORMAT_CHARS = re.compile("["
+    "\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u180E\u200B-\u200F\u202A-\u202E"
+    "\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB\U000110BD\U000110CD\U00013430-\U00013438"
+    "\U0001BCA0-\U0001BCA3\U0001D173-\U0001D17A\U000E0001\U000E0020-\U000E007F"
+    "]")
 _NUMERIC_ONLY = re.compile(r"[\s\d.,%()+\-–—<>=≤≥/:*x×c]*")
 
 
@@ -139,13 +146,18 @@ def phone_spans(text: str) -> list[tuple[int, int]]:
 def normalise_text(text: str) -> str:
     """``text`` in Unicode NFKC with format characters (U+00AD, U+200B-U+200D, U+2060, U+FEFF, ...)
     removed: what both the anonymiser and the output checker match against."""
-    return _normalise_map(text)[0]
+    if text.isascii():
+        return text
+    text = _FORMAT_CHARS.sub("", text)
+    text = unicodedata.normalize("NFKC", text)
+    return _FORMAT_CHARS.sub("", text)
 
 
 def _normalise_map(text: str) -> tuple[str, list[int], list[int]]:
     """The normalised text and, for each of its characters, the start and end in ``text`` of the
-    characters it came from (a base character with its combining marks is one unit)."""
-    if text.isascii():
+    characters it came from (a base character with its combining marks is one unit); empty lists
+    when the text is its own normalised form."""
+    if text.isascii() or (unicodedata.is_normalized("NFKC", text) and not _FORMAT_CHARS.search(text)):
         return text, [], []
     out: list[str] = []
     starts: list[int] = []
