@@ -161,6 +161,15 @@ def test_gap_to_all_young_people(pub):
                 & (cl.time_period == row["latest_year"])]["percent"].iloc[0]
     assert row["council_latest_percent"] == latest
     assert row["years_differ"]
+    # never a comparator of one year against care leavers of another
+    assert row["comparator_year"] == 2017 and row["latest_year"] == 2025
+    assert math.isnan(row["council_percent"]) and math.isnan(row["council_gap"])
+    assert "2017" in row["same_year_note"] and "no gap" in row["latest_gap_note"]
+    table = ind.gap_table(pub, "plymouth")
+    for _, r in table[table["Gap (pp)"].notna()].iterrows():
+        assert r["Year"] == "2017"
+    assert table[table["Year"] == "2025"]["Gap (pp)"].isna().all()
+    assert (table["NEET %"] == ind.NOT_IN_FILES).sum() == 1
 
 
 # ----------------------------------------------------------------------------- the report notebook

@@ -230,8 +230,32 @@ def slope(years, values) -> float:
     return float(((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum())
 
 
+#: whether a higher percent is better, per indicator (for reading the sign of a change)
+HIGHER_IS_BETTER = {
+    "In education, employment or training": True,
+    "Not in education, employment or training": False,
+    "Activity not known": False,
+    "In suitable accommodation": True,
+    "In unsuitable accommodation": False,
+}
+
+
+def change_reading(indicator: str, change: float) -> str:
+    """``better`` / ``worse`` / ``no change`` for a change in percentage points of ``indicator``
+    (a fall in NEET is better); empty when the change or the indicator's direction is unknown."""
+    hib = HIGHER_IS_BETTER.get(indicator)
+    if hib is None or pd.isna(change):
+        return ""
+    if round(float(change), 1) == 0:
+        return "no change"
+    return "better" if (change > 0) == hib else "worse"
+
+
 def trend_summary(trend: pd.DataFrame) -> pd.DataFrame:
-    """Per indicator, age and series: first and latest year and percent, change, least-squares slope."""
+    """Per indicator, age and series: first and latest year and percent, ``change`` (latest minus
+    first, percentage points), ``per_year`` (that change divided by the years between them, so it
+    always has the change's sign), the least-squares ``slope_per_year`` (for analysts: it can have
+    the opposite sign when the years in between move about) and ``reading`` (:func:`change_reading`)."""
     rows = []
     for (ind, age, series), g in trend.groupby(["indicator", "age", "series"], sort=False):
         g = g[g["percent"].notna()].sort_values("time_period")
@@ -242,22 +266,39 @@ def trend_summary(trend: pd.DataFrame) -> pd.DataFrame:
             "first_year": int(g["time_period"].iloc[0]), "first_percent": float(g["percent"].iloc[0]),
             "latest_year": int(g["time_period"].iloc[-1]), "latest_percent": float(g["percent"].iloc[-1]),
             "change": float(g["percent"].iloc[-1] - g["percent"].iloc[0]),
-            "slope_per_year": slope(g["time_period"], g["percent"]),
         })
+        r = rows[-1]
+        span = r["latest_year"] - r["first_year"]
+        r["per_year"] = r["change"] / span if span else float("nan")
+        r["slope_per_year"] = slope(g["time_period"], g["percent"])
+        r["reading"] = change_reading(ind, r["change"]) if span else ""
     return pd.DataFrame(rows, columns=["indicator", "age", "series", "first_year", "first_percent",
-                                       "latest_year", "latest_percent", "change", "slope_per_year"])
+                                       "latest_year", "latest_percent", "change", "per_year",
+                                       "slope_per_year", "reading"])
 
 
 def summary_table(trend: pd.DataFrame) -> pd.DataFrame:
-    """Reader-facing form of :func:`trend_summary`."""
+    """Reader-facing form of :func:`trend_summary`: Change (pp) is the latest minus the first year's
+    percent, Per year (pp) the same change spread evenly over the years between (always the same
+    sign), and Reading says whether that change is better or worse for the indicator. Show with
+    :data:`SUMMARY_FOOTNOTE`."""
     s = trend_summary(trend)
     return pd.DataFrame({
         "Indicator": s["indicator"].map(TABLE_LABEL).fillna(s["indicator"]), "Age": s["age"],
         "Series": s["series"].map(SERIES_LABEL).fillna(s["series"]),
         "First year": _years(s["first_year"]), "First %": s["first_percent"],
         "Latest year": _years(s["latest_year"]), "Latest %": s["latest_percent"],
-        "Change (pp)": s["change"], "Per year (pp)": s["slope_per_year"].round(1),
+        "Change (pp)": s["change"], "Per year (pp)": s["per_year"].round(1), "Reading": s["reading"],
     })
+
+
+SUMMARY_FOOTNOTE = (
+    "Change is the latest year's percent minus the first year's, in percentage points: positive means "
+    "a higher percent in the latest year. Per year is that change divided by the number of years "
+    "between the two, so it always has the same sign. Whether a change is better or worse depends on "
+    "the indicator (a fall in NEET is better, a fall in EET worse): the Reading column says which. "
+    "Two points can hide movement in the years between; the chart shows every year."
+)
 
 
 def gap(care_leaver_percent, comparator_percent):
@@ -269,14 +310,17 @@ def gap(care_leaver_percent, comparator_percent):
 
 
 def gap_to_all_young_people(pub, la_code: str) -> pd.DataFrame:
-    """NEET among care leavers aged 19-21 beside the cited figure for all young people of that age.
+    """NEET among care leavers aged 19-21 beside the cited figure for all young people of that age,
+    compared only within the same year.
 
-    One row for each cited all-young-people comparator aged 19-21 (see ``comparators.csv``): the
-    comparator's year and percent, England's care leaver percent published with it, the gap, then the
-    council's and England's latest published NEET percent and their gap to the same comparator
-    (``years_differ`` is True when the comparator is from another year than the latest figures).
-    Where the council's latest figure was not published, its percent and gap are NaN and
-    ``council_latest_symbol`` holds the printed symbol (``c``, ``z``, ...; NA when there is none).
+    One row for each cited all-young-people comparator aged 19-21 (see ``comparators.csv``), of year
+    Y: the comparator's percent, England's care leaver percent cited with it and their gap
+    (``gap_then``); the council's and England's care leaver NEET percent *of year Y* from the
+    published files and their gaps to the comparator (NaN, with ``council_symbol`` holding the
+    printed symbol or NA, when the files have no figure for Y: a figure of another year is never
+    set against it); and, for context only, the latest published year's percents with **no** gap
+    (``latest_gap_note`` says why). ``years_differ`` is True when the latest figures are of another
+    year than the comparator (so they are not compared).
     """
     from carejourneys.inputs.public import ENGLAND
 
@@ -287,14 +331,15 @@ def gap_to_all_young_people(pub, la_code: str) -> pd.DataFrame:
     cl = pub.care_leavers
     neet = cl[(cl["table"] == "activity") & (cl["measure"] == "neet") & (cl["age"] == "19-21")]
     latest_year = int(neet["time_period"].max()) if len(neet) else None
+    first_year = int(neet["time_period"].min()) if len(neet) else None
 
     own = _council_rows(pub, la_code)
     own_codes = list(dict.fromkeys([area["area_code"], *own["area_code"]]))
 
-    def latest(code: str) -> tuple[float, object]:
-        """(percent, symbol) of the latest year; NaN and the printed symbol (or NA) when missing."""
+    def figure(code: str, year: int | None) -> tuple[float, object]:
+        """(percent, symbol) of ``year``; NaN and the printed symbol (or NA) when missing."""
         codes = own_codes if code == area["area_code"] else [code]
-        v = neet[neet["area_code"].isin(codes) & (neet["time_period"] == latest_year)]
+        v = neet[neet["area_code"].isin(codes) & (neet["time_period"] == year)]
         if len(v) and pd.notna(v["percent"].iloc[0]):
             return float(v["percent"].iloc[0]), pd.NA
         sym = v["percent_symbol"].iloc[0] if len(v) and "percent_symbol" in v.columns else pd.NA
@@ -302,17 +347,32 @@ def gap_to_all_young_people(pub, la_code: str) -> pd.DataFrame:
 
     rows = []
     for _, c in comp.iterrows():
-        (council, council_symbol), (england, _) = latest(area["area_code"]), latest(ENGLAND)
+        year = int(c["year"])
+        ayp = float(c["percent"])
+        council_then, council_symbol = figure(area["area_code"], year)
+        england_then_files, _ = figure(ENGLAND, year)
+        council_latest, council_latest_symbol = figure(area["area_code"], latest_year)
+        england_latest, _ = figure(ENGLAND, latest_year)
+        differ = latest_year != year
+        in_files = first_year is not None and first_year <= year <= latest_year
         rows.append({
-            "comparator_year": int(c["year"]), "all_young_people_percent": float(c["percent"]),
+            "comparator_year": year, "all_young_people_percent": ayp,
             "england_care_leavers_then": float(c["care_leaver_percent"]),
             "gap_then": float(gap(c["care_leaver_percent"], c["percent"]).iloc[0]),
-            "latest_year": latest_year, "council": area["name"], "council_latest_percent": council,
-            "council_latest_symbol": council_symbol,
-            "council_gap": council - float(c["percent"]), "england_latest_percent": england,
-            "england_gap": england - float(c["percent"]),
-            "years_differ": latest_year != int(c["year"]), "verified": c["verified"],
-            "citation": c["citation"],
+            "council": area["name"],
+            "council_percent": council_then, "council_symbol": council_symbol,
+            "council_gap": council_then - ayp,
+            "england_percent_files": england_then_files,
+            "same_year_note": ("" if in_files else
+                               f"the published files used here cover {first_year} to {latest_year}, so they "
+                               f"have no care leaver figure for {year} and no gap is given"),
+            "latest_year": latest_year,
+            "council_latest_percent": council_latest, "council_latest_symbol": council_latest_symbol,
+            "england_latest_percent": england_latest,
+            "years_differ": differ,
+            "latest_gap_note": (f"no all-young-people figure for {latest_year} is in the files used here, so "
+                                f"no gap is given for {latest_year}" if differ else ""),
+            "verified": c["verified"], "citation": c["citation"],
         })
     return pd.DataFrame(rows)
 
@@ -410,6 +470,118 @@ def coverage_note(trend: pd.DataFrame) -> str:
         text += (" For " + ", ".join(map(str, without)) + " the files list the council but publish none of "
                  "the percentages shown here (they are suppressed or not applicable).")
     return text
+
+
+#: the years of the Care Journeys strategic partnerships (digests: 2019 to 2024)
+PROGRAMME_START = 2019
+PROGRAMME_END = 2024
+
+
+def baseline_caveat(trend: pd.DataFrame, programme_start: int | None = PROGRAMME_START) -> str:
+    """Why the figures cannot show the programme's effect, from the years the files cover.
+
+    With ``programme_start`` (the partnership sites): the first published year is compared with the
+    programme's start; when it is later there is no pre-programme baseline, and the sentence says
+    so. ``programme_start`` None (any other council): only the years covered."""
+    published = _published_years(trend)
+    if not published:
+        return ("The published files used here hold none of this council's figures, so there is no "
+                "baseline and no trend for it.")
+    first, last = published[0], published[-1]
+    span = f"the reporting years {first} to {last}" if last != first else f"the reporting year {first}"
+    text = (f"The council's published figures here cover {span} (each year ending 31 March). ")
+    if programme_start is None:
+        return text + ("They describe the council's care leavers as a whole; they are not an evaluation "
+                       "of any programme.")
+    if first > programme_start:
+        text += (f"They start {first - programme_start} year{'s' if first - programme_start != 1 else ''} "
+                 f"after the programme began in {programme_start}, so there is no pre-programme baseline: "
+                 "changes over these years cannot be set against how things stood before it, ")
+    else:
+        text += (f"They include the year the programme began ({programme_start}), but ")
+    return text + ("and they describe all the council's care leavers, not only those the programme worked "
+                   "with, so they cannot show the programme's effect.")
+
+
+def _fmt_pct(x: float) -> str:
+    return f"{float(x):.1f}".rstrip("0").rstrip(".") + "%"
+
+
+def _fmt_pp(x: float) -> str:
+    x = abs(float(x))
+    v = f"{x:.1f}".rstrip("0").rstrip(".")
+    return f"{v} percentage point{'' if v == '1' else 's'}"
+
+
+WHAT = {
+    "In education, employment or training": "in education, employment or training",
+    "Not in education, employment or training": "not in education, employment or training",
+    "In suitable accommodation": "in suitable accommodation",
+    "In unsuitable accommodation": "in unsuitable accommodation",
+    "Activity not known": "of unknown activity",
+}
+
+
+def standing_sentences(trend: pd.DataFrame, year: int | None = None, *, ages=("19-21",),
+                       model: int = 2025) -> list[str]:
+    """Plain-language sentences on where the council stands against England and its statistical
+    neighbours in ``year`` (default: :func:`comparison_year`), one per indicator and age band,
+    computed from the same figures as :func:`comparison_table`: "In 2025, 41% of Plymouth's care
+    leavers aged 19-21 were in education, employment or training, against 54% in England (13
+    percentage points lower, worse) and a median of 50.5% among its statistical neighbours (2025
+    model; 9.5 percentage points lower, worse)." A figure the DfE did not publish is said to be so
+    and nothing is compared."""
+    if year is None:
+        year = comparison_year(trend)
+        if year is None:
+            return []
+    t = trend[(trend["time_period"] == year) & trend["age"].isin(list(ages))]
+    council_name = next(iter(t.loc[t["kind"] == "council", "series"]), None)
+    if council_name is None:
+        return []
+    out = []
+    order = list(HEADLINE.values())
+    keys = sorted(dict.fromkeys(zip(t["indicator"], t["age"], strict=True)),
+                  key=lambda k: (order.index(k[0]) if k[0] in order else 99, k[1]))
+    for indicator, age in keys:
+        g = t[(t["indicator"] == indicator) & (t["age"] == age)]
+        council = g[g["kind"] == "council"]["percent"]
+        what = WHAT.get(indicator, indicator.lower())
+        if council.empty or pd.isna(council.iloc[0]):
+            out.append(f"In {year}, the share of {council_name}'s care leavers aged {age} {what} was not "
+                       "published, so it is not compared.")
+            continue
+        pct = float(council.iloc[0])
+        parts = []
+        eng = g[g["kind"] == "england"]["percent"]
+        if len(eng) and pd.notna(eng.iloc[0]) and council_name != "England":
+            e = float(eng.iloc[0])
+            parts.append(f"{_fmt_pct(e)} in England ({_versus(indicator, pct - e)})")
+        nb = g[g["series"] == f"Neighbour median ({model} model)"]
+        if len(nb) and pd.notna(nb["percent"].iloc[0]):
+            m = float(nb["percent"].iloc[0])
+            parts.append(f"a median of {_fmt_pct(m)} among its statistical neighbours ({model} model; "
+                         f"{_versus(indicator, pct - m)})")
+        against = (", against " + " and ".join(parts)) if parts else ""
+        out.append(f"In {year}, {_fmt_pct(pct)} of {council_name}'s care leavers aged {age} were {what}"
+                   f"{against}.")
+    return out
+
+
+def _versus(indicator: str, diff: float) -> str:
+    if round(diff, 1) == 0:
+        return "the same"
+    side = "higher" if diff > 0 else "lower"
+    reading = change_reading(indicator, diff)
+    return f"{_fmt_pp(diff)} {side}" + (f", {reading}" if reading in ("better", "worse") else "")
+
+
+#: what page 04 can and cannot say about keeping in touch (for the README and the page)
+IN_TOUCH_NOTE = (
+    "The public files used here have no in-touch table, so in-touch rates are not compared with England "
+    "or statistical neighbours; for the partnership sites they are shown from the council's own returns "
+    "only."
+)
 
 
 def _missing_cells(trend: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
@@ -586,32 +758,57 @@ def trend_figure(trend: pd.DataFrame):
 
 
 def gap_table(pub, la_code: str) -> pd.DataFrame:
-    """Reader-facing form of :func:`gap_to_all_young_people` (NEET, ages 19-21, percentage points)."""
+    """Reader-facing form of :func:`gap_to_all_young_people` (NEET, ages 19-21, percentage points).
+
+    A gap is given only between figures of the same year; the council's figure for the comparator's
+    year, when the files have none, is shown as not in the files; the latest year's care leaver
+    figures follow for context, with no gap (the Source column says why)."""
     g = gap_to_all_young_people(pub, la_code)
     rows = []
     for _, r in g.iterrows():
-        rows.append({"Group": "All young people aged 19-21 (England)", "Year": r["comparator_year"],
+        year = r["comparator_year"]
+        rows.append({"Group": "All young people aged 19-21 (England)", "Year": year,
                      "NEET %": r["all_young_people_percent"], "Gap (pp)": pd.NA,
                      "Source": f"{r['citation']} [{r['verified']} source]"})
-        rows.append({"Group": "Care leavers aged 19-21 (England)", "Year": r["comparator_year"],
+        rows.append({"Group": "Care leavers aged 19-21 (England)", "Year": year,
                      "NEET %": r["england_care_leavers_then"], "Gap (pp)": r["gap_then"],
-                     "Source": "as above"})
-        rows.append({"Group": "Care leavers aged 19-21 (England)", "Year": r["latest_year"],
-                     "NEET %": r["england_latest_percent"], "Gap (pp)": r["england_gap"],
-                     "Source": "DfE care leavers by activity (data/public); gap to the "
-                               f"{r['comparator_year']} all-young-people figure"})
+                     "Source": "as above; gap to all young people of the same year"})
         if r["council"] != "England":
-            missing = pd.isna(r["council_latest_percent"])
-            rows.append({"Group": f"Care leavers aged 19-21 ({r['council']})", "Year": r["latest_year"],
-                         "NEET %": r["council_latest_percent"], "Gap (pp)": r["council_gap"],
-                         "_symbol": r.get("council_latest_symbol", pd.NA),
-                         "Source": ("as above; the council's figure was not published, so no gap is given"
-                                    if missing else "as above")})
+            has = pd.notna(r["council_percent"])
+            rows.append({"Group": f"Care leavers aged 19-21 ({r['council']})", "Year": year,
+                         "NEET %": r["council_percent"], "Gap (pp)": r["council_gap"] if has else pd.NA,
+                         "_symbol": r["council_symbol"] if pd.notna(r["council_symbol"]) else
+                         ("" if r["same_year_note"] else pd.NA),
+                         "Source": _sentence_case("DfE care leavers by activity (data/public); gap to all "
+                                                  "young people of the same year" if has else
+                                                  (r["same_year_note"] or "the council's figure was not "
+                                                   "published, so no gap is given"))})
+        if r["years_differ"]:
+            why = f"for context: {r['latest_gap_note']}"
+            rows.append({"Group": "Care leavers aged 19-21 (England)", "Year": r["latest_year"],
+                         "NEET %": r["england_latest_percent"], "Gap (pp)": pd.NA,
+                         "Source": "DfE care leavers by activity (data/public); " + why})
+            if r["council"] != "England":
+                rows.append({"Group": f"Care leavers aged 19-21 ({r['council']})", "Year": r["latest_year"],
+                             "NEET %": r["council_latest_percent"], "Gap (pp)": pd.NA,
+                             "_symbol": r.get("council_latest_symbol", pd.NA),
+                             "Source": ("as above; the council's figure was not published"
+                                        if pd.isna(r["council_latest_percent"]) else "as above")})
     out = pd.DataFrame(rows, columns=["Group", "Year", "NEET %", "Gap (pp)", "Source", "_symbol"])
     out["Year"] = _years(out["Year"])
-    out["NEET %"] = _shown(out["NEET %"].astype("Float64"), out["_symbol"])
+    syms = out["_symbol"].map(lambda s: NOT_IN_FILES if isinstance(s, str) and s == "" else s)
+    shown = _shown(out["NEET %"].astype("Float64"), syms.where(syms != NOT_IN_FILES, pd.NA))
+    out["NEET %"] = [NOT_IN_FILES if s == NOT_IN_FILES else v for v, s in zip(shown, syms, strict=True)]
     out["Gap (pp)"] = out["Gap (pp)"].astype("Float64")
     return out.drop(columns=["_symbol"])
+
+
+#: shown where the public files used here do not cover the year at all
+NOT_IN_FILES = "not in the files used here"
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def bright_spots_table(bright_spots: pd.DataFrame, comparators: pd.DataFrame | None = None) -> pd.DataFrame:
