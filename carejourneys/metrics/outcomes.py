@@ -776,7 +776,8 @@ MAIN_COUNTS = ["Pairs"]
 
 def annex_table(change: pd.DataFrame, *, digits: int = 2, threshold: int = 5) -> pd.DataFrame:
     """The analysts' annex table of a change table: n, medians, mean change with its t-based 95% CI,
-    exact Wilcoxon, sign test and paired t p-values (unadjusted), Hedges g_av and g_z, how many
+    exact Wilcoxon and sign test p-values (unadjusted; the paired t-test adds nothing to the CI
+    shown, so its p is not), Hedges g_av and g_z, how many
     improved / stayed the same / got worse, reliable change, and notes saying why a statistic is
     not defined. The seeded percentile bootstrap appears only when it was computed (``n_boot`` > 0),
     under a heading that says it is unreliable at these sample sizes (:data:`BOOTSTRAP_CAVEAT`).
@@ -803,8 +804,6 @@ def annex_table(change: pd.DataFrame, *, digits: int = 2, threshold: int = 5) ->
     ]
     out["Exact Wilcoxon p"] = pfmt("wilcoxon_p")
     out["Sign test p"] = pfmt("sign_p")
-    if "t_p" in change:
-        out["Paired t p"] = pfmt("t_p")
     out["Hedges g_av"] = fmt("g_av")
     if "g_z" in change:
         out["Hedges g_z"] = fmt("g_z")
