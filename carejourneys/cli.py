@@ -32,9 +32,11 @@ EXIT_CODES = """\
 exit codes:
   0  done
   1  problems found (validate: problems in the data; check: findings in the pages)
-  2  usage error: unknown option, site or notebook, or nothing to build; nothing was run
+  2  usage error: unknown option, site or notebook, unusable outputs folder, or nothing to
+     build; nothing was run
   3  data error: a data file is missing, unreadable or wrong (file, row and column are named)
   4  build failure: a report failed (its page shows the error) or files could not be written
+     (a full disk, no permission)
   130 interrupted (Ctrl-C)"""
 
 
