@@ -113,6 +113,7 @@ def test_looks_dotted():
                                                                                  "barriers.money"]
     assert looks_dotted(["barriers", "barriers.staffing"]) == ["barriers.staffing"]
     assert looks_dotted(["Dr. Who", "v1.2", "e.g. this", "end."]) == []
+    assert looks_dotted(["1.1 Housing", "1.2 Money", "2.1 Staff"]) == []
 
 
 _name = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12)

@@ -67,14 +67,15 @@ _DOTTED = re.compile(r"^[^.\s](?:[^.]*[^.\s])?(?:\.[^.\s](?:[^.]*[^.\s])?)+$")
 def looks_dotted(names: Sequence[str], *, separator: str = ".") -> list[str]:
     """The names that look like Taguette's dotted hierarchy (``barriers.staffing.turnover``).
 
-    A name counts when it has the separator between non-blank words and at least two names share
-    its first part (or its first part is itself a name), which leaves out one-off names such as
-    ``Dr. Who`` or ``v1.2``.
+    A name counts when it has the separator between non-blank words, its first part holds a letter,
+    and at least two names share that first part (or it is itself a name), which leaves out one-off
+    names such as ``Dr. Who`` or ``v1.2`` and numbered codes such as ``1.2 Housing``.
     """
     if separator != ".":
         candidates = [n for n in names if separator in n.strip(separator)]
     else:
-        candidates = [n for n in names if _DOTTED.match(n)]
+        # numbered codes ("1.2 Housing") are numbers, not levels: the first part must hold a letter
+        candidates = [n for n in names if _DOTTED.match(n) and any(c.isalpha() for c in n.split(".", 1)[0])]
     if not candidates:
         return []
     firsts: dict[str, int] = {}
