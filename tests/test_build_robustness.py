@@ -2,8 +2,9 @@
 
 * every page and executed notebook is written through a temporary file moved into place;
 * a build interrupted mid-way (Ctrl-C, or killed outright) leaves the previous outputs exactly as
-  they were, leaves nothing behind that upsets the next build, and the next build gives the same
-  outputs as an uninterrupted one;
+  they were, leaves nothing behind that upsets the next build (nor any ``cj-*`` folder in the
+  system's temporary folder), says nothing but that it was interrupted, and the next build gives
+  the same outputs as an uninterrupted one;
 * a kernel killed under a running report fails that report (named) and the next build recovers;
 * a notebook that hangs hits the per-cell timeout and is reported with its cell;
 * the data folder is only ever read, by a build and by ``carejourneys validate``.
@@ -26,6 +27,7 @@ import nbformat
 import notebook_helpers
 import pytest
 
+from carejourneys import config
 from carejourneys.inputs import manifest
 from carejourneys.publish import build
 
@@ -61,8 +63,15 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _system_tmp(outputs: Path) -> Path:
+    """The system temporary folder the build of ``outputs`` is given (its own, to look into)."""
+    return outputs.parent / f"systmp-{outputs.name}"
+
+
 def _cli(notebooks: Path, outputs: Path, *extra: str, pause_mark: Path | None = None) -> subprocess.Popen:
-    env = dict(os.environ, CAREJOURNEYS_NOTEBOOKS=str(notebooks))
+    tmp = _system_tmp(outputs)
+    tmp.mkdir(exist_ok=True)
+    env = dict(os.environ, CAREJOURNEYS_NOTEBOOKS=str(notebooks), TMPDIR=str(tmp))
     env.pop("CJ_TEST_PAUSE_MARK", None)
     if pause_mark is not None:
         env["CJ_TEST_PAUSE_MARK"] = str(pause_mark)
@@ -111,9 +120,11 @@ def project(tmp_path_factory):
     done = _run_cli(nbs, reference, "--force")
     assert done.returncode == 0, done.stderr.decode()[-3000:]
     ref = snapshot(reference)
-    expected = {"brent/01_first.html", "brent/02_pausing.html", "brent/02_pausing.ipynb", "index.html"}
-    assert expected <= set(ref)
-    assert "brent/02_pausing.disclosure.csv" in ref  # the build moved the notebook's log beside the page
+    # outputs/ holds the pages only; the notebook's log went to the private working folder
+    assert set(ref) == {"brent/01_first.html", "brent/02_pausing.html", "brent/index.html", "index.html"}
+    work = config.work_dir(outputs=reference)
+    assert (work / "logs" / "brent" / "02_pausing.disclosure.csv").is_file()
+    assert (work / "notebooks" / "brent" / "02_pausing.ipynb").is_file()
     return root, nbs, ref
 
 
@@ -121,12 +132,13 @@ def _previous_build(root: Path, name: str, ref: dict[str, bytes]) -> Path:
     """An outputs folder holding what the reference build wrote (as a previous build would have)."""
     out = root / name
     shutil.copytree(root / "reference", out)
+    shutil.copytree(config.work_dir(outputs=root / "reference"), config.work_dir(outputs=out))
     assert snapshot(out) == ref
     return out
 
 
 def _interrupt_and_recover(project, name: str, sig: signal.Signals,
-                           jobs: int = 1) -> tuple[Path, dict[str, bytes]]:
+                           jobs: int = 1) -> tuple[Path, dict[str, bytes], str]:
     root, nbs, ref = project
     out = _previous_build(root, name, ref)
     mark = root / f"{name}.paused"
@@ -135,7 +147,7 @@ def _interrupt_and_recover(project, name: str, sig: signal.Signals,
     kernel = int(mark.read_text())
     os.killpg(proc.pid, sig)
     try:
-        proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
@@ -147,7 +159,7 @@ def _interrupt_and_recover(project, name: str, sig: signal.Signals,
     if not _gone(kernel):  # do not leave it behind, whatever the outcome
         os.kill(kernel, signal.SIGKILL)
         pytest.fail("the report's kernel outlived the interrupted build")
-    return out, snapshot(out)
+    return out, snapshot(out), err.decode()
 
 
 def _recovery_matches(project, out: Path) -> None:
@@ -155,6 +167,10 @@ def _recovery_matches(project, out: Path) -> None:
     again = _run_cli(nbs, out, "--force")
     assert again.returncode == 0, again.stderr.decode()[-3000:]
     assert snapshot(out) == ref  # the same bytes as the uninterrupted build
+    work = config.work_dir(outputs=out)  # no staging or kernel scratch folder is left behind
+    assert [p.name for p in (work / "stage").rglob("*") if p.is_file()] == []
+    assert not (work / "tmp").exists() or list((work / "tmp").iterdir()) == []
+    assert list(_system_tmp(out).glob("cj-*")) == []
     reused = _run_cli(nbs, out)  # and the cache, trusted again, reuses both reports
     assert reused.returncode == 0
     assert _reports(snapshot(out)) == _reports(ref)
@@ -177,20 +193,26 @@ def interrupted(project, request):
 
 def test_interrupted_build_keeps_pages_and_leaves_no_temporary_files(project, interrupted):
     root, nbs, ref = project
-    out, after = interrupted
+    out, after, err = interrupted
     pages = [k for k in ref if k.endswith((".html", ".ipynb"))]
     assert {k: after.get(k) for k in pages} == {k: ref[k] for k in pages}
     assert [k for k in after if k not in ref] == []  # no temporary files left among the outputs
+    assert list(_system_tmp(out).glob("cj-*")) == []  # nor in the system's temporary folder
+
+
+def test_interrupted_build_is_quiet(project, interrupted):
+    out, after, err = interrupted
+    assert "Task exception was never retrieved" not in err and "Traceback" not in err, err[-3000:]
 
 
 def test_interrupted_build_leaves_previous_outputs_intact(project, interrupted):
     root, nbs, ref = project
-    out, after = interrupted
+    out, after, err = interrupted
     assert after == ref, sorted(set(ref) ^ set(after)) or [k for k in ref if ref[k] != after.get(k)]
 
 
 def test_next_build_after_an_interruption_gives_the_uninterrupted_outputs(project, interrupted):
-    out, after = interrupted
+    out, after, err = interrupted
     _recovery_matches(project, out)
 
 
@@ -231,7 +253,8 @@ def test_outputs_are_moved_into_place_and_a_failed_move_keeps_the_old_file(proje
                        check=False)
     assert result.ok
     written = {dst.resolve() for _, dst in moves}
-    for page in (out / "brent" / "01_first.html", out / "brent" / "01_first.ipynb", out / "index.html"):
+    executed = config.work_dir(outputs=out) / "notebooks" / "brent" / "01_first.ipynb"
+    for page in (out / "brent" / "01_first.html", executed, out / "index.html"):
         assert page.resolve() in written, f"{page} was not moved into place"
     for src, dst in moves:
         assert src.parent.resolve() == dst.parent.resolve() and src.name.startswith(f".{dst.name}.")
@@ -305,7 +328,8 @@ def test_data_folder_is_only_read_by_build_and_validate(tmp_path):
         "print(ds.origin, len(ds.fieldwork), len(ds.coded_segments))"])
     result = build.run(notebooks_dir=nbs, outputs=tmp_path / "out", data_dir=data, quiet=True, check=False)
     assert result.ok, [r.error for r in result.failures]
-    executed = nbformat.read(tmp_path / "out" / "brent" / "01_reads.ipynb", as_version=4)
+    work = config.work_dir(outputs=tmp_path / "out")
+    executed = nbformat.read(work / "notebooks" / "brent" / "01_reads.ipynb", as_version=4)
     printed = "".join(o.get("text", "") for o in executed.cells[-1].outputs)
     assert printed.startswith("synthetic ")  # the build really read this folder
     assert _state(data) == before
