@@ -65,7 +65,6 @@ import pandas as pd
 from carejourneys.errors import DataError, DataProblem, DataWarning
 from carejourneys.inputs.loaders.codepaths import join_code_path, looks_dotted, split_code_path
 from carejourneys.inputs.loaders.tabular import EXCEL_SUFFIXES, normalise_header, read_table
-from carejourneys.inputs.schemas import CODE_SEPARATOR
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "source_id": ("source_id", "document", "source", "file", "transcript", "doc", "document_name",
@@ -467,5 +466,5 @@ def check_positions(segments: pd.DataFrame, texts: Mapping[str, str] | None = No
     return problems
 
 
-__all__ = ["ALIASES", "CODE_SEPARATOR", "FORMATS", "REQUIRED", "TAGUETTE", "check_positions", "detect_format",
+__all__ = ["ALIASES", "FORMATS", "REQUIRED", "TAGUETTE", "check_positions", "detect_format",
            "normalise_code_path", "read_coded_segments"]
