@@ -209,8 +209,9 @@ def write_framework_xlsx(segments: pd.DataFrame, path: str | Path, **kwargs) -> 
 
     Each sheet has one row per case (its attributes first), one column per code under that theme,
     wrapped text, a frozen header row and case column. A first sheet "Index" lists themes with their
-    counts of cases and passages. Keyword arguments go to :func:`framework_matrix` (``level``,
-    ``attributes``, ``max_excerpts``, ``excerpt_chars``, ``exclude``, ``anonymise_with``).
+    counts of cases and passages. Text that a spreadsheet would run as a formula (starting with ``=``,
+    ``+``, ``-``, ``@``, tab or CR) is stored as text. Keyword arguments go to :func:`framework_matrix`
+    (``level``, ``attributes``, ``max_excerpts``, ``excerpt_chars``, ``exclude``, ``anonymise_with``).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -243,6 +244,7 @@ def write_framework_xlsx(segments: pd.DataFrame, path: str | Path, **kwargs) -> 
         ws.append(headers)
         for case, row in sub.iterrows():
             ws.append([str(case), *["" if pd.isna(v) else str(v) for v in row.tolist()]])
+        _cells_as_text(ws)
         for cell in ws[1]:
             cell.font = bold
             cell.fill = fill
@@ -256,10 +258,24 @@ def write_framework_xlsx(segments: pd.DataFrame, path: str | Path, **kwargs) -> 
         ws.freeze_panes = ws.cell(row=2, column=2 + len(attributes))
     for cell in index[1]:
         cell.font = bold
+    _cells_as_text(index)
     index.column_dimensions["A"].width = 36
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _cells_as_text(ws) -> None:
+    """Every text cell of ``ws`` that a spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@``,
+    tab, CR first: a code, case or excerpt could start so) is stored as text with Excel's quote prefix,
+    so the workbook opens with the text shown, not run."""
+    from carejourneys.sdc.anonymise import FORMULA_STARTS
+
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def _sheet_name(theme: str, used: set[str]) -> str:

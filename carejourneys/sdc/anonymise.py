@@ -439,16 +439,37 @@ def anonymise_many(texts: Iterable[str], deny: object = None, *, items: Iterable
     return outs, log
 
 
+#: a text cell starting with one of these is a formula (or part of one) to a spreadsheet program
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A value as it may be written into a CSV or workbook cell that people open: a text starting with
+    ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'`` so that a spreadsheet program shows it as
+    text instead of running it as a formula; anything else (numbers, other text, None) is returned as
+    it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_row(values: Iterable[object]) -> list[object]:
+    """One row for ``csv.writer``: missing values as empty cells, texts made safe (:func:`safe_cell`)."""
+    return ["" if v is None or (not isinstance(v, str) and _missing(v)) else safe_cell(v) for v in values]
+
+
 def write_replacement_log(log: pd.DataFrame, path: str | Path) -> Path:
-    """Write a replacement log as CSV (UTF-8, LF) beside the outputs; never publish it."""
+    """Write a replacement log as CSV (UTF-8, LF) at ``path``, a private folder: it holds what was
+    replaced, so it is never published. Texts that a spreadsheet would take for formulas are written
+    with a leading ``'`` (:func:`safe_cell`)."""
     from carejourneys.inputs.manifest import atomic_write_bytes
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     cols = [c for c in LOG_COLUMNS if c in log.columns] + [c for c in log.columns if c not in LOG_COLUMNS]
-    w.writerow(cols)
+    w.writerow(csv_row(cols))
     for row in log[cols].itertuples(index=False):
-        w.writerow(["" if pd.isna(v) else v for v in row])
+        w.writerow(csv_row(row))
     path = Path(path)
     atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
     return path

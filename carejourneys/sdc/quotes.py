@@ -38,7 +38,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from carejourneys.inputs.schemas import CODE_SEPARATOR, ROLES
-from carejourneys.sdc.anonymise import LOG_COLUMNS, Anonymised, anonymise, write_replacement_log
+from carejourneys.sdc.anonymise import LOG_COLUMNS, Anonymised, anonymise, csv_row, write_replacement_log
 
 QUOTE_COLUMNS = ["text", "attribution", "role", "theme"]
 QUOTE_LOG_COLUMNS = ["item", "segment_id", "source_id", *LOG_COLUMNS[1:]]
@@ -237,9 +237,9 @@ def append_quotes_log(selection: QuoteSelection, path: str | Path, *, context: s
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     if new:
-        w.writerow(list(log.columns))
+        w.writerow(csv_row(log.columns))
     for row in log.itertuples(index=False):
-        w.writerow(["" if pd.isna(v) else v for v in row])
+        w.writerow(csv_row(row))
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8", newline="") as f:
         f.write(buf.getvalue())
