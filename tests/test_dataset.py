@@ -215,7 +215,7 @@ def test_qdpx_hook_prefers_project_per_site(small_files, small_dataset, monkeypa
     def fake_read_qdpx(path):
         seen.append(Path(path))
         seg = pd.DataFrame({
-            "segment_id": ["Q1"], "source_id": ["T9"], "role": ["Manager"], "seniority": ["manager"],
+            "segment_id": ["Q1"], "source_id": ["T001"], "role": ["Manager"], "seniority": ["manager"],
             "wave": [2], "date": [pd.Timestamp("2021-06-01")], "code_path": ["Programme learning/Governance"],
             "theme": ["Governance"], "text": ["Short synthetic excerpt"], "start": [0], "end": [23],
             "coder": ["C1"],

@@ -21,6 +21,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from carejourneys import config, sites
@@ -143,18 +144,22 @@ def read_sources(
     """Read every source of ``root`` for ``site``, gathering problems instead of stopping.
 
     Returns ``(frames, files, problems)``: ``files`` maps each source to the files read and the
-    rows each gave; a source whose file has problems is an empty frame.
+    rows each gave; a source whose file has problems is an empty frame. The problems include the
+    links between files that fail (:data:`LINKS`, :func:`link_problems`).
     """
     covered = covered_sites(site)
     frames: dict[str, pd.DataFrame] = {}
     files: dict[str, dict[Path, int]] = {}
+    origins: dict[str, Origin] = {}
     problems: list[DataProblem] = []
+    failed: set[str] = set()
     for name, source in schemas.SOURCES.items():
+        origin: Origin = []
         try:
             if name == "oc3":
                 frame, used = _read_oc3_files(root, covered)
             elif name == "coded_segments":
-                frame, used = _read_coded_segments(root, site, covered)
+                frame, used, origin = _read_coded_segments(root, site, covered)
             else:
                 path = source_path(root, source)
                 if path is None:
@@ -163,14 +168,110 @@ def read_sources(
                                         path=root / source.filename)
                     frame, used = source.empty(), {}
                 else:
-                    frame = tabular.read_source(name, path, site=site)
+                    frame = tabular.read_source(name, path, site=site, keep_rows=True)
+                    if name in _LINKED:
+                        origin = [(path, int(r)) for r in frame.index]
+                    frame = frame.reset_index(drop=True)
                     used = {path: len(frame)}
         except DataError as e:
             problems += e.problems
+            failed.add(name)
             frame, used = source.empty(), {}
         frames[name] = frame
         files[name] = used
+        origins[name] = origin
+    problems += link_problems(frames, files, origins, skip=failed, root=root)
     return frames, files, problems
+
+
+# --------------------------------------------------------------------------- links between files
+
+#: where each row of a source came from: (file, spreadsheet row; None for a REFI-QDA project)
+Origin = list[tuple[Path, int | None]]
+
+
+@dataclass(frozen=True)
+class Link:
+    """Each value of ``source.column`` must be a value of ``target.target_column`` (of the same site
+    when both have a site column); ``when``: only rows whose column holds that value; ``unless_from``:
+    not rows whose value merely copies that column (a speaker named by a REFI-QDA project's case,
+    which the coding tool names as it likes)."""
+
+    source: str
+    column: str
+    target: str
+    target_column: str
+    what: str
+    when: tuple[str, str] | None = None
+    unless_from: str | None = None
+
+
+#: the links between sources of the data contract (DESIGN.md section 4)
+LINKS = (
+    Link("participation", "young_person_id", "young_people", "young_person_id", "young person"),
+    Link("coded_segments", "source_id", "fieldwork", "source_id", "fieldwork source (transcript)"),
+    Link("coded_segments", "speaker_id", "young_people", "young_person_id", "young person",
+         when=("role", "Young person"), unless_from="case"),
+)
+
+_LINKED = {link.source for link in LINKS}
+
+
+def link_problems(
+    frames: dict[str, pd.DataFrame], files: dict[str, dict[Path, int]], origins: dict[str, Origin], *,
+    skip: set[str] | frozenset = frozenset(), root: Path | None = None,
+) -> list[DataProblem]:
+    """A problem for each row whose value of a :data:`LINKS` column is not in the file it refers to,
+    naming the file, row and column. Links from or to a source in ``skip`` (a file with problems of its
+    own) are not checked; a link to a file the dataset lacks is one problem for the referring file."""
+    problems: list[DataProblem] = []
+    for link in LINKS:
+        if link.source in skip or link.target in skip:
+            continue
+        frame, target = frames[link.source], frames[link.target]
+        origin = origins.get(link.source) or []
+        if frame.empty or link.column not in frame.columns or len(origin) != len(frame):
+            continue
+        values = frame[link.column]
+        rows = values.notna()
+        if link.when is not None:
+            rows &= frame[link.when[0]] == link.when[1]
+        if link.unless_from is not None and link.unless_from in frame.columns:
+            rows &= ~(values == frame[link.unless_from]).fillna(False)
+        if not rows.any():
+            continue
+        target_file = schemas.SOURCES[link.target].filename
+        if not files.get(link.target):
+            first = origin[int(np.flatnonzero(rows.to_numpy())[0])][0]
+            problems.append(DataProblem(str(first), None, link.column,
+                                        f"{int(rows.sum())} rows name a {link.what} ({link.column}) but the "
+                                        f"dataset has no {target_file} to find them in"))
+            continue
+        site_col = "site" if "site" in frame.columns and "site" in target.columns else None
+        if site_col is None:
+            found = values.isin(target[link.target_column].dropna())
+        else:
+            wanted = pd.MultiIndex.from_arrays([frame[site_col], values])
+            found = pd.Series(wanted.isin(pd.MultiIndex.from_arrays([target[site_col],
+                                                                     target[link.target_column]])),
+                              index=frame.index)
+        bad = np.flatnonzero((rows & ~found).to_numpy())
+        if not len(bad):
+            continue
+        sites_of = target.groupby(link.target_column, sort=False)[site_col].agg(
+            lambda s: ", ".join(sorted(map(str, s.unique())))) if site_col else pd.Series(dtype="str")
+        where = ", ".join(sorted(_relative(p, root) if root else str(p) for p in files[link.target]))
+        for i in bad:
+            value = values.iat[i]
+            if value in sites_of.index:
+                message = (f"{link.what} {value!r} is in {where} for site {sites_of[value]}, "
+                           f"not {frame[site_col].iat[i]}")
+            else:
+                message = f"{link.what} {value!r} is not in {where}"
+            path, row = origin[i]
+            problems.append(DataProblem(str(path), row, link.column, message))
+    problems.sort(key=lambda p: (p.path or "", p.row or 0))
+    return problems
 
 
 # --------------------------------------------------------------------------- hooks (special sources)
@@ -218,12 +319,15 @@ def _read_oc3_files(root: Path, covered: list[str]) -> tuple[pd.DataFrame, dict[
     return out, used
 
 
-def _read_coded_segments(root: Path, site: str, covered: list[str]) -> tuple[pd.DataFrame, dict[Path, int]]:
+def _read_coded_segments(
+    root: Path, site: str, covered: list[str]
+) -> tuple[pd.DataFrame, dict[Path, int], Origin]:
     """HOOK (coded_segments): ``<site>.qdpx`` for each covered site that has one, and
     ``coded_segments.csv`` rows for the other sites (and, for ``"all"``, the national rows)."""
     source = schemas.SOURCES["coded_segments"]
     parts = []
     used: dict[Path, int] = {}
+    origin: Origin = []
     qdpx_sites = []
     for key in covered:
         path = root / f"{key}.qdpx"
@@ -231,17 +335,19 @@ def _read_coded_segments(root: Path, site: str, covered: list[str]) -> tuple[pd.
             segments = _conform(read_qdpx(path).segments, source, key, path)
             parts.append(segments)
             used[path] = len(segments)
+            origin += [(path, None)] * len(segments)
             qdpx_sites.append(key)
     csv_path = source_path(root, source)
     rest = [k for k in covered if k not in qdpx_sites]
     if csv_path is not None and (rest or site == sites.ALL):
-        frame = tabular.read_source("coded_segments", csv_path)
+        frame = tabular.read_source("coded_segments", csv_path, keep_rows=True)
         keep = frame["site"].isin(rest + (["national"] if site == sites.ALL else []))
-        parts.append(frame[keep])
+        parts.append(frame[keep].reset_index(drop=True))
         used[csv_path] = int(keep.sum())
+        origin += [(csv_path, int(r)) for r in frame.index[keep]]
     if not parts:
-        return source.empty(), used
-    return pd.concat(parts, ignore_index=True), used
+        return source.empty(), used, origin
+    return pd.concat(parts, ignore_index=True), used, origin
 
 
 def _conform(frame: pd.DataFrame, source: schemas.Source, site: str, path: Path) -> pd.DataFrame:

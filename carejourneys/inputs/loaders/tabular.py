@@ -978,8 +978,10 @@ def _combo_problems(df: pd.DataFrame, unique: list[str], path: str, rows: bool) 
 # --------------------------------------------------------------------------- read_source
 
 
-def filter_site(df: pd.DataFrame, source: schemas.Source, site: str | None) -> pd.DataFrame:
-    """Rows of ``df`` that belong to ``site`` (``None`` or ``"all"``: every row).
+def filter_site(df: pd.DataFrame, source: schemas.Source, site: str | None, *,
+                keep_index: bool = False) -> pd.DataFrame:
+    """Rows of ``df`` that belong to ``site`` (``None`` or ``"all"``: every row), indexed from 0
+    (``keep_index``: with ``df``'s index).
 
     A row belongs to a site when its site column holds that site; a source whose code list has
     ``"all"`` (the deny list) also gives its ``"all"`` rows to every site. Rows of ``national``
@@ -992,7 +994,8 @@ def filter_site(df: pd.DataFrame, source: schemas.Source, site: str | None) -> p
     allowed = source.field(source.site_column).allowed or ()
     if sites.ALL in allowed:
         keep.append(sites.ALL)
-    return df[df[source.site_column].isin(keep)].reset_index(drop=True)
+    rows = df[df[source.site_column].isin(keep)]
+    return rows if keep_index else rows.reset_index(drop=True)
 
 
 def _header_row_below(raw: pd.DataFrame, required: Sequence[str], look: int = 10) -> int | None:
@@ -1012,7 +1015,8 @@ def _few_values(source: schemas.Source) -> list[str]:
 
 
 def read_source(
-    name: str, path: str | Path, *, site: str | None = None, sheet: str | None = None
+    name: str, path: str | Path, *, site: str | None = None, sheet: str | None = None,
+    keep_rows: bool = False,
 ) -> pd.DataFrame:
     """Read and validate one source of the data contract from a CSV or XLSX file.
 
@@ -1020,7 +1024,8 @@ def read_source(
     source's columns in contract order (then any extra columns, kept as text, with a
     DataWarning), one row per record, filtered to ``site`` when given (see :func:`filter_site`).
     Raises one :class:`DataError` listing every problem of the file (file, row, column and what
-    was expected). The file is only read, never written.
+    was expected). The file is only read, never written. With ``keep_rows`` the frame's index is
+    each record's spreadsheet row number (named ``row``), for checks that name rows later.
     """
     try:
         source = schemas.SOURCES[name]
@@ -1050,5 +1055,6 @@ def read_source(
     if extras:
         warnings.warn(f"{path}: columns not in the data contract for {name!r} kept as text: "
                       f"{short_list(extras)}", DataWarning, stacklevel=2)
-    typed = typed.reset_index(drop=True)
-    return filter_site(typed, source, site)
+    if not keep_rows:
+        typed = typed.reset_index(drop=True)
+    return filter_site(typed, source, site, keep_index=keep_rows)
