@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carejourneys.sdc.checker import Rules, check_html, check_page, rules_from_data
 
@@ -143,3 +145,23 @@ def test_check_page_is_the_per_page_entry_point():
     assert check_page(page("<p>fine</p>"), name="plymouth/01.html", rules=rules) == []
     (f,) = check_page(page("<p>Wilhelmina</p>"), name="plymouth/01.html", rules=rules)
     assert f.path == "plymouth/01.html" and f.kind == "deny-list term"
+
+
+DETAILS = ["07700 900123", "07700.900.123", "+44 (0)7700 900123", "0044 7700 900123",
+           "jo.smith@example.org", "zoë@exämple.co.uk", "PL4 8AA", "QQ 12 34 56 C", "A123456789012",
+           "0117 496 0123", "(01752) 123456"]
+FILLER = ["we", "met", "at", "the", "hub", "in", "2021", "45", "young people", "p = 0.062", "wave 3", ",",
+          "."]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(FILLER), st.sampled_from(DETAILS)), min_size=1, max_size=12))
+def test_property_checker_and_anonymiser_agree(words):
+    """What the anonymiser replaces the checker finds, and after anonymising the checker finds nothing."""
+    from carejourneys.sdc.anonymise import anonymise
+
+    text = " ".join(words)
+    before = check_html(page(f"<p>{text}</p>"), "p.html", Rules())
+    after = check_html(page(f"<p>{anonymise(text).text}</p>"), "p.html", Rules())
+    assert after == [], (text, after)
+    assert bool(before) == any(w in DETAILS for w in words), (text, before)
