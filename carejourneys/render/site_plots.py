@@ -167,9 +167,11 @@ def reach(participation_register: pd.DataFrame, threshold: int | None = None,
     r = participation.reach_by_quarter(participation_register, start=start, end=end)
     if r.empty:
         return _empty("No participation recorded")
-    safe = disclosure.protect(r.drop(columns="cumulative"), counts=["young_people", "new", "returning"],
-                              threshold=t, secondary="both")
-    hidden = (safe["young_people"].astype("object") == SUPPRESSED).to_numpy(bool)
+    # exactly the table the site-learning page publishes (readable names, the same count columns)
+    published = participation.readable(r.drop(columns="cumulative"))
+    safe = disclosure.protect(published, counts=participation.count_columns(published), threshold=t,
+                              secondary="both")
+    hidden = (safe["Young people"].astype("object") == SUPPRESSED).to_numpy(bool)
     x = np.arange(len(r))
     with theme():
         fig, ax = plt.subplots(figsize=WIDE, layout="constrained")
@@ -207,8 +209,14 @@ def diversity(table: pd.DataFrame, title: str | None = None, threshold: int | No
     y = np.arange(len(table))
     c1, c2 = colours(2)
     has_pop = bool(table["population"].notna().any())
-    safe = disclosure.protect(table, counts=["participants", "population"] if has_pop else ["participants"],
-                              threshold=t)
+    # exactly the table the site-learning page publishes (readable names, counts and percentages)
+    published = participation.readable(table)
+    if not has_pop:
+        published = published.drop(columns=[c for c in ("Council population", "Council population %",
+                                                         "Difference (points)") if c in published])
+    safe = disclosure.protect(published, counts=participation.count_columns(published), threshold=t,
+                              percent_of=participation.percent_columns(published))
+    safe = safe.rename(columns={"Participants": "participants", "Council population": "population"})
     with theme():
         fig, ax = plt.subplots(figsize=(WIDE[0] * 0.8, 0.45 * len(table) + 1.4), layout="constrained")
         small = (safe["participants"].astype("object") == SUPPRESSED).to_numpy(bool)
