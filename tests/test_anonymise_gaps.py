@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carejourneys.sdc.anonymise import anonymise, anonymise_field, normalise_text
+from carejourneys.sdc.anonymise import anonymise, anonymise_field, anonymise_frame, normalise_text
 
 DENY = pd.DataFrame({"site": ["plymouth", "plymouth", "all"],
                      "term": ["Wilhelmina Quarrie", "Wilhelmina", "Saltmarsh Lodge"],
@@ -103,3 +103,17 @@ def test_property_idempotent_and_no_original_survives(pieces):
         assert ident not in shown.lower(), (text, a.text)
     for r in a.replacements:
         assert text[r.start:r.end] == r.original
+
+
+def test_free_text_fields_are_anonymised():
+    """Issue 13 item 11: rubric rationales and systems-change evidence reached pages unanonymised."""
+    rubric = pd.DataFrame({"site": ["plymouth", "plymouth"], "criterion": ["Voice", "Reach"], "level": [3, 2],
+                           "rationale": ["Wilhelmina (07700 900123) led the panel", None]})
+    out = anonymise_frame(rubric, DENY, "plymouth")
+    assert out.loc[0, "rationale"] == "[name] ([phone]) led the panel"
+    assert pd.isna(out.loc[1, "rationale"]) and out["level"].tolist() == [3, 2]
+    assert out.loc[0, "site"] == "plymouth" and rubric.loc[0, "rationale"].startswith("Wilhelmina")
+    text = "Minutes at Saltmarsh Lodge, see www.example.org/minutes"
+    evidence = pd.DataFrame({"evidence": pd.Series([text], dtype="str")})
+    out = anonymise_frame(evidence, DENY, "plymouth")
+    assert out["evidence"].tolist() == ["Minutes at [place], see [link]"]

@@ -33,7 +33,8 @@ input always gives the same output; anonymising an anonymised text changes nothi
 the machine.
 
 :func:`anonymise_field` is the cheap form for any free-text field that reaches a page (rubric
-rationale, systems-change evidence, notes, table cells): text in, text out, numbers returned at once.
+rationale, systems-change evidence, notes, table cells): text in, text out, numbers returned at once;
+:func:`anonymise_frame` applies it to every text cell of a table.
 """
 
 from __future__ import annotations
@@ -422,6 +423,19 @@ def anonymise_field(text: object, deny: object = None, site: str | None = None, 
     if _NUMERIC_ONLY.fullmatch(text) and sum(c.isdigit() for c in text) < 9:
         return text
     return anonymise(text, deny, site=site, **kwargs).text
+
+
+def anonymise_frame(frame: pd.DataFrame, deny: object = None, site: str | None = None,
+                    columns: Iterable[str] | None = None, **kwargs) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell of ``columns`` (default: every column holding text)
+    passed through :func:`anonymise_field`; numbers and missing values are left alone. For tables of
+    free text that reach a page (rubric rationales, systems-change evidence, notes)."""
+    out = frame.copy()
+    cols = list(columns) if columns is not None else [
+        c for c in out.columns if out[c].dtype == object or pd.api.types.is_string_dtype(out[c].dtype)]
+    for c in cols:
+        out[c] = out[c].map(lambda v: anonymise_field(v, deny, site, **kwargs), na_action="ignore")
+    return out
 
 
 def anonymise_many(texts: Iterable[str], deny: object = None, *, items: Iterable[object] | None = None,
