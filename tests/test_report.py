@@ -57,9 +57,13 @@ def test_setup_loads_the_dataset_and_shows_the_banner(shown):
     assert report.current() is ctx
     banner = shown.html[0]
     assert 'class="cj-banner"' in banner and 'data-origin="synthetic"' in banner
-    for text in ("Synthetic data", "Plymouth", "site=&#x27;plymouth&#x27;", "disclosure_threshold=5",
-                 cj.__version__, "ab" * 32, "2024-06-30"):
-        assert text in banner, text
+    # a short origin banner, then "About this page" (the published page moves it to its footer)
+    about = banner[banner.index('<details class="cj-about"'):]
+    assert "Synthetic data" in banner.split("<details")[0]
+    for text in ("Plymouth", "site: plymouth", "disclosure threshold: 5", cj.__version__, "ab" * 32,
+                 "2024-06-30", "Data manifest sha256"):
+        assert text in about, text
+    assert "data_dir" not in banner and "None" not in about
     # never the clock
     assert dt.date.today().isoformat() not in banner
 
@@ -69,8 +73,9 @@ def test_banner_for_real_data_and_for_all_sites(shown, monkeypatch):
                         lambda d, s: FakeDataset(site=s, origin="real", manifest=FakeManifest(extra={})))
     ctx = cj.report.setup(site="all", data_dir="/secure/cj", disclosure_threshold=10, wave=2)
     banner = shown.html[-1]
-    assert 'data-origin="real"' in banner and "All sites" in banner and "wave=2" in banner
-    assert "not stated in the manifest" in banner
+    assert 'data-origin="real"' in banner and "All sites" in banner and "wave: 2" in banner
+    assert "not stated in the data" in banner
+    assert "/secure" not in banner and "a private data folder" in banner  # never the folder's path
     assert ctx.parameters() == {"site": "all", "data_dir": "/secure/cj", "disclosure_threshold": 10,
                                 "wave": 2}
 
@@ -79,7 +84,7 @@ def test_setup_any_la(shown):
     ctx = cj.report.setup(site="E08000025", any_la=True)
     assert ctx.ds is None and ctx.la_code == "E08000025" and ctx.public_only and ctx.origin == "public"
     assert shown.loads == []
-    assert "Public statistics only" in shown.html[-1]
+    assert "Official statistics" in shown.html[-1] and "data_dir" not in shown.html[-1]
     ctx = cj.report.setup(site="330", any_la=True)
     assert ctx.la_code == "330"
     ctx = cj.report.setup(site="brent", any_la=True)

@@ -233,6 +233,8 @@ def table_html(
                     for c in df.columns)
     body = []
     has_suppressed = False
+    # without an index shown, a first column of labels heads its rows (two columns or more)
+    row_headers = not show_index and len(df.columns) >= 2 and not numeric_cols[df.columns[0]]
     people = [True] * len(df) if count_rows is None else [bool(v) for v in list(count_rows)]
     for i, (label, row) in enumerate(zip(df.index, df.itertuples(index=False, name=None), strict=True)):
         labels = label if isinstance(label, tuple) else (label,)
@@ -241,13 +243,15 @@ def table_html(
             attrs += " data-cj-events"
         cells = "".join(f'<th scope="row">{_esc(format_value(v, 0)[0])}</th>' for v in labels) \
             if show_index else ""
-        for col, v in zip(df.columns, row, strict=True):
+        for j, (col, v) in enumerate(zip(df.columns, row, strict=True)):
             d = decimals.get(col, 1) if isinstance(decimals, Mapping) else decimals
             text, is_num = format_value(v, d)
             if text == disclosure.SUPPRESSED:
                 has_suppressed = True
             label_attr = f' data-label="{col_labels[col]}"'
-            if is_num:
+            if j == 0 and row_headers:  # the first column names the row
+                cells += f'<th scope="row"{label_attr}>{_esc(text)}</th>'
+            elif is_num:
                 cells += f'<td class="num"{label_attr}>{_esc(text)}</td>'
             elif isinstance(v, dt.date | pd.Timestamp):
                 cells += f'<td class="date"{label_attr}>{_esc(text)}</td>'
