@@ -106,13 +106,16 @@ def load_dataset(
     replica). ``site``: a site key (see ``carejourneys sites``) or ``"all"``; an unknown key
     raises ``KeyError`` listing the valid ones. With ``check_manifest`` a file changed since the
     manifest was written, or listed but missing, is a :class:`DataError`; files not listed only
-    warn. Problems in the files are gathered over every file and raised as one DataError.
+    warn. Problems in the files are gathered over every file and raised as one DataError. Sites the
+    manifest declares (its ``sites:`` list) are registered first (:func:`register_sites`).
     """
-    covered = covered_sites(site)
     root = resolve_data_dir(data_dir)
     if not root.is_dir():
         raise DataError("dataset folder not found" if not root.exists() else "not a folder", path=root)
     manifest = manifest_mod.read_manifest(root)
+    for declared in manifest.sites():
+        sites.register(declared)
+    covered = covered_sites(site)
     if check_manifest:
         problems = manifest_mod.check_manifest(root, manifest, unlisted=False)
         if problems:
@@ -124,6 +127,16 @@ def load_dataset(
         raise DataError.from_problems(problems)
     return Dataset(data_dir=root, site=site, sites=covered, origin=manifest.origin, manifest=manifest,
                    frames=frames, files=files)
+
+
+def register_sites(data_dir: str | Path | None = None) -> list[str]:
+    """Register the sites the dataset at ``data_dir`` declares in its manifest (none when it has no
+    manifest); returns their keys. A build or report calls it before it checks a site key, so that
+    a site declared by the data is known in every process that reads them."""
+    root = resolve_data_dir(data_dir)
+    if not (root / manifest_mod.MANIFEST).is_file():
+        return []
+    return [sites.register(s).key for s in manifest_mod.read_manifest(root).sites()]
 
 
 def source_path(root: Path, source: schemas.Source) -> Path | None:
@@ -145,7 +158,8 @@ def read_sources(
 
     Returns ``(frames, files, problems)``: ``files`` maps each source to the files read and the
     rows each gave; a source whose file has problems is an empty frame. The problems include the
-    links between files that fail (:data:`LINKS`, :func:`link_problems`).
+    links between files that fail (:data:`LINKS`, :func:`link_problems`). Sites the manifest
+    declares must be registered first (:func:`register_sites`).
     """
     covered = covered_sites(site)
     frames: dict[str, pd.DataFrame] = {}

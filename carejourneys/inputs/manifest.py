@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from carejourneys import sites as sites_mod
 from carejourneys.errors import DataProblem, ManifestError
 
 MANIFEST = "manifest.yml"
@@ -60,6 +61,23 @@ class Manifest:
     @property
     def paths(self) -> list[str]:
         return [e.path for e in self.files]
+
+    def sites(self) -> list[sites_mod.Site]:
+        """The partnership sites the dataset declares (its ``sites:`` list; see :mod:`carejourneys.sites`).
+
+        :class:`ManifestError` naming the entry when one is not a site."""
+        declared = self.extra.get("sites") or []
+        path = self.root / MANIFEST
+        if not isinstance(declared, list):
+            raise ManifestError("'sites' must be a list of sites, each a mapping of "
+                                f"{', '.join(sites_mod.FIELDS)}", path=path, column="sites")
+        out = []
+        for i, entry in enumerate(declared, start=1):
+            try:
+                out.append(sites_mod.from_dict(entry))
+            except ValueError as e:
+                raise ManifestError(f"sites entry {i}: {e}", path=path, row=i, column="sites") from None
+        return out
 
 
 def _read_umask() -> int:

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TextIO
 
 from carejourneys import sites
-from carejourneys.errors import DataProblem
+from carejourneys.errors import DataProblem, ManifestError
 from carejourneys.inputs import manifest as manifest_mod
 from carejourneys.inputs import schemas
-from carejourneys.inputs.dataset import read_sources, resolve_data_dir
+from carejourneys.inputs.dataset import read_sources, register_sites, resolve_data_dir
 
 
 def validate_dataset(data_dir: str | Path | None = None) -> list[DataProblem]:
@@ -28,6 +28,10 @@ def validate_dataset(data_dir: str | Path | None = None) -> list[DataProblem]:
     if not root.is_dir():
         return [DataProblem(str(root), None, None, "not a folder: expected a dataset folder")]
     problems = manifest_mod.check_manifest(root)
+    try:
+        register_sites(root)
+    except ManifestError as e:  # not readable, or a declared site is not a site: checked without them
+        problems += [p for p in e.problems if p not in problems]
     _, _, file_problems = read_sources(root, sites.ALL)
     seen = set(problems)
     problems += [p for p in file_problems if p not in seen]
