@@ -82,12 +82,12 @@ def test_each_input_change_rebuilds_and_nothing_changed_reuses_byte_for_byte(pro
     again = run(root, data)
     assert statuses(again) == ["reused"]
     assert outputs_bytes(root) == before  # reused outputs are untouched
-    index = (root / "out" / "index.html").read_text()
-    assert 'class="cj-status-reused"' in index  # the index says which reports were taken over
+    index = (root / "out" / "index.html").read_bytes()
+    assert b'class="cj-status-reused"' not in index  # a reader is not told which pages were taken over
 
     forced = run(root, data, force=True)
     assert statuses(forced) == ["ok"]
-    assert 'class="cj-status-reused"' not in (root / "out" / "index.html").read_text()
+    assert (root / "out" / "index.html").read_bytes() == index
 
     # a code cell
     write_notebook(root / "nb", code='print("THRESHOLD IS", disclosure_threshold)')
@@ -208,23 +208,41 @@ def test_target_key_follows_parameters_and_show_code(tmp_path):
     assert build.target_key(info, base, "env", True) != key
 
 
-def test_an_unreadable_or_foreign_executed_notebook_is_rebuilt_not_reused(tmp_path):
-    bad = tmp_path / "x.ipynb"
+def test_an_unreadable_or_foreign_record_is_rebuilt_not_reused(tmp_path):
+    from carejourneys.publish.cache import WorkFolder
+
+    work = WorkFolder(tmp_path / "work", tmp_path / "out")
+    bad = work.state("brent", "x")
+    bad.parent.mkdir(parents=True)
     bad.write_text("{ not json")
-    assert build.build_record(bad) is None
-    bad.write_text('{"metadata": {}, "cells": []}')
-    assert build.build_record(bad) is None
-    bad.write_text('{"metadata": {"carejourneys": {"build": {"key": "k", "status": "ok"}}}}')
-    assert build.build_record(bad) == {"key": "k", "status": "ok"}
+    assert work.read("brent", "x") is None
+    bad.write_text('{"status": "ok"}')
+    assert work.read("brent", "x") is None
+    bad.write_text('{"key": "k", "status": "ok", "site": "brent", "notebook": "x", "checked": true, '
+                   '"page_sha256": "0000"}')
+    record = work.read("brent", "x")
+    assert record["key"] == "k" and not work.trusted(record)  # no page with those bytes
+    page = work.page("brent", "x")
+    page.parent.mkdir(parents=True)
+    page.write_bytes(b"<p>x</p>")
+    import hashlib
+
+    record["page_sha256"] = hashlib.sha256(b"<p>x</p>").hexdigest()
+    assert work.trusted(record)
+    assert not work.trusted({**record, "checked": False})  # a page the checker never saw
+    assert work.trusted({**record, "checked": False}, unchecked=True)
 
 
-def test_index_marks_reused_reports_quietly_and_failed_ones_loudly():
+def test_statuses_are_one_enum_and_the_index_never_says_reused():
+    from carejourneys.publish import site_index, status
     from carejourneys.publish.site_index import Entry, _status_html
 
-    def entry(status):
-        return Entry("00_x", "brent", "X", status, "synthetic", "0.1.0", (), True)
+    assert build.Status is status.Status and build.OK_STATUSES is status.OK_STATUSES
+    assert not hasattr(site_index, "OK_STATUSES") and not hasattr(site_index, "REUSED_STATUSES")
 
-    assert entry("reused").ok and entry("ok").ok and not entry("failed").ok
-    assert "cj-status-reused" in _status_html(entry("reused"))
-    assert _status_html(entry("ok")) == ""
+    def entry(state):
+        return Entry("00_x", "brent", "X", status.status(state).published, "synthetic", "0.1.0", (), True)
+
+    assert entry("reused").ok and entry("ok").ok and not entry("failed").ok and not entry("up to date").ok
+    assert _status_html(entry("reused")) == _status_html(entry("ok")) == ""
     assert "cj-status-failed" in _status_html(entry("failed"))
