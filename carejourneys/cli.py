@@ -151,6 +151,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
             disclosure_threshold=_threshold(args.disclosure_threshold),
             show_code=args.show_code,
             fresh_kernels=args.fresh_kernels,
+            pdf=args.pdf,
         )
     except WriteError:  # a full disk, a folder without permission: the build failed (exit 4, in main)
         raise
@@ -264,6 +265,8 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--fresh-kernels", action="store_true",
                    help="start a new kernel for every report (default: each job keeps its kernel and "
                         "resets it between reports; the pages are the same, only slower)")
+    b.add_argument("--pdf", action="store_true",
+                   help="also write <report>.pdf beside each page (A4, with headless Chromium)")
     b.set_defaults(func=_cmd_build)
 
     v = _sub(sub, "validate", "check every file of a dataset, or one file, and list every problem", """\

@@ -903,6 +903,7 @@ def run(
     quiet: bool = False,
     fresh_kernels: bool = False,
     lock_wait: float | None = None,
+    pdf: bool = False,
 ) -> BuildResult:
     """Build the reports (see the module docstring); returns a :class:`BuildResult`.
 
@@ -915,12 +916,20 @@ def run(
     ``quiet``: print nothing. ``fresh_kernels``: start a new kernel for every report instead of
     keeping one per job (slower; the pages are the same). ``lock_wait``: seconds to wait for
     another build of the same outputs (default :data:`carejourneys.publish.cache.LOCK_WAIT`).
+    ``pdf``: also print each good page to ``<report>.pdf`` beside it with headless Chromium
+    (:mod:`carejourneys.publish.pdf`; without Chromium the request is refused before anything runs).
     Bad requests (an unknown site or notebook, a parameter of the wrong type, nothing to build, an
     unusable outputs folder, another build running) raise BuildError before anything runs, and a
     full disk raises BuildError saying so; a notebook that fails while running does not raise.
     """
     from carejourneys.publish import cache
+    from carejourneys.publish import pdf as pdf_out
 
+    if pdf:
+        try:
+            pdf_out.require_chromium()
+        except pdf_out.PdfUnavailable as e:
+            raise BuildError(str(e)) from None
     nb_dir = config.notebooks_dir(notebooks_dir)
     out_dir = config.outputs_dir(outputs)
     data = None if data_dir is None else str(config.data_dir(data_dir))
@@ -955,6 +964,9 @@ def run(
         _say(quiet, f"building {len(targets)} report(s) with {min(jobs, max(len(targets), 1))} job(s)",
              err=True)
         results = _build_all(targets, broken, ctx, jobs, quiet=quiet, fresh_kernels=fresh_kernels)
+        if pdf:  # the pages just published (or kept) printed beside them
+            pdf_out.write_pdfs([r.html for r in results if r.ok and r.html is not None and r.html.is_file()],
+                               say=lambda text: _say(quiet, text, err=True))
         index = write_index(out_dir, collect_reports(work, _all_notebooks(nb_dir)))
     result = BuildResult(results, index)
     if result.failures:

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 #: where Chromium is looked for, in order (``$CAREJOURNEYS_CHROMIUM`` first)
@@ -22,6 +23,9 @@ CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-st
 ENV_CHROMIUM = "CAREJOURNEYS_CHROMIUM"
 #: seconds a page may take to print
 TIMEOUT = 120
+#: what is said when there is no Chromium
+MISSING = (f"PDFs need Chromium, which was not found: install it (Debian or Ubuntu: 'apt-get install "
+           f"chromium'; elsewhere Chrome or Chromium) or give its path in ${ENV_CHROMIUM}")
 _DETAILS = re.compile(r"<details\b(?![^>]*\bopen\b)", re.I)
 
 
@@ -67,11 +71,7 @@ def write_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, chro
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     if not html_path.is_file():
         raise FileNotFoundError(f"no page to print at {html_path}")
-    exe = chromium or find_chromium()
-    if exe is None:
-        raise PdfUnavailable("PDFs need Chromium, which was not found: install it (Debian/Ubuntu: "
-                             "'apt-get install chromium'; elsewhere Chrome or Chromium) or name it in "
-                             f"${ENV_CHROMIUM}")
+    exe = chromium or require_chromium()
     pdf_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cj-pdf-") as tmp:
         tmp_dir = Path(tmp)
@@ -90,7 +90,7 @@ def write_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, chro
             said = (done.stderr or done.stdout or "").strip().splitlines()[-5:]
             raise RuntimeError(f"Chromium could not print {html_path.name} (exit {done.returncode}): "
                                + " | ".join(said))
-        partial = pdf_path.with_name(f".{pdf_path.name}.part")
+        partial = pdf_path.with_name(f".{pdf_path.name}.tmp")  # swept by the next build if left over
         shutil.copyfile(out, partial)
         os.replace(partial, pdf_path)
     return pdf_path
@@ -99,3 +99,29 @@ def write_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, chro
 def pdf_path_for(html_path: str | os.PathLike) -> Path:
     """Where the PDF of a page goes: beside it, ``<report>.pdf``."""
     return Path(html_path).with_suffix(".pdf")
+
+
+def require_chromium() -> str:
+    """The Chromium to print with; :class:`PdfUnavailable` (saying how to get it) when there is none."""
+    exe = find_chromium()
+    if exe is None:
+        raise PdfUnavailable(MISSING)
+    return exe
+
+
+def write_pdfs(pages: Iterable[str | os.PathLike], *, say: Callable[[str], None] = print) -> list[Path]:
+    """A PDF beside each page (``outputs/<site>/<report>.pdf``) that has none or an older one than
+    its page; returns the PDFs written. A page Chromium fails to print is reported through ``say``
+    and skipped; without Chromium :class:`PdfUnavailable` is raised before anything is printed."""
+    exe = require_chromium()
+    written = []
+    for page in pages:
+        page = Path(page)
+        target = pdf_path_for(page)
+        if target.is_file() and target.stat().st_mtime >= page.stat().st_mtime:
+            continue  # printed from this very page already
+        try:
+            written.append(write_pdf(page, target, chromium=exe))
+        except (RuntimeError, OSError) as e:
+            say(f"  PDF not written for {page.parent.name}/{page.name}: {e}")
+    return written
