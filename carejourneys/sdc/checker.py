@@ -67,6 +67,7 @@ PERSON_ID_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 _ID_COLUMN_NAMES = frozenset(c for cols in PERSON_ID_COLUMNS.values() for c in cols)
 #: the same, compared as headers are (lower case, spaces and hyphens as _), with QDPX case names
+#: (``case``, only from projects)
 _ID_HEADERS = frozenset({c.lower() for c in _ID_COLUMN_NAMES} | {"case"})
 
 #: table headers that name a person identifier or a date of birth (compared lower-case, _ as space)
@@ -191,18 +192,18 @@ class _Learner:
         self.numeric: set[str] = set()
         self.terms: set[tuple[str, str]] = set()
 
-    def frame(self, frame, deny: bool = False) -> None:
+    def frame(self, frame, deny: bool = False, qdpx: bool = False) -> None:
         from carejourneys.inputs.loaders.tabular import normalise_header
 
         cols = {normalise_header(c): c for c in frame.columns}
-        if deny or ("term" in cols and ("tag" in cols or "site" in cols)):
+        if "term" in cols and (deny or {"site", "term", "tag"} <= cols.keys()):
             tags = frame[cols["tag"]].tolist() if "tag" in cols else ["name"] * len(frame)
             for term, tag in zip(frame[cols["term"]].tolist(), tags, strict=True):
                 term = "" if _blank(term) else str(term).strip()
                 if term:
                     self.terms.add((term, "" if _blank(tag) else str(tag).strip()))
         for key, col in cols.items():
-            if key not in _ID_HEADERS:
+            if key not in _ID_HEADERS or (key == "case" and not qdpx):
                 continue
             for v in frame[col].dropna().astype("str").unique().tolist():
                 self.value(v.strip(), case=key == "case")
@@ -266,7 +267,7 @@ def rules_from_data(data_dir: str | Path | None = None, threshold: int = 5, *, d
     unread: list[str] = []
     if dataset is not None:
         for name, frame in getattr(dataset, "frames", {}).items():
-            learn.frame(frame, deny=name == "deny_list")
+            learn.frame(frame, deny=name == "deny_list", qdpx=name == "coded_segments")
     files = sorted(root.rglob("*")) if root.is_dir() else []
     suffixes = {".csv", *tabular.EXCEL_SUFFIXES}
     for path in files:
@@ -281,9 +282,9 @@ def rules_from_data(data_dir: str | Path | None = None, threshold: int = 5, *, d
                 from carejourneys.inputs.loaders.qdpx import read_qdpx
 
                 project = read_qdpx(path)
-                learn.frame(project.segments)
+                learn.frame(project.segments, qdpx=True)
                 if "case" in project.cases.columns:
-                    learn.frame(project.cases[["case"]])
+                    learn.frame(project.cases[["case"]], qdpx=True)
         except (DataError, OSError, ValueError, KeyError) as e:
             unread.append(f"{path.relative_to(root).as_posix()}: {type(e).__name__}")
     return Rules([re.compile(s) for s in sorted(learn.shapes)], frozenset(learn.numeric), sorted(learn.terms),
@@ -553,9 +554,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", default=None, help="the dataset the pages were built from")
     p.add_argument("--threshold", type=int, default=5, help="disclosure threshold (default 5)")
     args = p.parse_args(argv)
-    findings = check_outputs(args.outputs, data_dir=args.data_dir, threshold=args.threshold)
+    rules = rules_from_data(args.data_dir, args.threshold)
+    findings = check_outputs(args.outputs, rules=rules)
     for f in findings:
         print(f)
+    for u in rules.unread:
+        print(f"note: a data file could not be read, nothing was learnt from it: {u}")
     print(f"{len(html_files(args.outputs))} page(s) checked, {len(findings)} finding(s)")
     return 1 if findings else 0
 
