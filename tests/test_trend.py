@@ -94,11 +94,31 @@ def test_exact_distribution_moments_equal_the_tie_corrected_formula(seed):
 
 def test_large_groups_use_the_labelled_normal_approximation():
     rng = np.random.default_rng(3)
-    groups = [list(rng.normal(i * 0.2, 1, 40)) for i in range(4)]
+    groups = [list(rng.normal(i * 0.2, 1, 80)) for i in range(4)]
     res = tr.jonckheere_terpstra(groups)
     assert res.method == tr.NORMAL_LABEL and not res.exact
     from scipy import stats
     assert res.p_value == pytest.approx(2 * stats.norm.sf(abs(res.z)))
+
+
+def test_monte_carlo_reassignments_follow_the_exact_distribution():
+    groups = [[1, 0], [0, 0, 1], [-1, 2]]
+    dist = tr.exact_distribution(groups)
+    total = sum(dist.values())
+    js = tr._monte_carlo_js([np.asarray(g, dtype=float) for g in groups], 40_000, seed=5)
+    assert set(np.unique(2 * js).astype(int)) <= set(dist)
+    for v, w in dist.items():
+        assert np.mean(2 * js == v) == pytest.approx(w / total, abs=0.01)
+
+
+def test_middle_sized_groups_use_a_labelled_seeded_monte_carlo_p_close_to_exact():
+    rng = np.random.default_rng(0)
+    groups = [list(np.round(rng.uniform(-1, 1, s) * 3) / 3) for s in (6, 7, 5, 4)]
+    res = tr.jonckheere_terpstra(groups, max_exact_cells=10_000)  # as if too big to compute exactly
+    assert res.method == tr.MONTE_CARLO_LABEL.format(n=20_000) and not res.exact
+    assert res.p_value == tr.jonckheere_terpstra(groups, max_exact_cells=10_000).p_value  # seeded
+    exact = tr.jonckheere_terpstra(groups)
+    assert exact.exact and res.p_value == pytest.approx(exact.p_value, abs=0.015)
 
 
 def test_total_of_twelve_is_exact_and_agrees_with_enumeration():

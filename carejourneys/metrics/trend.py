@@ -10,9 +10,13 @@ a :class:`JTResult` whose ``method`` names how the p-value was found:
   block of tied values among the groups, how many assignments lead to each J (exact integer
   arithmetic; tested against full enumeration). Used whenever that computation is small enough
   (always for totals up to about 12, and far beyond for a few groups).
+* **Monte Carlo permutation** (:data:`MONTE_CARLO_LABEL`): when the exact distribution is too big
+  to compute quickly but the groups are not large (total up to :data:`MAX_MONTE_CARLO_N`), the
+  p-value is estimated from seeded random reassignments of the observed values, as
+  (count + 1) / (shuffles + 1) so that it is never 0.
 * **normal approximation** (:data:`NORMAL_LABEL`): z from the exact permutation mean and the
   tie-corrected variance (Hollander, Wolfe & Chicken 2014, section 6.2), used only for large
-  groups where the exact distribution is too big to compute, and labelled so.
+  groups, and labelled so.
 
 J counts, over every pair of groups i < j, the pairs of observations with the later group's value
 larger, ties counting one half. Two-sided p = min(1, 2 * min(P(J <= j), P(J >= j))), the
@@ -32,10 +36,13 @@ import pandas as pd
 from scipy import stats
 
 Alternative = Literal["two-sided", "increasing", "decreasing"]
-Method = Literal["auto", "exact", "normal"]
+Method = Literal["auto", "exact", "monte-carlo", "normal"]
 
 EXACT_LABEL = "exact (complete permutation distribution, ties included)"
 NORMAL_LABEL = "normal approximation (large groups; tie-corrected variance)"
+MONTE_CARLO_LABEL = "Monte Carlo permutation ({n:,} seeded random reassignments)"
+#: above this many observations in all, the normal approximation is used
+MAX_MONTE_CARLO_N = 300
 
 #: the exact distribution is computed when (states x values of J) is at most this many cells
 MAX_EXACT_CELLS = 4_000_000
@@ -157,18 +164,52 @@ def exact_distribution(groups: Sequence[Sequence[float]]) -> dict[int, int]:
     return dict(sorted(final.items()))
 
 
+def _monte_carlo_js(arrays: list[np.ndarray], n_shuffles: int, seed: int) -> np.ndarray:
+    """J of ``n_shuffles`` seeded random reassignments of the pooled values to groups of the same sizes."""
+    values = np.concatenate(arrays)
+    order = np.argsort(values, kind="stable")
+    v = values[order]
+    block = np.searchsorted(np.unique(v), v)          # tie block of each sorted position (contiguous)
+    first = np.searchsorted(v, v, side="left")        # first position of that block
+    starts = np.unique(first)
+    labels0 = np.concatenate([np.full(len(a), g) for g, a in enumerate(arrays)])
+    k = len(arrays)
+    rng = np.random.default_rng(seed)
+    out = np.empty(n_shuffles)
+    chunk = max(1, 2_000_000 // (len(values) * k))
+    for start in range(0, n_shuffles, chunk):
+        b = min(chunk, n_shuffles - start)
+        lab = rng.permuted(np.tile(labels0, (b, 1)), axis=1)  # labels of the sorted positions
+        onehot = (lab[:, :, None] == np.arange(k)[None, None, :]).astype(np.int32)
+        before = np.cumsum(onehot, axis=1) - onehot    # per group, positions strictly before
+        below = before[:, first, :]                    # per group, values strictly smaller
+        totals = np.add.reduceat(onehot, starts, axis=1)
+        within = totals[:, block, :] - onehot          # per group, other values tied with this one
+        # earlier groups only: cumulative over groups, shifted by one
+        cum_below = np.cumsum(below, axis=2) - below
+        cum_within = np.cumsum(within, axis=2) - within
+        pick = lab[:, :, None]
+        j = (np.take_along_axis(cum_below, pick, axis=2)[..., 0]
+             + 0.5 * np.take_along_axis(cum_within, pick, axis=2)[..., 0]).sum(axis=1)
+        out[start:start + b] = j
+    return out
+
+
 def jonckheere_terpstra(groups: Sequence[Sequence[float]], alternative: Alternative = "two-sided",
-                        *, method: Method = "auto", max_exact_cells: int = MAX_EXACT_CELLS) -> JTResult:
+                        *, method: Method = "auto", max_exact_cells: int = MAX_EXACT_CELLS,
+                        n_shuffles: int = 20_000, seed: int = 2024) -> JTResult:
     """Jonckheere-Terpstra test of an ordered trend across ``groups`` (in their hypothesised order).
 
     ``alternative``: ``"two-sided"``, ``"increasing"`` (later groups larger) or ``"decreasing"``.
     ``method="auto"`` computes the exact permutation distribution whenever it has at most
-    ``max_exact_cells`` cells (small groups), else uses the normal approximation; ``"exact"`` and
-    ``"normal"`` force one. Empty groups are dropped. ``method`` in the result names what was used."""
+    ``max_exact_cells`` cells (small groups); otherwise a seeded Monte Carlo permutation p (``n_shuffles``
+    reassignments) up to :data:`MAX_MONTE_CARLO_N` observations, and the normal approximation beyond;
+    ``"exact"``, ``"monte-carlo"`` and ``"normal"`` force one. Empty groups are dropped. ``method`` in
+    the result names what was used."""
     if alternative not in ("two-sided", "increasing", "decreasing"):
         raise ValueError("alternative must be two-sided, increasing or decreasing")
-    if method not in ("auto", "exact", "normal"):
-        raise ValueError("method must be auto, exact or normal")
+    if method not in ("auto", "exact", "monte-carlo", "normal"):
+        raise ValueError("method must be auto, exact, monte-carlo or normal")
     arrays = _clean(groups)
     sizes = tuple(len(a) for a in arrays)
     j = jt_statistic(arrays)
@@ -178,14 +219,22 @@ def jonckheere_terpstra(groups: Sequence[Sequence[float]], alternative: Alternat
         return JTResult(j, mean, var, z, float("nan"), alternative,
                         EXACT_LABEL if method != "normal" else NORMAL_LABEL, sizes,
                         "not defined: every value is the same")
-    use_exact = method == "exact" or (method == "auto" and _exact_cells(list(sizes)) <= max_exact_cells)
-    if use_exact:
+    if method == "auto":
+        method = ("exact" if _exact_cells(list(sizes)) <= max_exact_cells
+                  else "monte-carlo" if sum(sizes) <= MAX_MONTE_CARLO_N else "normal")
+    if method == "exact":
         dist = exact_distribution(arrays)
         total = sum(dist.values())
         j2 = int(round(2 * j))
         le = sum(w for v, w in dist.items() if v <= j2) / total
         ge = sum(w for v, w in dist.items() if v >= j2) / total
         label = EXACT_LABEL
+    elif method == "monte-carlo":
+        js = _monte_carlo_js(arrays, n_shuffles, seed)
+        eps = 1e-9
+        le = (float((js <= j + eps).sum()) + 1) / (n_shuffles + 1)
+        ge = (float((js >= j - eps).sum()) + 1) / (n_shuffles + 1)
+        label = MONTE_CARLO_LABEL.format(n=n_shuffles)
     else:
         le, ge = float(stats.norm.cdf(z)), float(stats.norm.sf(z))
         label = NORMAL_LABEL
