@@ -30,6 +30,8 @@ MISSING = "–"
 EMPTY_TABLE = "No figures to show here."
 #: tables with more columns than this show one card per row on a phone (main text; annex tables scroll)
 STACK_COLUMNS = 3
+#: tables with more columns than this are printed on a landscape page
+WIDE_COLUMNS = 8
 #: a text column with a value longer than this keeps a readable width
 LONG_TEXT = 40
 
@@ -273,7 +275,8 @@ def table_html(
     if counts is not None:
         shown = json.dumps([_label(c) for c in counts], ensure_ascii=False)
         flags = f' data-cj-counts="{_esc(shown)}" data-cj-threshold="{_esc(threshold or 5)}"'
-    stack = " cj-stack" if len(index_names) + len(df.columns) > STACK_COLUMNS else ""
+    width = len(index_names) + len(df.columns)
+    stack = (" cj-stack" if width > STACK_COLUMNS else "") + (" cj-wide" if width > WIDE_COLUMNS else "")
     return (f'<div class="cj-table{stack}" role="region" tabindex="0" aria-label="{_esc(caption)}">'
             f"<table{flags}><caption>{_esc(caption)}</caption>"
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{foot}</div>")
