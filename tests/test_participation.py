@@ -229,3 +229,13 @@ def test_reach_chart_hides_what_the_published_table_hides():
     expected = [0 if v == "c" else v for v in safe["Young people"]]
     assert heights == expected  # the chart hides exactly what the published table hides
     plt.close(fig)
+
+
+def test_describe_intake_reads_the_quarterly_table():
+    rows = [(f"a{i}", "plymouth", "Hub", "2021-02-01", "participant") for i in range(6)]
+    rows += [(f"a{i}", "plymouth", "Hub", d, "participant") for i in range(3)
+             for d in ("2021-05-01", "2021-08-01", "2021-11-01", "2022-02-01")]
+    text = pm.describe_intake(register(rows))
+    assert text.startswith("No new young people joined in the last 4 quarters") and "2021Q1" in text
+    rows.append(("b1", "plymouth", "Hub", "2022-02-01", "participant"))
+    assert "still joining" in pm.describe_intake(register(rows))

@@ -298,3 +298,19 @@ def headline(participation: pd.DataFrame) -> dict[str, int]:
 #: ``attended`` count of :func:`carejourneys.metrics.timeline.activity_counts` (the activities table
 #: lists every recorded activity; ``timeline.describe_activity_counts`` states both)
 ACTIVITIES_ATTENDED = "activities with attendance registered"
+
+
+def describe_intake(participation: pd.DataFrame, periods: int = 4) -> str:
+    """One sentence for "Who took part" on whether new young people were still joining at the end:
+    the new young people in each of the last ``periods`` quarters of :func:`reach_by_quarter`
+    (the same numbers as the quarterly table). It names quarters only, never a count of people.
+    """
+    r = reach_by_quarter(participation)
+    if r.empty:
+        return "No participation is recorded."
+    tail = r.tail(periods)
+    last_new = r[r["new"] > 0]["quarter"].max()
+    if int(tail["new"].sum()) == 0:
+        return (f"No new young people joined in the last {periods} quarters of the records "
+                f"({tail['quarter'].iloc[0]} to {tail['quarter'].iloc[-1]}); the last joined in {last_new}.")
+    return f"New young people were still joining at the end: the last joined in {last_new}."

@@ -469,11 +469,12 @@ def describe_pauses(activities: pd.DataFrame, window: Window | None) -> str:
     paused = paused_during(activities, window)
     when = f"between {window.start.date().isoformat()} and {window.end.date().isoformat()}"
     if paused.empty:
-        return (f"No activity is recorded as paused or stopped {when}, while {window.initiative} "
-                "was negotiated.")
+        return (f"No activity is recorded as paused or stopped {when}, from {window.initiative}'s first "
+                "milestone to its most delayed one.")
     names = "; ".join(f"{r.name} ({r.status})" for r in paused.itertuples(index=False))
     return (f"{len(paused)} activit{'y was' if len(paused) == 1 else 'ies were'} paused or stopped {when}, "
-            f"while {window.initiative} was negotiated: {names}.")
+            f"from {window.initiative}'s first milestone to its most delayed one: {names}. The records "
+            "show the timing, not the reason.")
 
 
 def quietest_stretch(participation: pd.DataFrame, window: Window, months: int = 6) -> pd.DataFrame:

@@ -140,6 +140,8 @@ def register(rng: np.random.Generator) -> tuple[list[dict], list[dict]]:
                 last = min(act_end, begin + timedelta(days=stay))
                 sessions = 1 + int(rng.geometric(0.12)) if rng.random() < 0.85 else 1
                 days = np.sort(rng.integers(0, max(1, (last - begin).days), size=sessions))
+                if begin == first:
+                    days[0] = 0  # a young person's first session is the day they first came
                 for i, d in enumerate(days):
                     when = begin + timedelta(days=int(d))
                     if hiatus and hiatus[0] <= when <= hiatus[1] and (
