@@ -103,3 +103,14 @@ def test_standing_sentence_for_an_unpublished_figure():
 
 def test_in_touch_note():
     assert "no in-touch table" in ind.IN_TOUCH_NOTE and "own returns" in ind.IN_TOUCH_NOTE
+
+
+def test_data_origin_note_tells_official_statistics_from_evaluation_data():
+    public_only = ind.data_origin_note(None)
+    assert "official statistics" in public_only and "no evaluation data" in public_only
+    synth = ind.data_origin_note("synthetic")
+    assert synth.startswith("The care leaver figures") and "synthetic replica" in synth
+    assert "official statistics" in synth and "Only the council's own" in synth
+    assert "synthetic" not in ind.data_origin_note("real")
+    with pytest.raises(ValueError):
+        ind.data_origin_note("made up")

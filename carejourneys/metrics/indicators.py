@@ -576,6 +576,25 @@ def _versus(indicator: str, diff: float) -> str:
     return f"{_fmt_pp(diff)} {side}" + (f", {reading}" if reading in ("better", "worse") else "")
 
 
+def data_origin_note(origin: str | None) -> str:
+    """Which figures on the indicators page are official statistics and which come from the
+    evaluation's data, for the page's banner. ``origin``: the dataset's origin (``"synthetic"`` or
+    ``"real"``), or None when the page uses public statistics only."""
+    official = ("The care leaver figures for the council, England and its statistical neighbours, and the "
+                "workforce and Ofsted tables, are official statistics published by the DfE and Ofsted "
+                "(Open Government Licence v3.0).")
+    if origin is None:
+        return official + " This page uses no evaluation data."
+    own = "the council's own care leaver returns (with the in-touch table) and its Bright Spots results"
+    if origin == "synthetic":
+        return (official + f" Only {own} come from the evaluation's data, and here that data is a synthetic "
+                "replica: those figures are invented and describe no real young person.")
+    if origin == "real":
+        return (official + f" {own[0].upper() + own[1:]} come from the evaluation's data, which are not "
+                "official statistics.")
+    raise ValueError(f"origin must be 'synthetic', 'real' or None, got {origin!r}")
+
+
 #: what page 04 can and cannot say about keeping in touch (for the README and the page)
 IN_TOUCH_NOTE = (
     "The public files used here have no in-touch table, so in-touch rates are not compared with England "
