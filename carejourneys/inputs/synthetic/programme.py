@@ -260,8 +260,8 @@ RUBRIC: dict[str, dict[str, tuple[tuple[str, str, str], ...]]] = {
              "were thin.", "Council capital plan, February 2024; wave 3 interviews")),
         "systems_improved": (
             ("Insufficient evidence", "Too early to see changes in the local system.", "Wave 1 interviews"),
-            ("Adequate", "Council tax exemption extended and the care leaver offer rewritten with young "
-             "people.", "Cabinet decision, April 2021; published offer, July 2022"),
+            ("Adequate", "Council tax exemption extended; the care leaver offer was being rewritten with "
+             "young people.", "Cabinet decision, April 2021; draft care leaver offer, spring 2022"),
             ("Good", "The care leaver covenant was strengthened and the council now treats care experience "
              "as a protected characteristic.", "Council cabinet minutes, March 2023; council motion, "
              "July 2023")),
