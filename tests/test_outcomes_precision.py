@@ -201,3 +201,19 @@ def test_chart_draws_no_zero_width_interval():
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert "interval not defined" in texts
     plt.close(fig)
+
+
+def test_holm_adjusted_matches_the_step_down_rule():
+    p = np.array([0.01, np.nan, 0.04, 0.03, 0.005])
+    got = oc.holm_adjusted(p)
+    assert math.isnan(got[1])
+    defined = p[~np.isnan(p)]
+    order = np.argsort(defined)
+    m = len(defined)
+    manual = np.empty(m)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * defined[i]))
+        manual[i] = running
+    assert got[~np.isnan(p)] == pytest.approx(manual)
+    assert np.isnan(oc.holm_adjusted([np.nan])).all()

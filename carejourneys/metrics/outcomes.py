@@ -861,6 +861,20 @@ def p_values_shown(*tables: pd.DataFrame) -> int:
     return n
 
 
+def holm_adjusted(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm-adjusted p-values (statsmodels ``multipletests(method="holm")``) over the defined ones;
+    a p-value that is not defined (NaN) stays NaN and is not counted as a test. For a page that
+    chooses to adjust its p-values rather than say they are not adjusted."""
+    from statsmodels.stats.multitest import multipletests
+
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
+    return out
+
+
 def reliable_change_note(specs: dict[str, ReliableChangeSpec] | None = None) -> str:
     """One sentence per scale saying which reliability and SD the reliable change counts used."""
     specs = RELIABLE_CHANGE_DEFAULTS if specs is None else specs
