@@ -122,6 +122,11 @@ def test_undeclared_integer_tables_are_found():
     assert check_html(page(_int_table(' data-cj-declared="people"')), "t.html", Rules()) == []
     assert check_html(page(_int_table(' data-cj-counts=\'["Plymouth"]\' data-cj-threshold="5"')), "t.html",
                       Rules()) == []
+    # labels in td cells: one column of counts is enough
+    labels = ("<table><tr><th>group</th><th>unit</th><th>n</th></tr><tr><td>Young people</td><td>people</td>"
+              "<td>25</td></tr><tr><td>Council staff</td><td>people</td><td>c</td></tr><tr><td>Stakeholders</td>"
+              "<td>events</td><td>12</td></tr></table>")
+    assert kinds(check_html(page(labels), "l.html", Rules())) == {"undeclared table"}
     # a table of words or of decimals is not a table of counts
     words = ("<table><tr><th>a</th><th>b</th></tr><tr><td>yes</td><td>no</td></tr>"
              "<tr><td>x</td><td>1</td></tr></table>")

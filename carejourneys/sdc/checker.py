@@ -20,7 +20,7 @@ Both return a :class:`Finding` for each of:
 * ``small count``: in a table that :func:`carejourneys.render.report.table` flagged as holding counts of
   people (``<table data-cj-counts='["col", ...]' data-cj-threshold="5">``; rows marked
   ``data-cj-events`` count events and are skipped), a count from 1 to the threshold minus one;
-* ``undeclared table``: a table whose body cells are mostly whole numbers (counts, or ``c``) that
+* ``undeclared table``: a table with a column of mostly whole numbers (counts, or ``c``) that
   declares neither the people it counts (``data-cj-counts``) nor that it was rendered through the
   disclosure layer (``data-cj-declared="people"`` or ``"none"``);
 * ``deny-list term``: a name, place or service of the dataset's deny list (any site, any format)
@@ -351,18 +351,25 @@ def _check_tables(doc, path: str, rules: Rules) -> list[Finding]:
 
 
 def _check_declared(table, label: str, body: list, path: str) -> list[Finding]:
-    """A table of mostly whole numbers must say what it counts (see the module docstring)."""
+    """A table with a column of mostly whole numbers must say what it counts (see the module docstring)."""
     if table.get("data-cj-counts") is not None or table.get("data-cj-declared") is not None:
         return []
-    cells = [_text(c) for tr in body for c in tr if c.tag == "td"]
-    cells = [c for c in cells if c]
-    whole = sum(1 for c in cells if _INTEGER_CELL.fullmatch(c))
-    hidden = sum(1 for c in cells if c.lower() in _SUPPRESSED)
-    if whole >= 2 and whole + hidden >= len(cells) / 2:
-        return [Finding(path, "undeclared table", label,
-                        f"{whole} of {len(cells)} cells are whole numbers, but the table declares neither "
-                        "the people it counts (data-cj-counts) nor data-cj-declared: render it through "
-                        "cj.report so the disclosure layer protects it")]
+    columns: dict[int, list[str]] = {}
+    for tr in body:
+        for ci, cell in enumerate(c for c in tr if c.tag in ("th", "td")):
+            if cell.tag == "td" and (text := _text(cell)):
+                columns.setdefault(ci, []).append(text)
+    wholes = {ci: sum(1 for c in cells if _INTEGER_CELL.fullmatch(c)) for ci, cells in columns.items()}
+    if sum(wholes.values()) < 2:
+        return []
+    for ci, cells in sorted(columns.items()):
+        whole = wholes[ci]
+        hidden = sum(1 for c in cells if c.lower() in _SUPPRESSED)
+        if whole >= 1 and whole + hidden >= len(cells) / 2:
+            return [Finding(path, "undeclared table", f"{label}, column {ci + 1}",
+                            f"{whole} of {len(cells)} cells are whole numbers, but the table declares "
+                            "neither the people it counts (data-cj-counts) nor data-cj-declared: render it "
+                            "through cj.report so the disclosure layer protects it")]
     return []
 
 
