@@ -124,8 +124,8 @@ def test_undeclared_integer_tables_are_found():
                       Rules()) == []
     # labels in td cells: one column of counts is enough
     labels = ("<table><tr><th>group</th><th>unit</th><th>n</th></tr><tr><td>Young people</td><td>people</td>"
-              "<td>25</td></tr><tr><td>Council staff</td><td>people</td><td>c</td></tr><tr><td>Stakeholders</td>"
-              "<td>events</td><td>12</td></tr></table>")
+              "<td>25</td></tr><tr><td>Council staff</td><td>people</td><td>c</td></tr>"
+              "<tr><td>Stakeholders</td><td>events</td><td>12</td></tr></table>")
     assert kinds(check_html(page(labels), "l.html", Rules())) == {"undeclared table"}
     # a table of words or of decimals is not a table of counts
     words = ("<table><tr><th>a</th><th>b</th></tr><tr><td>yes</td><td>no</td></tr>"
