@@ -334,7 +334,7 @@ def _check_tables(doc, path: str, rules: Rules) -> list[Finding]:
         for ri, tr in enumerate(body, start=2):
             for ci, cell in enumerate(c for c in tr if c.tag in ("th", "td")):
                 text = _text(cell)
-                hit = text in rules.table_ids or any(p.search(text) for p in rules.id_patterns)
+                hit = text in rules.table_ids or next(rules._identifiers(text), None) is not None
                 if hit:
                     id_cells[ci] = id_cells.get(ci, 0) + 1
                     if text in rules.table_ids:
