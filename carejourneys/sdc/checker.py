@@ -68,7 +68,9 @@ PERSON_ID_COLUMNS: dict[str, tuple[str, ...]] = {
 _ID_COLUMN_NAMES = frozenset(c for cols in PERSON_ID_COLUMNS.values() for c in cols)
 #: the same, compared as headers are (lower case, spaces and hyphens as _), with QDPX case names
 #: (``case``, only from projects)
-_ID_HEADERS = frozenset({c.lower() for c in _ID_COLUMN_NAMES} | {"case"})
+#: and the speaker columns of coding exports (Taguette, generic long format: see loaders.coded)
+_ID_HEADERS = frozenset({c.lower() for c in _ID_COLUMN_NAMES}
+                        | {"case", "speaker", "participant", "participant_id"})
 
 #: table headers that name a person identifier or a date of birth (compared lower-case, _ as space)
 PERSON_HEADER = re.compile(
