@@ -176,6 +176,6 @@ def test_rules_are_learnt_from_a_coding_export(tmp_path: Path):
     """A Taguette or generic coding export names its speakers 'speaker' or 'participant'."""
     d = tmp_path / "data"
     d.mkdir()
-    (d / "coding_export.csv").write_text("id,document,tag,content,participant\n1,doc1,Barriers,text,TUV-P-0042\n",
-                                         encoding="utf-8")
+    export = "id,document,tag,content,participant\n1,doc1,Barriers,text,TUV-P-0042\n"
+    (d / "coding_export.csv").write_text(export, encoding="utf-8")
     assert any(p.search("TUV-P-9999 said") for p in rules_from_data(d).id_patterns)
