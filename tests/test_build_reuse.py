@@ -17,6 +17,7 @@ import nbformat
 import notebook_helpers
 import pytest
 
+from carejourneys import config
 from carejourneys.publish import build
 from carejourneys.publish import execute as build_exec
 from carejourneys.publish import kernels as build_kernel
@@ -189,7 +190,8 @@ def test_the_build_keeps_one_kernel_per_job(tmp_path):
         result = build.run(notebooks_dir=nbs, outputs=out, jobs=1, quiet=True, check=False,
                            fresh_kernels=fresh)
         assert result.ok
-        last = [[c for c in nbformat.read(out / "brent" / f"{n}.ipynb", as_version=4).cells
+        executed = config.work_dir(outputs=out) / "notebooks" / "brent"
+        last = [[c for c in nbformat.read(executed / f"{n}.ipynb", as_version=4).cells
                  if c.cell_type == "code"][-1] for n in ("a", "b", "c")]
         pids[fresh] = {c.outputs[0].text for c in last}
     assert len(pids[False]) == 1 and len(pids[True]) == 3
@@ -204,8 +206,11 @@ def test_real_pages_are_the_same_in_kept_and_fresh_kernels(full_build, tmp_path)
     assert result.ok, [r.error for r in result.failures]
 
     def files(root: Path) -> dict[str, bytes]:
-        return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-                if p.is_file() and p.suffix in (".html", ".csv") and p.name != "index.html"}
+        """Every page, and every record the reports wrote in the private working folder."""
+        logs = config.work_dir(outputs=root) / "logs"
+        pages = {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.html"))
+                 if p.name != "index.html"}
+        return pages | {f"logs/{p.relative_to(logs)}": p.read_bytes() for p in sorted(logs.rglob("*.csv"))}
 
     kept, fresh = files(full_build.out), files(out)
     assert len(kept) >= 12 and kept.keys() == fresh.keys()

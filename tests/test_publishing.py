@@ -1,5 +1,6 @@
 """The published site as a whole: byte-identical rebuilds, self-contained pages, the banner on every
-page, figures as PNG with alt text, disclosure logs beside the pages and never in them.
+page, figures as PNG with alt text, nothing but pages in ``outputs/``, disclosure logs in the private
+working folder and never in the pages.
 
 Uses the session's full build (``full_build`` in tests/conftest.py: every report for every site)
 and, for the byte-identity test, one more full build into a second temporary folder.
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from carejourneys import __version__
+from carejourneys import __version__, config
 from carejourneys.sdc import disclosure
 
 
@@ -26,9 +27,8 @@ def second_build(full_build, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _published(out: Path) -> dict[str, bytes]:
-    """Every page and log of a build (relative path -> bytes); executed notebooks are not published."""
-    return {p.relative_to(out).as_posix(): p.read_bytes()
-            for p in sorted(out.rglob("*")) if p.is_file() and p.suffix in (".html", ".csv")}
+    """Every file a build put in ``outputs/`` (relative path -> bytes)."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
 def _report_pages(out: Path) -> list[Path]:
@@ -38,6 +38,7 @@ def _report_pages(out: Path) -> list[Path]:
 @pytest.mark.slow
 def test_rebuilding_gives_identical_bytes_for_every_page(full_build, second_build):
     first, again = _published(full_build.out), _published(second_build)
+    assert {Path(name).suffix for name in first} == {".html"}  # pages only: no notebook, log or CSV
     assert "index.html" in first and len(_report_pages(full_build.out)) == len(full_build.reports)
     assert sorted(first) == sorted(again)
     differ = [name for name in first if first[name] != again[name]]
@@ -56,7 +57,7 @@ def test_every_report_page_carries_the_banner(full_build):
     data_date = str(manifest.extra.get("data_date", ""))
     assert manifest.checksum and data_date
     for (notebook, site), r in full_build.reports.items():
-        assert r.status in ("ok", "up to date"), r.error
+        assert r.ok, r.error
         page = (full_build.out / site / f"{notebook}.html").read_text(encoding="utf-8")
         banner = re.search(r'<section\b[^>]*class="cj-banner"[^>]*>.*?</section>', page, re.S)
         assert banner is not None, f"{site}/{notebook}: no data-origin banner"
@@ -102,20 +103,22 @@ def test_figures_are_inline_png_with_alt_text(full_build):
 
 
 @pytest.mark.slow
-def test_disclosure_logs_are_beside_the_pages_and_never_in_them(full_build):
-    logs = sorted(full_build.out.glob("*/*.disclosure.csv"))
-    assert logs, "no disclosure log beside the outputs"
+def test_disclosure_logs_are_in_the_private_working_folder_and_never_in_the_pages(full_build):
+    private = config.work_dir(outputs=full_build.out) / "logs"
+    logs = sorted(private.glob("*/*.disclosure.csv"))
+    assert logs, "no disclosure log in the private working folder"
+    assert not list(full_build.out.rglob("*.csv"))
     header = ",".join(disclosure.LOG_COLUMNS)
     for log in logs:
         text = log.read_text(encoding="utf-8")
         assert text.splitlines()[0] == header
-        assert (log.parent / log.name.replace(".disclosure.csv", ".html")).is_file()
+        assert (full_build.out / log.parent.name / log.name.replace(".disclosure.csv", ".html")).is_file()
     for path in sorted(full_build.out.rglob("*.html")):
         page = path.read_text(encoding="utf-8")
         assert header not in page and disclosure.LOG_MIMETYPE not in page, path.name
         shown = page.count('<td class="num">c</td>')
-        if shown:  # something was withheld: every decision is logged beside the page
-            log = path.with_name(path.name.replace(".html", ".disclosure.csv"))
+        if shown:  # something was withheld: every decision is logged in the private folder
+            log = private / path.parent.name / path.name.replace(".html", ".disclosure.csv")
             assert log.is_file(), path.name
             logged = len(log.read_text(encoding="utf-8").splitlines()) - 1
             assert logged >= shown, f"{path.name}: {shown} cells withheld, {logged} logged"

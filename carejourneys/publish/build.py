@@ -874,7 +874,7 @@ def run_workers(targets: list[Target],
         except KeyboardInterrupt:
             stop.set()
             for k in list(every_kernel):  # their own session: the terminal's Ctrl-C did not reach them
-                k.kill()
+                k.cancel()
             for th in threads:
                 th.join()
             raise

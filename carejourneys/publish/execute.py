@@ -256,12 +256,17 @@ class ReportKernel:
         except Exception:  # noqa: BLE001 - a manager that cannot tell has no usable kernel
             return False
 
-    def kill(self) -> None:
-        """Kill the kernel process at once; safe from any thread (the build calls it from the main
-        thread when interrupted, as a kernel runs in its own session and does not get the
-        terminal's Ctrl-C). The report running in it fails, and no other report is run in this
-        kernel object (:attr:`cancelled`); :meth:`close` tidies up afterwards."""
+    def cancel(self) -> None:
+        """The build was interrupted: kill the kernel (:meth:`kill`) and run no other report in this
+        kernel object, nor the one it may be starting (:attr:`cancelled`)."""
         self.cancelled = True
+        self.kill()
+
+    def kill(self) -> None:
+        """Kill the kernel process at once; safe from any thread (the build calls it, through
+        :meth:`cancel`, from the main thread when interrupted, as a kernel runs in its own session
+        and does not get the terminal's Ctrl-C). The report running in it fails; :meth:`close`
+        tidies up afterwards."""
         process = thirdparty.kernel_process(self.km)
         if process is not None:
             try:

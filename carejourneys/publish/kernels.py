@@ -119,6 +119,7 @@ def prepare(env: dict[str, str], cwd: str) -> None:
     """Make this kernel ready for the next report: ``env`` on top of the kernel's baseline
     environment, ``cwd`` as the working folder, and everything else as in a fresh kernel."""
     global _BASELINE
+    os.chdir(cwd)  # first: the previous report's folder may be gone (the build removes it)
     first = _BASELINE is None
     if first:
         _BASELINE = _snapshot()
