@@ -175,6 +175,7 @@ def test_lock_refuses_a_second_build_naming_the_first(tmp_path):
     assert not (out / "brent").exists()  # the refused builds wrote nothing
     with WorkFolder(config.work_dir(outputs=out), out).lock(wait=0):  # free again once the holder is gone
         pass
+    assert (config.work_dir(outputs=out) / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
 def test_remove_site_deletes_its_pages_and_records_and_rewrites_the_index(tmp_path, monkeypatch):

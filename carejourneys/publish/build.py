@@ -501,7 +501,7 @@ class Context:
             if self._rules is None:
                 self._rules = checker.rules_from_data(self.data_dir, self.threshold)
             rules = self._rules
-        return checker.check_html(page, name, rules)
+        return checker.check_page(page, name=name, rules=rules)
 
     def trusts(self, record: dict[str, Any] | None) -> bool:
         """Whether a record vouches for the page now in ``outputs/`` (checked, or, in a build that

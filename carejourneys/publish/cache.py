@@ -4,6 +4,7 @@
 working folder (:func:`carejourneys.config.work_dir`, never inside ``outputs/``)::
 
     <work>/build.lock                        the lock: one build at a time (holds the builder's pid)
+    <work>/.gitignore                        "*": git never offers to commit any of it
     <work>/state/<site>/<report>.json        the cache record: key, status, and the checked page's sha256
     <work>/notebooks/<site>/<report>.ipynb   the executed notebook
     <work>/logs/<site>/<report>.log          the build log (error, traceback, output-check findings)
@@ -139,6 +140,9 @@ class WorkFolder:
         to ``wait`` seconds for another build to finish; then refuse with BuildError naming its pid.
         The lock goes with the process, however it ends (a killed build leaves no stale lock)."""
         self.root.mkdir(parents=True, exist_ok=True)
+        ignore = self.root / ".gitignore"
+        if not ignore.exists():  # never committed by accident, wherever it is (a checkout's root, say)
+            atomic_write_bytes(ignore, b"# carejourneys' private working folder: never commit it\n*\n")
         path = self.root / LOCK_FILE
         f = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the duration of the build
         try:
