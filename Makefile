@@ -23,8 +23,8 @@ $(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "carejourneys needs Python 3.11 or newer; set PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r $(LOCK)
-	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip install --quiet --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --quiet --no-deps -e .
 	@touch $(STAMP)
 
 report: $(STAMP)
@@ -36,7 +36,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 $(LAB): $(STAMP)
-	$(PY) -m pip install --quiet -c $(LOCK) -e ".[lab]"
+	$(PY) -m pip install --quiet --quiet -c $(LOCK) -e ".[lab]"
 	@touch $(LAB)
 
 lab: $(LAB)
