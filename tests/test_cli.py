@@ -165,6 +165,19 @@ def test_a_full_disk_exits_4_with_a_clean_message(fake_run, capsys):
     assert "the disk is full" in capsys.readouterr().err
 
 
+def test_a_full_disk_during_a_real_build_exits_4(tmp_path, monkeypatch, capsys):
+    write_notebook(tmp_path / "nbs", "01_a", ["x = 1"], sites=("brent",))
+    monkeypatch.setenv("CAREJOURNEYS_NOTEBOOKS", str(tmp_path / "nbs"))
+
+    def full(*args, **kwargs):  # the disk fills while the reports are written
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "out" / "brent" / "01_a.html"))
+
+    monkeypatch.setattr(build, "_build_all", full)
+    assert cli.main(["build", "--outputs", str(tmp_path / "out"), "--jobs", "1"]) == cli.Exit.BUILD
+    err = capsys.readouterr().err
+    assert "the disk is full" in err and "Traceback" not in err
+
+
 def test_an_unusable_outputs_folder_is_refused_with_exit_2(tmp_path, capsys):
     (tmp_path / "file").write_text("not a folder")
     assert cli.main(["build", "--outputs", str(tmp_path / "file"), "--jobs", "1"]) == cli.Exit.USAGE
