@@ -231,3 +231,37 @@ def test_digest_records_behind_each_heading(plymouth, brent):
         assert len(t) >= 2 and (t["People"] > 0).all()
     t = themes.learning_themes(plymouth.coded_segments, plymouth.learning_points)
     assert len(t) == 6 and (t["people"] > 0).all() and (t["learning_points"] != "").all()
+
+
+def test_quotes_come_from_the_primary_coding_and_fit_their_code(plymouth, brent):
+    from carejourneys.sdc.quotes import select_quotes
+
+    for ds in (plymouth, brent):
+        primary = themes.primary_coding(ds.coded_segments)
+        assert set(primary["coder"]) == {"coder_a"} or primary["coder"].nunique() == 1
+        requests = [r for f in ("Enablers", "Barriers") for r in themes.quote_requests(ds.coded_segments, f)]
+        requests += themes.learning_theme_quotes("Governance", ds.coded_segments)
+        for req in requests:
+            r = dict(req)
+            r.pop("caption")
+            picked = select_quotes(n=3, deny=ds.deny_list, **r).quotes
+            assert len(picked), req["theme"]
+        # what was said was coded by the primary coder to the code quoted and its valence
+        seg = primary.assign(key=primary["source_id"] + "@" + primary["start"].astype(str))
+        for req in requests:
+            hit = seg[seg["code_path"] == req["theme"]]
+            with_valence = set(seg.loc[seg["code_path"] == f"Valence/{req['valence']}", "key"])
+            assert hit["key"].isin(with_valence).any()
+
+
+def test_second_coder_does_not_add_codes():
+    import pandas as pd
+
+    seg = pd.DataFrame({"segment_id": ["1", "2", "3", "4", "5"], "source_id": ["S1", "S1", "S1", "S2", "S3"],
+                        "site": "brent", "role": "Manager", "seniority": "manager", "wave": 1,
+                        "code_path": ["Barriers/Data sharing", "Valence/Negative", "Barriers/COVID-19",
+                                      "Enablers/Practical help", "Enablers/Practical help"],
+                        "text": "t", "start": 0, "end": 5, "coder": ["a", "a", "b", "b", "a"]})
+    primary = themes.primary_coding(seg)  # a coded more sources
+    assert list(primary["segment_id"]) == ["1", "2", "4", "5"]  # b's code on a's source is left out
+    assert list(themes.ranked_factors(seg, "Barriers")["item"]) == ["Data sharing"]

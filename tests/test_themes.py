@@ -276,9 +276,13 @@ def test_double_coding_counts_once_and_conflicting_valence_is_left_out(segs):
         seg_counts, themes.prevalence(segs, by="seniority", parent="Programme learning", measure="segments"))
     assert len(themes.valence_segments(both)) == len(themes.valence_segments(segs))
     conflict = segs.iloc[[1]].copy()
-    conflict["segment_id"], conflict["code_path"], conflict["coder"] = "c1", "Valence/Positive", "CD"
+    conflict["segment_id"], conflict["code_path"], conflict["coder"] = "c1", "Valence/Positive", "AB"
     v = themes.valence_segments(pd.concat([segs, conflict], ignore_index=True))
     assert "t1" not in set(v["source_id"])  # t1's only valence-coded passage now has two valences
+    # a second coder's different valence is for the agreement check: the primary coding stands
+    conflict["coder"] = "CD"
+    v = themes.valence_segments(pd.concat([segs, conflict], ignore_index=True))
+    assert "t1" in set(v["source_id"])
 
 
 def test_reader_tables(segs):
@@ -322,8 +326,10 @@ def test_agrees_with_the_qualitative_module():
 def test_quote_requests_and_trend_sentence(segs):
     bare = segs[~segs["code_path"].str.startswith("Barriers/")]
     req = themes.quote_requests(bare, "Barriers", top=2)
-    assert req == [{"theme": "Programme learning/Governance", "valence": "Negative",
-                    "caption": "Barrier 1: Programme learning: Governance"}]
+    assert [{k: v for k, v in r.items() if k != "segments"} for r in req] == [
+        {"theme": "Programme learning/Governance", "valence": "Negative",
+         "caption": "Barrier 1: Programme learning: Governance"}]
+    assert len(req[0]["segments"]) == len(bare)  # one coder: the primary coding is everything
     coded = themes.quote_requests(segs, "Barriers", basis="codes")
     assert {r["theme"] for r in coded} == {"Programme learning/Governance", "Barriers/Transport"}
     up = themes.valence_trend(_gradient_segments([[.6, .3, .1], [.3, .4, .3], [.1, .2, .7]]), unit="segment")

@@ -72,9 +72,26 @@ def deduplicate(segments: pd.DataFrame) -> pd.DataFrame:
     return segments[~segments.duplicated(keys, keep="first")]
 
 
+def primary_coding(segments: pd.DataFrame) -> pd.DataFrame:
+    """The coding the analysis rests on: in sources coded by more than one coder, only the primary
+    coder's codes (the coder of most sources; ties by name). A second coder's codes serve the
+    agreement checks (:func:`carejourneys.metrics.qualitative.intercoder_agreement`) and are not
+    counted twice, nor allowed to tie a passage to a code or valence its primary coder did not give.
+    Segments without a ``coder`` column, or with one coder, are returned unchanged.
+    """
+    if "coder" not in segments.columns or segments["coder"].nunique() < 2:
+        return segments
+    coder = segments["coder"].astype("str")
+    per = segments.groupby(coder)["source_id"].nunique()
+    primary = sorted(per.index, key=lambda c: (-per[c], c))[0]
+    coded_by_primary = set(segments.loc[coder == primary, "source_id"])
+    keep = (coder == primary) | ~segments["source_id"].isin(coded_by_primary)
+    return segments[keep]
+
+
 def _with_people(segments: pd.DataFrame) -> pd.DataFrame:
     _require(segments, SEGMENT_COLUMNS, "coded_segments")
-    s = deduplicate(segments)
+    s = deduplicate(primary_coding(segments))
     return s.assign(person=person_ids(s))
 
 
@@ -106,10 +123,11 @@ def prevalence(segments: pd.DataFrame, by: str = "role", parent: str | None = No
     _require(segments, SEGMENT_COLUMNS, "coded_segments")
     # built on qualitative.theme_prevalence: passages (not segment rows) are what "segments" counts
     if parent is None:
-        tp = qualitative.theme_prevalence(segments, by=[by], level="theme", exclude=tuple(exclude))
+        tp = qualitative.theme_prevalence(primary_coding(segments), by=[by], level="theme",
+                                          exclude=tuple(exclude))
         order = [c for c in CODEBOOK if c not in exclude]
     else:
-        tp = qualitative.theme_prevalence(segments, by=[by], level=2, exclude=(VALENCE,))
+        tp = qualitative.theme_prevalence(primary_coding(segments), by=[by], level=2, exclude=(VALENCE,))
         tp = tp[tp["theme"].astype("str").str.startswith(parent + CODE_SEPARATOR)]
         tp = tp.assign(theme=tp["theme"].astype("str").str.slice(len(parent) + 1))
         order = list(CODEBOOK.get(parent, ()))
@@ -605,13 +623,15 @@ def percent_columns(table: pd.DataFrame) -> dict[str, str]:
 
 
 def quote_requests(segments: pd.DataFrame, factor: str, top: int = 3, basis: str = "auto") -> list[dict]:
-    """Arguments for ``cj.report.quotes`` to illustrate the ``top`` enablers or barriers.
+    """Arguments for ``cj.report.quotes`` to illustrate the ``top`` enablers or barriers, quoting from
+    the primary coding (``segments``: :func:`primary_coding` of the frame given, so pass one site's).
 
     One dict per item, with ``theme`` (the code to quote from), ``valence`` (Positive for an
     enabler and Negative for a barrier when the ranking rests on valence, else None) and a
     ``caption``. Use as ``cj.report.quotes(**request, n=1, deny=ds.deny_list)``.
     """
     r = ranked_factors(segments, factor, basis=basis).head(top)
+    primary = primary_coding(segments)
     out = []
     for row in r.itertuples(index=False):
         if row.basis == "valence":
@@ -622,7 +642,8 @@ def quote_requests(segments: pd.DataFrame, factor: str, top: int = 3, basis: str
             # a passage coded to an enabler and a barrier at once (a mixed answer) illustrates neither
             theme, valence = code, "Positive" if factor == ENABLERS else "Negative"
         label = str(row.item).replace(CODE_SEPARATOR, ": ")
-        out.append({"theme": theme, "valence": valence, "caption": f"{factor[:-1]} {row.rank}: {label}"})
+        out.append({"theme": theme, "valence": valence, "caption": f"{factor[:-1]} {row.rank}: {label}",
+                    "segments": primary})
     return out
 
 
@@ -756,13 +777,15 @@ def learning_themes_table(segments: pd.DataFrame,
                    f"{best['theme'].lower()} most positively ({best['percent_positive']:.0f}%).")
 
 
-def learning_theme_quotes(theme: str) -> list[dict]:
+def learning_theme_quotes(theme: str, segments: pd.DataFrame | None = None) -> list[dict]:
     """Arguments for ``cj.report.quotes`` illustrating one learning theme (a child of Programme
-    learning): one request for what went well and one for what did not, each captioned."""
+    learning): one request for what went well and one for what did not, each captioned. With
+    ``segments`` (one site's), the requests quote from their :func:`primary_coding`."""
     code = theme if theme.startswith(LEARNING_THEMES_PARENT) else f"{LEARNING_THEMES_PARENT}/{theme}"
     name = code.split(CODE_SEPARATOR)[-1]
-    return [{"theme": code, "valence": "Positive", "caption": f"{name}: what worked"},
-            {"theme": code, "valence": "Negative", "caption": f"{name}: what did not"}]
+    extra = {} if segments is None else {"segments": primary_coding(segments)}
+    return [{"theme": code, "valence": "Positive", "caption": f"{name}: what worked", **extra},
+            {"theme": code, "valence": "Negative", "caption": f"{name}: what did not", **extra}]
 
 
 def collaboration_by_site(segments: pd.DataFrame) -> tuple[pd.DataFrame, str]:

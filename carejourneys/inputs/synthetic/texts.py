@@ -155,7 +155,7 @@ STAFF: dict[str, dict[str, tuple[str, ...]]] = {
         "pos": ("The partnership board gave the work a clear line of sight to senior leaders.",
                 "Regular reporting kept everyone honest about progress.",
                 "Having young people at the board changed the tone of the meetings."),
-        "neg": ("For a long stretch the board simply did not meet and things drifted.",
+        "neg": ("Board papers arrived late and there was little time to discuss them.",
                 "Governance papers were long and the real discussion happened elsewhere.",
                 "It was never clear who was accountable when something went wrong."),
     },
@@ -326,7 +326,7 @@ _MORE_STAFF: dict[str, dict[str, tuple[str, ...]]] = {
     },
     f"{PL}/Governance": {
         "pos": ("The terms of reference were rewritten so that the board could actually make decisions.",),
-        "neg": ("After the chair moved on, meetings kept being cancelled and nobody picked it up.",),
+        "neg": ("The board heard updates but rarely took a decision in the room.",),
     },
     f"{CO}/Ethos across roles": {
         "pos": ("Even the finance team started asking what young people thought.",),
@@ -452,7 +452,7 @@ STAFF_FACTORS: dict[str, tuple[str, ...]] = {
         "COVID pulled council staff into emergency work for months."),
     f"{BA}/Slow decision-making": (
         "Sign-off took so long that the idea had gone cold by the time it came.",
-        "We waited months for a protocol to be approved while the bags sat in a cupboard.",
+        "We waited months for a protocol to be signed off while everything sat ready to go.",
         "Decisions went round the houses and nobody could say yes."),
     f"{BA}/Different views of systems change": (
         "We never agreed what systems change would look like, so we measured different things.",
@@ -526,6 +526,7 @@ SITE_STAFF: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         },
         f"{PL}/Decision-making and momentum": {
             "neg": ("Everything else was put on hold while the family-finding service was argued over.",
+                    "The bags sat in a cupboard for months while the protocol waited to be approved.",
                     "By the time the worker started, there was hardly any time left to take referrals.",
                     "The referrals just never came in the numbers the business case promised."),
         },
@@ -542,6 +543,7 @@ SITE_STAFF: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         },
         f"{PL}/Governance": {
             "neg": ("The board stopped meeting for most of a year and decisions drifted.",
+                    "After the chair moved on, meetings kept being cancelled and nobody picked it up.",
                     "It felt like another partnership table on top of all the others."),
         },
         f"{FO}/Systems improved": {
