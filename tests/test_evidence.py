@@ -141,3 +141,11 @@ def test_count_columns_and_people_rows():
     t = evidence.summary(fw)
     assert evidence.count_columns(t) == [*[evidence.SITE_LABELS[s] for s in schemas.FIELDWORK_SITES], "Total"]
     assert list(evidence.people_rows(t)) == [u == "people" for _, (_, _, u) in evidence.SUMMARY_ROWS.items()]
+
+
+def test_thinning_names_a_site_whose_last_wave_is_lightest():
+    rows = [("plymouth", w) for w, n in ((1, 4), (2, 5), (3, 2)) for _ in range(n)]
+    rows += [("brent", w) for w, n in ((1, 2), (2, 3), (3, 4)) for _ in range(n)]
+    fw = pd.DataFrame({"site": [r[0] for r in rows], "wave": [r[1] for r in rows]})
+    out = evidence.thinning(fw)
+    assert len(out) == 1 and out[0].startswith("Plymouth") and "wave 3: 2" in out[0]

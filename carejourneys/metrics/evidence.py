@@ -248,6 +248,22 @@ def caveats(fieldwork: pd.DataFrame, site: str) -> list[str]:
     out.append("Observations and focus groups are counted as events: the people present at them are not "
                "added to the number of people interviewed.")
     out += coverage_gaps(fieldwork)
+    out += thinning(fieldwork)
+    return out
+
+
+def thinning(fieldwork: pd.DataFrame) -> list[str]:
+    """A sentence for each site whose last wave of fieldwork holds the fewest events (the digests'
+    caveat that fieldwork was hard to arrange towards a programme's end), with the counts per wave."""
+    out = []
+    for site in [s for s in schemas.SITES if s in set(fieldwork["site"])]:
+        per = fieldwork[fieldwork["site"] == site].groupby("wave").size().reindex(list(schemas.WAVES),
+                                                                                fill_value=0)
+        last = schemas.WAVES[-1]
+        if per[last] < per.drop(last).min():
+            waves = ", ".join(f"wave {w}: {int(n)}" for w, n in per.items())
+            out.append(f"{SITE_LABELS.get(site, site)}: the last wave holds the fewest data-gathering events "
+                       f"({waves}); fieldwork there thinned out towards the end of the programme.")
     return out
 
 
