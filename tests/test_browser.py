@@ -231,6 +231,8 @@ def test_the_site_works_opened_from_files(browser, site: Path):
     assert visit.errors == [] and visit.foreign == []
 
 
+_OPEN_ALL = "() => document.querySelectorAll('details').forEach(d => { d.open = true; })"
+
 _STICKY = """() => {
   const wide = Array.from(document.querySelectorAll('.cj-table'))
     .filter(d => d.scrollWidth > d.clientWidth + 4 && d.querySelector('tbody tr > :nth-child(2)'));
@@ -241,38 +243,132 @@ _STICKY = """() => {
     const before = second.getBoundingClientRect().left - box;
     d.scrollLeft = d.scrollWidth;
     return {caption: (d.querySelector('caption') || {}).textContent || '', scrolled: d.scrollLeft,
+            annex: d.closest('details') !== null,
             first: first.getBoundingClientRect().left - box, before: before,
             second: second.getBoundingClientRect().left - box};
   });
 }"""
 
+#: every table of a page: its caption, whether it is in a collapsed section, and whether it scrolls
+_TABLES = """() => Array.from(document.querySelectorAll('table')).map(t => {
+  const box = t.closest('.cj-table, .cj-index-wrap') || t.parentElement;
+  return {caption: (t.querySelector('caption') || {}).textContent || '(no caption)',
+          annex: t.closest('details') !== null, scroll: box.scrollWidth - box.clientWidth,
+          wider: t.getBoundingClientRect().right
+                 - (document.querySelector('main') || document.body).getBoundingClientRect().right};
+})"""
+
 
 @pytest.mark.browser
 @pytest.mark.slow
 def test_pages_fit_a_phone_screen(browser, server: str, site: Path, tmp_path: Path):
-    """Every page at phone width: no sideways scrolling of the page; a wide table scrolls inside its
-    box with its first column kept in view (sticky)."""
+    """Every page at phone width: no sideways scrolling of the page; main tables fit (many columns
+    become one card per row) and only tables in collapsed sections (annex, numbers behind a chart)
+    scroll, inside their box, with their first column kept in view (sticky)."""
     visit = Visit(browser, server, PHONE)
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-    wide_tables = 0
     try:
         for rel in pages:
             page = visit.open(server + rel)
             facts = page.evaluate(_PAGE_FACTS)
             assert facts["overflow"] <= 1, f"{rel} scrolls sideways on a phone by {facts['overflow']}px"
+            page.screenshot(path=str(tmp_path / f"phone_{_name(server + rel, server)}.png"), full_page=True)
+            page.evaluate(_OPEN_ALL)
+            facts = page.evaluate(_PAGE_FACTS)
+            assert facts["overflow"] <= 1, f"{rel} scrolls sideways on a phone with its sections open"
             for table in page.evaluate(_STICKY):
-                wide_tables += 1
+                assert table["annex"], f"{rel}: main table {table['caption']!r} scrolls on a phone"
                 assert table["scrolled"] > 0, f"{rel}: {table['caption']!r} does not scroll"
                 assert abs(table["first"]) <= 1, f"{rel}: first column of {table['caption']!r} scrolled away"
                 moved = table["before"] - table["second"]
                 assert abs(moved - table["scrolled"]) <= 1.5, f"{rel}: {table['caption']!r} did not scroll"
-            page.screenshot(path=str(tmp_path / f"phone_{_name(server + rel, server)}.png"), full_page=True)
             page.close()
     finally:
         visit.close()
     assert visit.errors == [] and visit.foreign == []
-    if (site / "plymouth" / "02_site_learning.html").is_file():  # the full build has wide tables
-        assert wide_tables > 0
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_main_tables_never_scroll_on_a_desktop(browser, server: str, site: Path):
+    """At 1280 px no table outside a collapsed section is wider than its box (nor than the text)."""
+    visit = Visit(browser, server, DESKTOP)
+    wide = []
+    try:
+        for rel in sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")):
+            page = visit.open(server + rel)
+            wide += [f"{rel}: {t['caption']!r} ({t['scroll']}px)" for t in page.evaluate(_TABLES)
+                     if not t["annex"] and (t["scroll"] > 1 or t["wider"] > 1)]
+            page.close()
+    finally:
+        visit.close()
+    assert wide == [], "tables that scroll at 1280 px:\n" + "\n".join(wide)
+
+
+# --------------------------------------------------------------------------- accessibility (axe-core)
+#: axe-core (npm package) is looked for here, or in $CAREJOURNEYS_AXE (the path of axe.min.js)
+AXE_CACHE = Path.home() / ".cache" / "carejourneys" / "axe"
+AXE_VERSION = "4"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+_AXE_RUN = """async (tags) => {
+  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': '
+                                        + (n.failureSummary || '').slice(0, 160))}));
+}"""
+
+
+def axe_script() -> str:
+    """The text of axe.min.js: from $CAREJOURNEYS_AXE, else the cache folder, installing it there
+    with npm when npm is available (``npm install --prefix ~/.cache/carejourneys/axe axe-core@4``);
+    the test is skipped without it."""
+    import os
+    import subprocess
+
+    given = os.environ.get("CAREJOURNEYS_AXE")
+    path = Path(given) if given else AXE_CACHE / "node_modules" / "axe-core" / "axe.min.js"
+    if not path.is_file() and not given:
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("axe-core is not installed and npm is not available to install it")
+        AXE_CACHE.mkdir(parents=True, exist_ok=True)
+        try:
+            subprocess.run([npm, "install", "--prefix", str(AXE_CACHE), "--no-save", "--no-audit",
+                            "--no-fund", f"axe-core@{AXE_VERSION}"],
+                           capture_output=True, timeout=300, check=True)
+        except (subprocess.SubprocessError, OSError) as e:
+            pytest.skip(f"axe-core could not be installed with npm ({type(e).__name__})")
+    if not path.is_file():
+        pytest.skip(f"axe-core not found at {path}")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_every_page_passes_axe(browser, server: str, site: Path):
+    """axe-core finds no WCAG 2.0, 2.1 or 2.2 A/AA violation on any page, with its collapsed
+    sections closed and open on a desktop, and open on a phone."""
+    script = axe_script()
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    found = []
+    for viewport in (DESKTOP, PHONE):
+        # the pages forbid scripts (Content-Security-Policy): only the test's own axe is let in
+        context = browser.new_context(viewport=viewport, bypass_csp=True, service_workers="block")
+        try:
+            for rel in pages:
+                page = context.new_page()
+                page.goto(server + rel, wait_until="load")
+                page.add_script_tag(content=script)
+                for state in (("closed", "open") if viewport is DESKTOP else ("open",)):
+                    if state == "open":
+                        page.evaluate(_OPEN_ALL)
+                    for v in page.evaluate(_AXE_RUN, AXE_TAGS):
+                        found.append(f"{rel} [{viewport['width']}px, sections {state}] {v['id']} "
+                                     f"({v['impact']}): {v['help']} -- {'; '.join(v['nodes'])}")
+                page.close()
+        finally:
+            context.close()
+    assert found == [], f"{len(found)} accessibility violation(s):\n" + "\n".join(found)
 
 
 def test_site_pages_are_stable_and_their_links_exist(tmp_path: Path):
