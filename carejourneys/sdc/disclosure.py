@@ -74,6 +74,8 @@ LOG_COLUMNS = ("report", "table", "row", "row_label", "column", "rule")
 LOG_MIMETYPE = "application/vnd.carejourneys.sdc.disclosure-log+json"
 
 _SECONDARY = ("auto", "both", "columns", "rows", None)
+#: complements tried for one exposed cell before the nearest is taken (see :func:`_secondary`)
+_CANDIDATES = 6
 _EPS = 1e-7
 
 
@@ -237,19 +239,41 @@ def _matrix(problem: _Problem, hidden: list[int]) -> tuple[np.ndarray, np.ndarra
     return a[keep], b[keep]
 
 
-def _determined(problem: _Problem, hidden: list[int]) -> list[int]:
-    """Hidden cells fixed by the lines alone (every solution of the equalities agrees on them)."""
-    if not hidden:
-        return []
-    a, _ = _matrix(problem, hidden)
-    if a.shape[0] == 0:
-        return []
+def _determined(problem: _Problem, hidden: list[int], only: int | None = None) -> list[int]:
+    """Hidden cells fixed by the lines alone (every solution of the equalities agrees on them),
+    worked out group by group (see :func:`_components`); with ``only``, for that cell's group."""
     from scipy.linalg import null_space
 
-    ns = null_space(a)
-    if ns.shape[1] == 0:
-        return list(hidden)
-    return [v for j, v in enumerate(hidden) if np.abs(ns[j]).max() < _EPS]
+    out = []
+    for group in _components(problem, hidden):
+        if only is not None and only not in group:
+            continue
+        a, _ = _matrix(problem, group)
+        if a.shape[0] == 0:
+            continue
+        ns = null_space(a)
+        if ns.shape[1] == 0:
+            out += group
+            continue
+        out += [v for j, v in enumerate(group) if np.abs(ns[j]).max() < _EPS]
+    return out
+
+
+def _has_interior_point(a: np.ndarray, b: np.ndarray, lows: Sequence[float]) -> bool:
+    """Whether some solution of ``a @ x == b`` has every unknown strictly above its lower bound (one
+    linear programme: maximise the smallest margin, capped at 1)."""
+    from scipy.optimize import linprog
+
+    n = a.shape[1]
+    # unknowns x (n) and the margin s: maximise s with x_j - s >= low_j, 0 <= s <= 1
+    cost = np.zeros(n + 1)
+    cost[-1] = -1.0
+    a_eq = np.hstack([a, np.zeros((a.shape[0], 1))]) if a.size else None
+    a_ub = np.hstack([-np.eye(n), np.ones((n, 1))])
+    b_ub = -np.asarray(lows, dtype=float)
+    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b if a.size else None,
+                  bounds=[(None, None)] * n + [(0, 1)], method="highs")
+    return res.status == 0 and -res.fun > 1e-6
 
 
 def feasible_range(a: np.ndarray, b: np.ndarray, k: int, lb: float | Sequence[float] = 0.0
@@ -280,27 +304,86 @@ def feasible_range(a: np.ndarray, b: np.ndarray, k: int, lb: float | Sequence[fl
     return out[0], out[1]
 
 
+def _components(problem: _Problem, hidden: list[int]) -> list[list[int]]:
+    """Hidden cells grouped by the lines that join them (cells of one line are in one group)."""
+    parent = {v: v for v in hidden}
+
+    def find(v: int) -> int:
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        return v
+
+    for line in problem.lines:
+        vs = [v for v, _ in line if v in parent]
+        for a, b in zip(vs, vs[1:], strict=False):
+            parent[find(a)] = find(b)
+    groups: dict[int, list[int]] = {}
+    for v in hidden:
+        groups.setdefault(find(v), []).append(v)
+    return list(groups.values())
+
+
 def _exposed(problem: _Problem, hidden: list[int], only: int | None = None) -> list[int]:
     """Hidden cells (or just ``only``) that a reader can pin to a single value."""
-    exposed = _determined(problem, hidden)
+    exposed = _determined(problem, hidden, only)
     if only is not None:
         exposed = [v for v in exposed if v == only]
     if exposed:
         return exposed
     # with every hidden value above the lower bound the true table is an interior point: any
     # direction that keeps the equalities can move both ways, so only cells at the bound can pin a
-    # cell to one value.
-    if not any(problem.cells[v].value <= problem.lb for v in hidden):
-        return []
-    a, b = _matrix(problem, hidden)
+    # cell to one value. The check runs per group of hidden cells joined by lines: lines outside a
+    # group say nothing about it.
     out = []
-    for j, v in enumerate(hidden):
-        if only is not None and v != only:
+    for group in _components(problem, hidden):
+        if only is not None and only not in group:
             continue
-        lo, hi = feasible_range(a, b, j, [min(problem.lb, problem.cells[h].value) for h in hidden])
-        if hi - lo <= _EPS:
-            out.append(v)
+        if not any(problem.cells[v].value <= problem.lb for v in group):
+            continue
+        a, b = _matrix(problem, group)
+        lows = [min(problem.lb, problem.cells[h].value) for h in group]
+        out += [group[j] for j in _pinned(a, b, lows) if only is None or group[j] == only]
     return out
+
+
+def _pinned(a: np.ndarray, b: np.ndarray, lows: Sequence[float]) -> list[int]:
+    """Unknowns that take one value in every solution of ``a @ x == b, x >= lows``.
+
+    The solutions fill their affine hull: the equalities plus the unknowns that sit at their lower
+    bound in every solution. One linear programme lifts as many unknowns off their bounds as it
+    can; each unknown it leaves at its bound is checked on its own (is its maximum its bound?). An
+    unknown is pinned when it is constant on that hull (its null-space component is zero)."""
+    from scipy.linalg import null_space
+    from scipy.optimize import linprog
+
+    n = a.shape[1]
+    lows = np.asarray(lows, dtype=float)
+    a_ub = np.hstack([-np.eye(n), np.eye(n)])
+    a_eq = np.hstack([a, np.zeros((a.shape[0], n))]) if a.size else None
+    bounded = np.ones(n, dtype=bool)  # not yet lifted off its bound in any solution found
+    while bounded.any():
+        # variables x (n) and lifts t (n): maximise the lifts of the unknowns still at their bound,
+        # with t_j <= x_j - low_j and 0 <= t_j <= 1; an optimum of 0 means none of them can move
+        cost = np.concatenate([np.zeros(n), -bounded.astype(float)])
+        res = linprog(cost, A_ub=a_ub, b_ub=-lows, A_eq=a_eq, b_eq=b if a.size else None,
+                      bounds=[(None, None)] * n + [(0, 1)] * n, method="highs")
+        if res.status != 0:
+            raise RuntimeError(f"disclosure audit: linear programme failed ({res.message})")
+        newly = bounded & (res.x[n:] > 1e-7)
+        if not newly.any():
+            break
+        bounded &= ~newly
+    stuck = [int(j) for j in np.flatnonzero(bounded)]
+    hull = a
+    if stuck:
+        hull = np.vstack([a, np.eye(n)[stuck]]) if a.size else np.eye(n)[stuck]
+    if hull.shape[0] == 0:
+        return []
+    ns = null_space(hull)
+    if ns.shape[1] == 0:
+        return list(range(n))
+    return [j for j in range(n) if np.abs(ns[j]).max() < _EPS]
 
 
 # --------------------------------------------------------------------------- suppression
@@ -349,7 +432,9 @@ def _secondary(problem: _Problem) -> list[int]:
         if not pool:  # everything is hidden already: nothing more can be done
             return added
         choice = pool[0]
-        for v in pool:
+        # try the nearest few: any of them will do in the end, as the loop goes on until nothing
+        # is exposed; trying every cell of a large problem costs a linear programme each
+        for v in pool[:_CANDIDATES]:
             if not _exposed(problem, sorted([*hidden, v]), only=k):
                 choice = v
                 break
