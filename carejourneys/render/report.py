@@ -421,9 +421,10 @@ def numeric(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every withheld cell (``c``) as NaN, for charts drawn from protected values."""
     out = frame.copy()
     for c in out.columns:
-        s = out[c]
-        if s.dtype == object and (s == disclosure.SUPPRESSED).any():
-            out[c] = pd.to_numeric(s.where(s != disclosure.SUPPRESSED), errors="coerce")
+        values = list(out[c])
+        if any(isinstance(v, str) and v == disclosure.SUPPRESSED for v in values):
+            cleaned = [float("nan") if isinstance(v, str) and v == disclosure.SUPPRESSED else v for v in values]
+            out[c] = pd.to_numeric(pd.Series(cleaned, index=out.index, dtype=object), errors="coerce")
     return out
 
 
