@@ -38,6 +38,9 @@ DENY = pd.DataFrame({"site": ["plymouth", "plymouth", "all"],
     ("I was born in 2006 and", "date of birth", "2006"),
     ("DOB 03/04/2006 noted", "date of birth", "03/04/2006"),
     ("her UPN is A123456789012 so", "UPN", "A123456789012"),
+    ("hi, my name is Kai and", "name", "Kai"),
+    ("I'm called Jo Reid, yeah", "name", "Jo Reid"),
+    ("Her name was Amy.", "name", "Amy"),
     ("UPN A12345678901B noted", "UPN", "A12345678901B"),
 ])
 def test_new_patterns(text, tag, original):

@@ -22,7 +22,8 @@ then replaces, in this order of precedence when matches overlap:
   the birth years of the young people such a programme works with); and a partial date right after
   "born" (``born May 2006``, ``born in 2006``, ``born on the 3rd of May``); other dates stay;
 * a title followed by initials and/or a capitalised word (``Mrs Patel``, ``Dr. Okafor``, ``Ms J. Smith``,
-  ``Dr A Patel``) -> ``[name]``;
+  ``Dr A Patel``), and a name given in so many words ("my name is Kai", "I'm called Jo Reid", "her
+  name was Amy") -> ``[name]``;
 * every term of a deny list (names, places, services, organisations), whole words, case-insensitive,
   longest first -> ``[name]``, ``[place]``, ``[service]``, ``[organisation]``.
 
@@ -104,6 +105,11 @@ _TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Rev|Revd|Cllr)"
 TITLE_NAME = re.compile(
     rf"(?<!\w){_TITLES}\.?\s+(?:{_CAP}\.?(?:\s+|(?={_CAP}))){{0,3}}{_CAP}[\w'’-]+"
     rf"(?:\s+(?!{_TITLES}\b){_CAP}[\w'’-]+)?")
+#: a name given in so many words: "my name is Kai", "I'm called Jo Reid", "her name was Amy"
+NAME_GIVEN = re.compile(
+    r"\b(?i:my\s+name\s+is|my\s+name['’]s|i['’]m\s+called|i\s+am\s+called|call\s+me|"
+    r"(?:his|her|their)\s+name\s+(?:is|was))\s+"
+    rf"(?P<name>{_CAP}[\w'’-]+(?:\s+{_CAP}[\w'’-]+)?)")
 #: format characters (soft hyphen, zero-width spaces and joiners, word joiner, BOM, bidi marks)
 _INVISIBLE_CATEGORIES = frozenset({"Cf"})
 #: every format (Cf) character of Unicode 15: soft hyphen, zero-width spaces and joiners, word joiner,
@@ -357,6 +363,8 @@ def _found(text: str, terms: list[tuple[str, str]], dob_years: tuple[int, int]
             add(m.start(), m.end(), tag_of.get(" ".join(m.group(0).split()).lower(), "name"), "deny list", 5)
     for m in TITLE_NAME.finditer(text):
         add(m.start(), m.end(), "name", "title and name", 6)
+    for m in NAME_GIVEN.finditer(text):
+        add(m.start("name"), m.end("name"), "name", "name given ('my name is ...')", 6)
     return found
 
 
