@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from carejourneys.inputs import council_names
+
 #: a local authority code, accepted where a site is: old 3-digit or new 9-character form
 LA_CODE = re.compile(r"^(?:\d{3}|E\d{8})$")
 
@@ -117,9 +119,7 @@ def label(key: str) -> str:
         return "All sites"
     if key in _REGISTRY:
         return _REGISTRY[key].name
-    from carejourneys.inputs.council_names import council_label
-
-    return council_label(key)
+    return council_names.council_label(key)
 
 
 def all_sites() -> list[Site]:

@@ -12,6 +12,11 @@ a ``manifest.yml`` and one file per source of :data:`carejourneys.inputs.schemas
 
 Where the folder is: the ``data_dir`` argument, else the environment variable
 ``CAREJOURNEYS_DATA``, else the bundled synthetic replica.
+
+Sites: a site the manifest declares (its ``sites:`` list) is registered when the dataset is loaded
+(:func:`register_sites`). Links between files (:data:`LINKS`: every participant in the register,
+every coded source in the fieldwork log, every young person who speaks in the register) are checked
+with the files, and a broken one is reported with the file, row and column of the referring row.
 """
 
 from __future__ import annotations
