@@ -180,3 +180,27 @@ def test_workforce_context_is_a_table_or_none():
     assert "Turnover %" in wf.columns and len(wf) > 0
     with pytest.raises(KeyError):
         governance.workforce_context("atlantis")
+
+
+def test_find_changes_and_outputs_and_legacy():
+    changes = pd.DataFrame({
+        "site": "plymouth", "change_id": ["C1", "C1", "C2", "C3"],
+        "description": ["Covenant strengthened", "Covenant strengthened",
+                        "Care experience treated as a protected characteristic", "Bus passes"],
+        "level": "local", "kind": "policy", "status": ["proposed", "adopted", "adopted", "proposed"],
+        "date": pd.to_datetime(["2022-10-10", "2023-03-20", "2023-07-24", "2023-01-01"]), "evidence": None})
+    found, sentence = governance.covenant_and_protected_characteristic(changes)
+    assert set(found["Change"]) == {"Care experience treated as a protected characteristic",
+                                    "Covenant strengthened"}
+    assert "Covenant strengthened (adopted, March 2023)" in sentence
+    assert governance.describe_changes(governance.find_changes(changes, "nothing")).startswith("No such")
+    acts = pd.DataFrame({"site": "brent", "activity_id": ["A1", "A2", "A3"],
+                         "name": ["Films", "Training", "Panel"],
+                         "kind": ["output", "practice", "participation"],
+                         "start": pd.to_datetime(["2021-01-01", "2020-01-01", "2019-01-01"]),
+                         "end": pd.to_datetime(["2023-01-01", "2024-03-31", "2024-03-31"]),
+                         "status": ["completed", "handed_over", "completed"]})
+    table, sentence = governance.outputs_and_legacy(acts, changes)
+    assert set(table["What"]) == {"Films", "Training", "Covenant strengthened",
+                                  "Care experience treated as a protected characteristic"}
+    assert sentence.startswith("Outputs: films.") and "1 piece(s) of work were handed over" in sentence
