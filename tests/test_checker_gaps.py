@@ -179,3 +179,11 @@ def test_rules_are_learnt_from_a_coding_export(tmp_path: Path):
     export = "id,document,tag,content,participant\n1,doc1,Barriers,text,TUV-P-0042\n"
     (d / "coding_export.csv").write_text(export, encoding="utf-8")
     assert any(p.search("TUV-P-9999 said") for p in rules_from_data(d).id_patterns)
+
+
+def test_an_unreadable_file_is_named_not_fatal(xlsx_data: Path):
+    (xlsx_data / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    (xlsx_data / "~$young_people.xlsx").write_bytes(b"lock")
+    rules = rules_from_data(xlsx_data)
+    assert [u.split(":")[0] for u in rules.unread] == ["broken.xlsx"]
+    assert ("Ottoline Vancebridge", "name") in rules.deny_terms

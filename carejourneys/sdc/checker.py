@@ -262,6 +262,10 @@ def rules_from_data(data_dir: str | Path | None = None, threshold: int = 5, *, d
         from carejourneys.inputs.dataset import resolve_data_dir
 
         data_dir = resolve_data_dir(None)
+    import zipfile
+
+    from openpyxl.utils.exceptions import InvalidFileException
+
     from carejourneys.inputs.loaders import tabular
 
     root = Path(data_dir)
@@ -273,8 +277,9 @@ def rules_from_data(data_dir: str | Path | None = None, threshold: int = 5, *, d
     files = sorted(root.rglob("*")) if root.is_dir() else []
     suffixes = {".csv", *tabular.EXCEL_SUFFIXES}
     for path in files:
-        if not path.is_file() or path.name.startswith(("~$", ".")):
-            continue
+        parts = path.relative_to(root).parts
+        if not path.is_file() or path.name.startswith("~$") or any(x.startswith(".") for x in parts):
+            continue  # Excel's lock files, hidden files and folders
         suffix = path.suffix.lower()
         try:
             if suffix in suffixes:
@@ -287,7 +292,7 @@ def rules_from_data(data_dir: str | Path | None = None, threshold: int = 5, *, d
                 learn.frame(project.segments, qdpx=True)
                 if "case" in project.cases.columns:
                     learn.frame(project.cases[["case"]], qdpx=True)
-        except (DataError, OSError, ValueError, KeyError) as e:
+        except (DataError, OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as e:
             unread.append(f"{path.relative_to(root).as_posix()}: {type(e).__name__}")
     return Rules([re.compile(s) for s in sorted(learn.shapes)], frozenset(learn.numeric), sorted(learn.terms),
                  threshold, unread)
