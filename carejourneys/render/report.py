@@ -260,7 +260,11 @@ PROTECTED = "cj_protected"
 
 
 def _views(ctx: ReportContext) -> dict[str, Any]:
-    return {key: _view_dataset(ctx, key) for key in ctx.linked}
+    """The sites whose tables are protected with this page's: every site and ``all`` when a page for
+    all sites is published (its cells are the sites' sums); else this site alone, since no page then
+    adds one site's numbers to another's."""
+    keys = ctx.linked if sites.ALL in ctx.linked else (ctx.site,)
+    return {key: _view_dataset(ctx, key) for key in keys}
 
 
 def protected_views(source: TableSource, *, threshold: int | None = None) -> dict[str, pd.DataFrame]:

@@ -121,6 +121,11 @@ class _Problem:
     lines: list[list[tuple[int, float]]] = field(default_factory=list)
     #: what a reader knows a withheld cell to be at least (1 when zeros are shown: a ``c`` is never 0)
     lb: float = 0.0
+    #: cells a reader can pin, by group of hidden cells (see :func:`_exposed`)
+    memo: dict[tuple[int, ...], list[int]] = field(default_factory=dict)
+    #: the lines each cell is on (built by :func:`_matrix`)
+    by_cell: list[list[int]] = field(default_factory=list)
+    indexed_lines: int = 0
     #: (row label, column label, value) -> cell of the tables added so far (None: not unique)
     keys: dict[tuple[str, str, float], int | None] = field(default_factory=dict)
 
@@ -224,56 +229,25 @@ def _add_table(problem: _Problem, t: int, table: pd.DataFrame, count_cols: list,
 
 
 def _matrix(problem: _Problem, hidden: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The lines restricted to the hidden cells: A x = b, the shown cells moved to b."""
+    """The lines that touch the hidden cells, restricted to them: A x = b, shown cells moved to b."""
+    if len(problem.by_cell) != len(problem.cells) or problem.indexed_lines != len(problem.lines):
+        problem.by_cell = [[] for _ in problem.cells]
+        for r, line in enumerate(problem.lines):
+            for v, _ in line:
+                problem.by_cell[v].append(r)
+        problem.indexed_lines = len(problem.lines)
+    rows = sorted({r for v in hidden for r in problem.by_cell[v]})
     col = {v: j for j, v in enumerate(hidden)}
-    a = np.zeros((len(problem.lines), len(hidden)))
-    b = np.zeros(len(problem.lines))
-    for r, line in enumerate(problem.lines):
-        b[r] = problem.rhs(line)
-        for v, coef in line:
+    a = np.zeros((len(rows), len(hidden)))
+    b = np.zeros(len(rows))
+    for k, r in enumerate(rows):
+        for v, coef in problem.lines[r]:
             if v in col:
-                a[r, col[v]] += coef
-            else:
-                b[r] -= coef * problem.cells[v].value
+                a[k, col[v]] += coef
+            # shown cells: their value moves to the right-hand side, which then holds the hidden part
+        b[k] = sum(coef * problem.cells[v].value for v, coef in problem.lines[r] if v in col)
     keep = np.abs(a).sum(axis=1) > 0
     return a[keep], b[keep]
-
-
-def _determined(problem: _Problem, hidden: list[int], only: int | None = None) -> list[int]:
-    """Hidden cells fixed by the lines alone (every solution of the equalities agrees on them),
-    worked out group by group (see :func:`_components`); with ``only``, for that cell's group."""
-    from scipy.linalg import null_space
-
-    out = []
-    for group in _components(problem, hidden):
-        if only is not None and only not in group:
-            continue
-        a, _ = _matrix(problem, group)
-        if a.shape[0] == 0:
-            continue
-        ns = null_space(a)
-        if ns.shape[1] == 0:
-            out += group
-            continue
-        out += [v for j, v in enumerate(group) if np.abs(ns[j]).max() < _EPS]
-    return out
-
-
-def _has_interior_point(a: np.ndarray, b: np.ndarray, lows: Sequence[float]) -> bool:
-    """Whether some solution of ``a @ x == b`` has every unknown strictly above its lower bound (one
-    linear programme: maximise the smallest margin, capped at 1)."""
-    from scipy.optimize import linprog
-
-    n = a.shape[1]
-    # unknowns x (n) and the margin s: maximise s with x_j - s >= low_j, 0 <= s <= 1
-    cost = np.zeros(n + 1)
-    cost[-1] = -1.0
-    a_eq = np.hstack([a, np.zeros((a.shape[0], 1))]) if a.size else None
-    a_ub = np.hstack([-np.eye(n), np.ones((n, 1))])
-    b_ub = -np.asarray(lows, dtype=float)
-    res = linprog(cost, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b if a.size else None,
-                  bounds=[(None, None)] * n + [(0, 1)], method="highs")
-    return res.status == 0 and -res.fun > 1e-6
 
 
 def feasible_range(a: np.ndarray, b: np.ndarray, k: int, lb: float | Sequence[float] = 0.0
@@ -325,26 +299,36 @@ def _components(problem: _Problem, hidden: list[int]) -> list[list[int]]:
 
 
 def _exposed(problem: _Problem, hidden: list[int], only: int | None = None) -> list[int]:
-    """Hidden cells (or just ``only``) that a reader can pin to a single value."""
-    exposed = _determined(problem, hidden, only)
-    if only is not None:
-        exposed = [v for v in exposed if v == only]
-    if exposed:
-        return exposed
-    # with every hidden value above the lower bound the true table is an interior point: any
-    # direction that keeps the equalities can move both ways, so only cells at the bound can pin a
-    # cell to one value. The check runs per group of hidden cells joined by lines: lines outside a
-    # group say nothing about it.
+    """Hidden cells (or just ``only``) that a reader can pin to a single value.
+
+    Worked out per group of hidden cells joined by lines (lines outside a group say nothing about
+    it), each group once per problem: adding a complement changes only its own group."""
     out = []
     for group in _components(problem, hidden):
         if only is not None and only not in group:
             continue
-        if not any(problem.cells[v].value <= problem.lb for v in group):
-            continue
-        a, b = _matrix(problem, group)
-        lows = [min(problem.lb, problem.cells[h].value) for h in group]
-        out += [group[j] for j in _pinned(a, b, lows) if only is None or group[j] == only]
+        key = tuple(sorted(group))
+        if key not in problem.memo:
+            problem.memo[key] = _group_exposed(problem, list(key))
+        out += [v for v in problem.memo[key] if only is None or v == only]
     return out
+
+
+def _group_exposed(problem: _Problem, group: list[int]) -> list[int]:
+    a, b = _matrix(problem, group)
+    if a.shape[0] == 0:
+        return []
+    if not any(problem.cells[v].value <= problem.lb for v in group):
+        # every value above the lower bound: the true table is an interior point, so only the
+        # equalities can pin a cell
+        from scipy.linalg import null_space
+
+        ns = null_space(a)
+        if ns.shape[1] == 0:
+            return list(group)
+        return [v for j, v in enumerate(group) if np.abs(ns[j]).max() < _EPS]
+    lows = [min(problem.lb, problem.cells[h].value) for h in group]
+    return [group[j] for j in _pinned(a, b, lows)]
 
 
 def _pinned(a: np.ndarray, b: np.ndarray, lows: Sequence[float]) -> list[int]:
