@@ -7,11 +7,13 @@ A broken link is a problem naming the file, row and column of the referring row,
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 import carejourneys as cj
 from carejourneys.errors import DataError
-from carejourneys.inputs.validate import validate_dataset
+from carejourneys.inputs.validate import print_report, validate_dataset
 
 REGISTER = ("young_person_id,site,age_band,gender,ethnicity_group,care_status,first_contact\n"
             "BRE-YP-001,brent,18-20,female,white,care_leaver,2020-01-06\n"
@@ -88,3 +90,13 @@ def test_coded_segments_name_known_sources_and_young_people(linked, small_files)
     assert "'T999' is not in fieldwork.csv" in problems[1].message
     with pytest.raises(DataError, match="BRE-YP-404"):
         cj.load_dataset(root, "brent")
+
+
+def test_the_validate_report_names_file_row_and_column(linked):
+    unknown = "BRE-YP-404,brent,Music group,2020-02-10,volunteer\n"
+    root = linked({"participation.csv": PARTICIPATION + unknown})
+    out = io.StringIO()
+    print_report(validate_dataset(root), root, stream=out)
+    text = out.getvalue()
+    assert "participation.csv (1 problem)" in text
+    assert "row 4, column 'young_person_id': young person 'BRE-YP-404' is not in young_people.csv" in text
