@@ -191,3 +191,19 @@ def test_one_problem_keeps_at_most_max_message_characters():
 def test_short_list():
     assert short_list(range(3)) == "0, 1, 2"
     assert short_list(range(25), limit=2) == "0, 1 ... and 23 more"
+
+
+def test_merged_cells_are_found_in_any_sheet_through_the_workbook_relationships(tmp_path):
+    """The sheet's part is found as the format says (not through openpyxl's private attributes)."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "notes"
+    wb.active["A1"] = "read me"
+    ws = wb.create_sheet("fieldwork")
+    for line in (FIELDWORK + "E2,brent,interview,young_person,2021-03-02,1,1,\n").splitlines():
+        ws.append(line.split(","))
+    ws.merge_cells("B2:B3")
+    path = tmp_path / "data.xlsx"
+    wb.save(path)
+    with pytest.raises(DataError, match="merged cells B2:B3") as e:
+        read_source("fieldwork", path)
+    assert (e.value.row, e.value.column) == (2, "site")

@@ -46,6 +46,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import posixpath
 import re
 import warnings
 import zipfile
@@ -57,6 +58,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pandera.pandas as pa
+from lxml import etree
 from openpyxl.utils.exceptions import InvalidFileException
 
 from carejourneys import sites
@@ -542,16 +544,48 @@ def _letters_to_index(letters: bytes) -> int:
     return n - 1
 
 
+_PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_RELATION_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+#: XML of a workbook read without DTDs, entities or the network (as REFI-QDA projects are)
+_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def _sheet_member(z: zipfile.ZipFile, title: str) -> str | None:
+    """The archive member holding the sheet named ``title``, found as the format says: the package's
+    relationships name the workbook, the workbook names its sheets by relationship id, and the
+    workbook's relationships give each sheet's part. None when the workbook does not say."""
+    def relations(member: str) -> dict[str, tuple[str, str]]:
+        root = etree.fromstring(z.read(member), _XML)
+        return {r.get("Id", ""): (r.get("Type", ""), r.get("Target", "")) for r in root.iter(_PACKAGE_RELS)}
+
+    def resolve(folder: str, target: str) -> str:
+        if target.startswith("/"):
+            return target.lstrip("/")
+        return posixpath.normpath(posixpath.join(folder, target))
+
+    book = next((resolve("", t) for kind, t in relations("_rels/.rels").values()
+                 if kind.endswith("/officeDocument")), None)
+    if book is None:
+        return None
+    folder, name = posixpath.split(book)
+    sheets = etree.fromstring(z.read(book), _XML)
+    rid = next((e.get(_RELATION_ID) for e in sheets.iter()
+                if isinstance(e.tag, str) and etree.QName(e).localname == "sheet" and e.get("name") == title),
+               None)
+    target = relations(posixpath.join(folder, "_rels", f"{name}.rels")).get(rid or "")
+    return resolve(folder, target[1]) if target else None
+
+
 def _check_merged(path: Path, data: bytes, ws, rows: list[list[object]]) -> None:
     """Merged cells hide which row or column a value belongs to: report each merged range."""
-    member = getattr(ws, "_worksheet_path", None)
-    if not member:
-        return
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
+            member = _sheet_member(z, ws.title)
+            if member is None:
+                return
             xml = z.read(member)
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return
+    except (KeyError, zipfile.BadZipFile, OSError, etree.XMLSyntaxError):
+        return  # openpyxl has read the sheet: parts it did not need are not checked
     header = [_cell_text(c).strip() for c in rows[0]] if rows else []
     problems = []
     for m in _MERGE.finditer(xml):
