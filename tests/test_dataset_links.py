@@ -100,3 +100,14 @@ def test_the_validate_report_names_file_row_and_column(linked):
     text = out.getvalue()
     assert "participation.csv (1 problem)" in text
     assert "row 4, column 'young_person_id': young person 'BRE-YP-404' is not in young_people.csv" in text
+
+
+def test_national_young_people_have_no_register_to_be_in(linked, small_files):
+    segments = small_files["coded_segments.csv"].replace("segment_id,source_id,site,",
+                                                         "segment_id,source_id,speaker_id,site,")
+    lines = segments.splitlines()
+    lines[1] = lines[1].replace("S1,T001,brent,", "S1,T001,,brent,")
+    lines[2] = lines[2].replace("S2,T002,plymouth,", "S2,T002,,plymouth,")
+    lines[3] = lines[3].replace("S3,T004,national,Senior leader,senior_leader,",
+                                "S3,T004,NAT-YP-1,national,Young person,not_applicable,")
+    assert validate_dataset(linked({"coded_segments.csv": "\n".join(lines) + "\n"})) == []

@@ -257,6 +257,9 @@ def link_problems(
             rows &= frame[link.when[0]] == link.when[1]
         if link.unless_from is not None and link.unless_from in frame.columns:
             rows &= ~(values == frame[link.unless_from]).fillna(False)
+        site_col = "site" if "site" in frame.columns and "site" in target.columns else None
+        if site_col is not None:  # rows of a site the target cannot hold (national) have nothing to link to
+            rows &= frame[site_col].isin(list(schemas.SOURCES[link.target].field(site_col).allowed or ()))
         if not rows.any():
             continue
         target_file = schemas.SOURCES[link.target].filename
@@ -266,7 +269,6 @@ def link_problems(
                                         f"{int(rows.sum())} rows name a {link.what} ({link.column}) but the "
                                         f"dataset has no {target_file} to find them in"))
             continue
-        site_col = "site" if "site" in frame.columns and "site" in target.columns else None
         if site_col is None:
             found = values.isin(target[link.target_column].dropna())
         else:
