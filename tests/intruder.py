@@ -59,7 +59,8 @@ class Table:
 
 @dataclass
 class Findings:
-    pinned: list[tuple[str, int, str, str, float]] = field(default_factory=list)  # page, table, row, col, value
+    # page, table, row, column, value
+    pinned: list[tuple[str, int, str, str, float]] = field(default_factory=list)
     statistics: list[tuple[str, int, str, str]] = field(default_factory=list)
     unknowns: int = 0
     relations: int = 0
@@ -123,7 +124,8 @@ class _Model:
         return self.var[key]
 
 
-def _relation(model: _Model, tables: list[Table], terms: list[tuple[int, int, int, float]], kind: str) -> None:
+def _relation(model: _Model, tables: list[Table], terms: list[tuple[int, int, int, float]],
+              kind: str) -> None:
     """Add sum(coef * cell) == known (or >= known) where known is what the shown cells give,
     with hidden cells as unknowns. ``known`` for the equality is computed from the truth only where
     every cell is shown; here the intruder sets it from shown cells and the relation's own value."""
@@ -226,7 +228,8 @@ def build_model(tables: list[Table]) -> tuple[_Model, Findings]:
                 if all(isinstance(v, int) for v in vals):
                     continue
                 # does "all = sum of sites" hold exactly where this table's cells are all shown?
-                exact = all(_exact_all(tables, t_all, parts, i2, j2) for i2, j2 in _shown_pairs(tables, t_all, parts))
+                exact = all(_exact_all(tables, t_all, parts, i2, j2)
+                            for i2, j2 in _shown_pairs(tables, t_all, parts))
                 _relation(model, tables, terms, "eq" if exact else "ge")
                 findings.relations += 1
     # equal numbers under the same label and header in two tables of one page
@@ -234,7 +237,7 @@ def build_model(tables: list[Table]) -> tuple[_Model, Findings]:
 
 
 def _shown_pairs(tables, t_all, parts):
-    for i, lab in enumerate(tables[t_all].labels):
+    for i, _label in enumerate(tables[t_all].labels):
         for j in tables[t_all].int_columns():
             yield i, j
 

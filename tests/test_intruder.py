@@ -12,9 +12,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 import intruder
+import pytest
 
 # --------------------------------------------------------------------------- the intruder finds leaks
 

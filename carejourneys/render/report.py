@@ -427,7 +427,8 @@ def numeric(frame: pd.DataFrame) -> pd.DataFrame:
     for c in out.columns:
         values = list(out[c])
         if any(isinstance(v, str) and v == disclosure.SUPPRESSED for v in values):
-            cleaned = [float("nan") if isinstance(v, str) and v == disclosure.SUPPRESSED else v for v in values]
+            cleaned = [float("nan") if isinstance(v, str) and v == disclosure.SUPPRESSED else v
+                       for v in values]
             out[c] = pd.to_numeric(pd.Series(cleaned, index=out.index, dtype=object), errors="coerce")
     return out
 
