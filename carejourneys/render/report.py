@@ -40,6 +40,7 @@ from carejourneys.render.html import (  # noqa: F401 - re-exported for notebooks
     ORIGIN_TEXT,
     _esc,
     _figure_of,
+    annex_html,
     banner_html,
     caveat_html,
     figure_html,
@@ -178,6 +179,9 @@ def setup(
     data_dir = None if data_dir is None else str(data_dir)
     ctx = ReportContext(site=site, data_dir=data_dir, disclosure_threshold=int(disclosure_threshold),
                         params=dict(params), policy=policy_mod.load(threshold=int(disclosure_threshold)))
+    from carejourneys.inputs import dataset
+
+    dataset.register_sites(data_dir)  # a dataset may declare sites of its own in its manifest
     is_site = site == sites.ALL or site in sites.keys()
     if any_la and not is_site:
         if not LA_CODE.match(site):
@@ -334,6 +338,20 @@ def protected(
         "it is protected together with the other sites' pages")
 
 
+def _anonymised(df: pd.DataFrame) -> pd.DataFrame:
+    """Every text cell of a table through the anonymiser (names, places and services of the deny
+    list, contact details, dates of birth): free text such as a rubric rationale reaches the page
+    only as the anonymiser leaves it. Attributes (declaration, disclosure log) are kept."""
+    from carejourneys.sdc import anonymise
+
+    ctx = _CONTEXT
+    whole = ctx.view_datasets.get(sites.ALL) if ctx is not None else None
+    deny = getattr(whole, "deny_list", None) if whole is not None else None
+    out = anonymise.anonymise_frame(df, deny)
+    out.attrs.update(df.attrs)
+    return out
+
+
 def _declared_attr(markup: str, df: pd.DataFrame) -> str:
     decl = disclosure.declaration(df)
     kind = "people" if decl is not None and decl.people else "none"
@@ -384,6 +402,7 @@ def table(
     _record(safe, caption, source if isinstance(source, pd.DataFrame) else None)
     if count_rows is None:
         count_rows = safe.attrs.get("people_rows")
+    safe = _anonymised(safe)
     markup = table_html(safe, caption=caption, decimals=decimals, footnotes=_footnotes(safe, footnotes),
                         index=index, threshold=t, counts=shown_counts, count_rows=count_rows)
     markup = _declared_attr(markup, safe)
@@ -391,7 +410,7 @@ def table(
 
 
 def _in_annex(markup: str, summary: str) -> str:
-    return (f'<details class="cj-annex"><summary>{_esc(summary)}</summary>{markup}</details>')
+    return annex_html(summary, markup)
 
 
 def chart(
@@ -413,12 +432,12 @@ def chart(
     decl = disclosure.declaration(safe)
     shown = safe.drop(columns=decl.count_rows) if decl is not None and decl.count_rows and \
         decl.count_rows in safe.columns else safe
+    shown = _anonymised(shown)
     numbers_html = _declared_attr(table_html(shown, caption=f"Numbers behind the chart: {caption}",
                                              decimals=decimals, index=index, threshold=_threshold(None),
                                              counts=list(decl.counts) if decl and decl.people else None),
                                   shown)
-    _display(figure_html(fig, alt=alt, caption=caption)
-             + _in_annex(numbers_html, "Numbers behind this chart"))
+    _display(figure_html(fig, alt=alt, caption=caption, data_html=numbers_html))
 
 
 def numeric(frame: pd.DataFrame) -> pd.DataFrame:
@@ -532,6 +551,7 @@ def tables(
                      and all(isinstance(f, list | tuple) for f in footnotes) else [footnotes] * n)
         for i, safe in enumerate(shown):
             decl = disclosure.declaration(safe)
+            safe = _anonymised(safe)
             _record(safe, captions[i])
             markup = table_html(safe, caption=captions[i], decimals=decimals if not isinstance(decimals, list)
                                 else decimals[i], footnotes=_footnotes(safe, per_notes[i]),
@@ -601,8 +621,7 @@ def figure(fig: Any, *, alt: str, data: pd.DataFrame, caption: str | None = None
             "of people with cj.report.chart(source, plot), which protects the numbers first")
     numbers_html = _declared_attr(table_html(data, caption=f"Numbers behind the chart: {caption or alt}",
                                              threshold=_threshold(None)), data)
-    _display(figure_html(fig, alt=alt, caption=caption, dpi=dpi)
-             + _in_annex(numbers_html, "Numbers behind this chart"))
+    _display(figure_html(fig, alt=alt, caption=caption, dpi=dpi, data_html=numbers_html))
 
 
 # --------------------------------------------------------------------------- text
