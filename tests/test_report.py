@@ -30,7 +30,13 @@ class FakeDataset:
     site: str
     origin: str = "synthetic"
     manifest: FakeManifest = field(default_factory=FakeManifest)
-    coded_segments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"text": ["x"]}))
+    coded_segments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"text": ["x"], "site": ["plymouth"]}))
+    data_dir: str = "."
+    files: dict = field(default_factory=dict)
+
+    @property
+    def frames(self) -> dict:
+        return {"coded_segments": self.coded_segments}
 
 
 @pytest.fixture
@@ -52,7 +58,7 @@ def shown(monkeypatch):
 
 def test_setup_loads_the_dataset_and_shows_the_banner(shown):
     ctx = cj.report.setup(site="plymouth", data_dir=None, disclosure_threshold=5)
-    assert shown.loads == [(None, "plymouth")]
+    assert shown.loads == [(None, "all")]  # every site is read once: each page is protected with the others
     assert ctx.ds.site == "plymouth" and ctx.origin == "synthetic" and not ctx.public_only
     assert report.current() is ctx
     banner = shown.html[0]
@@ -111,8 +117,8 @@ def test_table_applies_disclosure_with_the_context_threshold(shown):
     cj.report.table(t, caption="People by group", counts=["People"], percent_of={"Mean": "People"})
     html = shown.html[-1]
     assert "<caption>People by group</caption>" in html
-    assert '<td class="num">c</td>' in html and ">7<" not in html and ">12<" not in html
-    assert '<td class="num">30</td>' in html and '<td class="num">4.0</td>' in html
+    assert '>c</td>' in html and ">7<" not in html and ">12<" not in html
+    assert '>30</td>' in html and '>4.0</td>' in html
     assert "fewer than 10 people" in html
     # the decision is logged in the context, positions and rules only
     log = report.current().disclosure_log
@@ -164,12 +170,13 @@ def test_figures_are_deterministic_png_with_alt_text_and_closed(shown):
     assert b"matplotlib" not in a.lower() and b"Software" not in a
     assert set(plt.get_fignums()) == before
     assert report.png_bytes(_chart(1)) != a
-    cj.report.figure(_chart(), alt='Two bars "a" and b', caption="Demo")
+    cj.report.figure(_chart(), alt='Two bars "a" and b', caption="Demo",
+                     data=cj.disclosure.declare(pd.DataFrame({"bar": ["a", "b"], "height": [1, 2]}), []))
     html = shown.html[-1]
     assert 'alt="Two bars &quot;a&quot; and b"' in html and "data:image/png;base64," in html
     assert "<figcaption>Demo</figcaption>" in html
     with pytest.raises(ValueError, match="alt text"):
-        cj.report.figure(_chart(), alt=" ")
+        cj.report.figure(_chart(), alt=" ", data=cj.disclosure.declare(pd.DataFrame({"x": [1]}), []))
     # Axes are accepted too
     fig, ax = plt.subplots()
     assert report.png_bytes(ax)[:4] == b"\x89PNG"
@@ -217,7 +224,7 @@ def test_quotes_delegate_to_select_quotes(shown, monkeypatch):
 
 
 def test_logs_are_written_beside_the_page_during_a_build(shown, monkeypatch, tmp_path):
-    monkeypatch.setenv("CAREJOURNEYS_OUTPUT_DIR", str(tmp_path))
+    monkeypatch.setenv("CAREJOURNEYS_STAGE", str(tmp_path))
     monkeypatch.setenv("CAREJOURNEYS_REPORT", "00_demo")
     assert report.log_path("disclosure") == tmp_path / "00_demo.disclosure.csv"
     assert report.log_path("../escape") is None
@@ -277,7 +284,7 @@ def test_tables_take_settings_per_table_or_for_all(shown):
                      footnotes=[["Counted once."], []], index=[None, False])
     first, second = shown.html[-2:]
     assert "Counted once." in first and "Counted once." not in second
-    assert '<td class="num">c</td>' in second and "1.25" not in second and "3.75" in second
+    assert '>c</td>' in second and "1.25" not in second and "3.75" in second
     assert '<th scope="row">a</th>' in first and '<th scope="row">' not in second
     with pytest.raises(ValueError, match="caption"):
         cj.report.tables([people, scores], captions=["only one"], counts="People")
@@ -311,7 +318,7 @@ def test_tables_need_protection_to_show_the_same_number_the_same_way(shown):
 
 def test_cells_withheld_before_display_are_logged_too(shown, monkeypatch, tmp_path):
     """A metric may hand over a table that already shows c: the log still has a line for each."""
-    monkeypatch.setenv("CAREJOURNEYS_OUTPUT_DIR", str(tmp_path))
+    monkeypatch.setenv("CAREJOURNEYS_STAGE", str(tmp_path))
     monkeypatch.setenv("CAREJOURNEYS_REPORT", "01_demo")
     cj.report.setup(site="brent")
     given = pd.DataFrame({"Measure": ["a", "b"], "Pairs": [12, 3], "Mean change": [0.4, "c"]})
@@ -324,4 +331,4 @@ def test_cells_withheld_before_display_are_logged_too(shown, monkeypatch, tmp_pa
     assert ("3", "b", "Mean change", report.UPSTREAM_RULE) in decisions  # already c when given
     assert ("3", "b", "Pairs", "primary") in decisions
     assert sum(r["column"] == "Mean change" for r in rows) == 1  # logged once
-    assert shown.html[-1].count('<td class="num">c</td>') <= len(rows)
+    assert shown.html[-1].count('>c</td>') <= len(rows)

@@ -354,8 +354,8 @@ def _anonymised(df: pd.DataFrame) -> pd.DataFrame:
 
 def _declared_attr(markup: str, df: pd.DataFrame) -> str:
     decl = disclosure.declaration(df)
-    kind = "people" if decl is not None and decl.people else "none"
-    return markup.replace("<table", f'<table data-cj-declared="{kind}"', 1)
+    people = (decl is not None and decl.people) or "data-cj-counts=" in markup
+    return markup.replace("<table", f'<table data-cj-declared="{"people" if people else "none"}"', 1)
 
 
 def _footnotes(safe: pd.DataFrame, footnotes: Iterable[str]) -> list[str]:
