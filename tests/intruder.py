@@ -161,6 +161,21 @@ def _holds(tables, t, rows, cols, relation, support: int = 2) -> bool:
     return seen >= support
 
 
+def _statistic(text: str) -> bool:
+    """A cell that reads as a number derived from counts: a percentage, mean, p-value, interval or a
+    band such as "improved (n=6, 50-59% agree)"; not a label that merely holds digits ("COVID-19",
+    "SWEMWBS (7-35)") or a date."""
+    v = text.strip()
+    if v in ("", SUPPRESSED) or not _NUMBER.search(v):
+        return False
+    if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?|\d{4}Q\d|Wave \d+|\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}", v):
+        return False
+    if "%" in v or re.search(r"\bn\s*=\s*\d", v) or re.search(r"\bp\s*[=<]", v):
+        return True
+    letters = re.sub(r"\bto\b|not defined", "", v)
+    return sum(ch.isalpha() for ch in letters) <= 2
+
+
 def build_model(tables: list[Table]) -> tuple[_Model, Findings]:
     model, findings = _Model(), Findings()
     # known-total lines: the sum of a column's or row's cells is taken as known (rhs unknown to us,
@@ -201,8 +216,7 @@ def build_model(tables: list[Table]) -> tuple[_Model, Findings]:
         for i, row in enumerate(tab.cells):
             if SUPPRESSED in row:
                 for j, v in enumerate(row):
-                    if isinstance(v, str) and v not in (SUPPRESSED, "") and _NUMBER.search(v) and \
-                            not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?|\d{4}Q\d|Wave \d+", v) and j != 0:
+                    if j != 0 and isinstance(v, str) and _statistic(v):
                         findings.statistics.append((tab.page, tab.position, tab.labels[i], tab.headers[j]))
     # across sites: the same table on every site's page and on the page for all sites
     groups: dict[tuple, dict[str, int]] = defaultdict(dict)

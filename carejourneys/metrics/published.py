@@ -219,6 +219,7 @@ def triangulation_long(ds: Any) -> pd.DataFrame:
         t,
         [c for c in ("n", "improved", "same", "worse", "mentioned") if c in t.columns],
         labels=["domain", "domain_label", "source", "source_label", "unit"],
+        total_columns={"n": ["improved", "same", "worse"]},
         secondary="columns",
     )
 

@@ -421,8 +421,10 @@ def chart(
     caption: str,
     decimals: int | Mapping[str, int] = 1,
     index: bool | None = None,
+    columns: Sequence[str] | None = None,
 ) -> None:
-    """Draw ``plot`` from the protected table of ``source`` and show the numbers beside it.
+    """Draw ``plot`` from the protected table of ``source`` and show the numbers beside it
+    (``columns``: the columns of the table to show there, default all).
 
     The chart never sees a withheld value: cells shown as ``c`` reach ``plot`` as missing (NaN), so a
     chart cannot show what its table hides. The table follows in a collapsed "Numbers behind this
@@ -432,12 +434,28 @@ def chart(
     decl = disclosure.declaration(safe)
     shown = safe.drop(columns=decl.count_rows) if decl is not None and decl.count_rows and \
         decl.count_rows in safe.columns else safe
+    if columns is not None:
+        shown = shown[[c for c in columns if c in shown.columns]]
     shown = _anonymised(shown)
     numbers_html = _declared_attr(table_html(shown, caption=f"Numbers behind the chart: {caption}",
                                              decimals=decimals, index=index, threshold=_threshold(None),
                                              counts=list(decl.counts) if decl and decl.people else None),
                                   shown)
     _display(figure_html(fig, alt=alt, caption=caption, data_html=numbers_html))
+
+
+def collected(source: str) -> bool:
+    """Whether this page's site collected ``source`` (its dataset has rows of it)."""
+    ctx = _CONTEXT
+    return ctx is not None and ctx.ds is not None and len(getattr(ctx.ds, source)) > 0
+
+
+def sites_with(source: str) -> list[str]:
+    """The partnership sites whose data hold ``source``."""
+    ctx = _CONTEXT
+    if ctx is None or ctx.ds is None:
+        return []
+    return [key for key in sites.keys() if len(getattr(_view_dataset(ctx, key), source)) > 0]
 
 
 def numeric(frame: pd.DataFrame) -> pd.DataFrame:

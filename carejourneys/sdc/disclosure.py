@@ -474,12 +474,36 @@ def _solve(build: Callable[[_Problem], None], threshold: int, suppress_zeros: bo
                 cell.hidden = True
         primary = set(problem.hidden())
         added = set(_secondary(problem)) if secondary is not None else set()
-        if zeros or secondary is None or not primary:
+        hopeless = _hopeless(problem)
+        if zeros:
+            # a zero that the published totals give away whatever is withheld says nothing new
+            # when shown (and withheld it would only look protected)
+            for v in hopeless:
+                if problem.cells[v].value == 0 and problem.cells[v].hidden:
+                    problem.cells[v].hidden = False
+                    primary.discard(v)
+                    added.discard(v)
             return problem, primary, added, zeros
-        zero_lines = any(all(c > 0 for _, c in line) and problem.rhs(line) == 0 for line in problem.lines)
-        if not zero_lines and not _exposed(problem, problem.hidden()):
+        if secondary is None or not primary:
+            return problem, primary, added, zeros
+        if not set(_exposed(problem, problem.hidden())) - hopeless:
             return problem, primary, added, zeros
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _hopeless(problem: _Problem) -> set[int]:
+    """Cells the lines pin down even with every cell withheld (those of a line whose published total
+    is zero): no suppression can protect them, and none is needed for a zero."""
+    zero_lines = any(all(c > 0 for _, c in line) and problem.rhs(line) == 0 for line in problem.lines)
+    if not zero_lines:
+        return set()
+    saved = [c.hidden for c in problem.cells]
+    memo = dict(problem.memo)
+    out = set(_exposed(problem, list(range(len(problem.cells)))))
+    for c, h in zip(problem.cells, saved, strict=True):
+        c.hidden = h
+    problem.memo = memo
+    return out
 
 
 def protect_together(
