@@ -30,7 +30,8 @@ class FakeDataset:
     site: str
     origin: str = "synthetic"
     manifest: FakeManifest = field(default_factory=FakeManifest)
-    coded_segments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"text": ["x"], "site": ["plymouth"]}))
+    coded_segments: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"text": ["x"], "site": ["plymouth"]}))
     data_dir: str = "."
     files: dict = field(default_factory=dict)
 
