@@ -86,6 +86,9 @@ class ReportContext:
     linked: tuple[str, ...] = ()
     #: the dataset restricted to each linked site (filled on first use)
     view_datasets: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: protected tables already computed for this page, by their sources' names (a key finding and
+    #: its table show the same protected numbers)
+    protected_cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def public_only(self) -> bool:
@@ -285,6 +288,11 @@ def protected_views(source: TableSource, *, threshold: int | None = None) -> dic
     if not all(callable(s) for s in (source if many else [source])):
         raise TypeError("give a function of the dataset (e.g. lambda ds: metric(ds.fieldwork)), so that the "
                         "table can be protected together with the other sites' pages")
+    names = tuple(getattr(s, "__qualname__", "") + ":" + getattr(s, "__name__", "")
+                  for s in (source if many else [source]))
+    cache_key = (names, threshold, many)
+    if cache_key in ctx.protected_cache and "<lambda>" not in "".join(names):
+        return ctx.protected_cache[cache_key]
     frames = {key: ([s(ds) for s in source] if many else source(ds)) for key, ds in _views(ctx).items()}
     policy = ctx.policy if threshold is None else policy_mod.Policy(
         threshold=threshold, show_zeros=ctx.policy.show_zeros, rounding=ctx.policy.rounding,
@@ -295,6 +303,7 @@ def protected_views(source: TableSource, *, threshold: int | None = None) -> dic
     for value in out.values():
         for frame in (value if many else [value]):
             frame.attrs[PROTECTED] = True
+    ctx.protected_cache[cache_key] = out
     return out
 
 
@@ -312,7 +321,7 @@ def protected(
     :func:`carejourneys.sdc.disclosure.declare`) - the way every report calls it. A DataFrame is
     accepted when it counts nobody (declared with no counts), was derived from protected values, or,
     for interactive work outside a build, with explicit ``counts=`` (protected on its own)."""
-    if callable(source) and not isinstance(source, pd.DataFrame):
+    if isinstance(source, list | tuple) or (callable(source) and not isinstance(source, pd.DataFrame)):
         key = _CONTEXT.site if _CONTEXT is not None else sites.ALL
         return protected_views(source, threshold=threshold)[key]
     df = source
