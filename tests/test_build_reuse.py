@@ -263,6 +263,8 @@ HARMLESS = {
     ("carejourneys.inputs.schemas", "SOURCES"):
         "filled at import by the private _add; nothing changes it later",
     ("carejourneys.inputs.council_names", "_CACHE"): "areas.csv as read, keyed by its path, size and mtime",
+    ("carejourneys.render.report", "_SHARED"):
+        "protected tables keyed by the data's manifest checksum, the policy, the sites and the sources",
 }
 
 

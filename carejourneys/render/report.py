@@ -106,6 +106,8 @@ class ReportContext:
 
 
 _CONTEXT: ReportContext | None = None
+#: protected tables by data checksum, policy, sites and sources (see :func:`protected_views`)
+_SHARED: dict[tuple, Any] = {}
 
 
 def current() -> ReportContext | None:
@@ -293,7 +295,15 @@ def protected_views(source: TableSource, *, threshold: int | None = None) -> dic
     cache_key = (names, threshold, many)
     if cache_key in ctx.protected_cache and "<lambda>" not in "".join(names):
         return ctx.protected_cache[cache_key]
-    frames = {key: ([s(ds) for s in source] if many else source(ds)) for key, ds in _views(ctx).items()}
+    views = _views(ctx)
+    # the pages of one report for each site compute the same problem from the same data: a kept
+    # kernel that builds several of them solves it once (keyed by the data's checksum and the policy)
+    shared_key = (str(ctx.view_datasets[sites.ALL].data_dir), ctx.manifest_checksum, ctx.policy, threshold,
+                  tuple(views), names, many)
+    if ctx.manifest_checksum and "<lambda>" not in "".join(names) and shared_key in _SHARED:
+        ctx.protected_cache[cache_key] = _SHARED[shared_key]
+        return _SHARED[shared_key]
+    frames = {key: ([s(ds) for s in source] if many else source(ds)) for key, ds in views.items()}
     policy = ctx.policy if threshold is None else policy_mod.Policy(
         threshold=threshold, show_zeros=ctx.policy.show_zeros, rounding=ctx.policy.rounding,
         withhold_row_statistics=ctx.policy.withhold_row_statistics)
@@ -304,6 +314,10 @@ def protected_views(source: TableSource, *, threshold: int | None = None) -> dic
         for frame in (value if many else [value]):
             frame.attrs[PROTECTED] = True
     ctx.protected_cache[cache_key] = out
+    if ctx.manifest_checksum and "<lambda>" not in "".join(names):
+        if len(_SHARED) > 500:
+            _SHARED.clear()
+        _SHARED[shared_key] = out
     return out
 
 
