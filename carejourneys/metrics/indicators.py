@@ -741,10 +741,8 @@ def trend_figure(trend: pd.DataFrame):
     order = list(HEADLINE.values())
     indicators = sorted(dict.fromkeys(trend["indicator"]), key=lambda s: order.index(s) if s in order else 99)
     ages = sorted(trend["age"].unique())
-    try:
-        from carejourneys.render.plots import theme
-    except ImportError:  # pragma: no cover - the house style is optional here
-        from contextlib import nullcontext as theme
+    from carejourneys.render.plots import theme
+
     with theme():
         fig, axes = plt.subplots(len(indicators), len(ages), figsize=(4.6 * len(ages), 3.0 * len(indicators)),
                                  squeeze=False, sharex=True)

@@ -142,8 +142,6 @@ def prepare(env: dict[str, str], cwd: str) -> None:
 
 
 def _shell() -> Any:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - the kernel always has IPython
-        return None
+    from IPython import get_ipython  # a declared dependency, present in every kernel
+
     return get_ipython()

@@ -247,11 +247,8 @@ def _write_disclosure_log(ctx: ReportContext) -> None:
 
 
 def _display(markup: str) -> None:
-    try:
-        from IPython.display import HTML, display
-    except ImportError:  # pragma: no cover - IPython comes with ipykernel
-        print(markup)
-        return
+    from IPython.display import HTML, display  # a declared dependency; imported here to keep import fast
+
     display(HTML(markup))
 
 

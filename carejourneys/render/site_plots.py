@@ -27,12 +27,9 @@ SUPPRESSED = "c"
 def _threshold(threshold: int | None) -> int:
     if threshold is not None:
         return int(threshold)
-    try:
-        from carejourneys.render.report import current
+    from carejourneys.render.report import current
 
-        ctx = current()
-    except ImportError:  # pragma: no cover - report is part of the package
-        ctx = None
+    ctx = current()
     return ctx.disclosure_threshold if ctx is not None else 5
 
 

@@ -859,10 +859,8 @@ def emit_log(records: list[Mapping]) -> None:
     """
     if not records:
         return
-    try:
-        from IPython.display import display
-    except ImportError:  # pragma: no cover - IPython comes with ipykernel
-        return
+    from IPython.display import display  # a declared dependency; imported here to keep import fast
+
     display({LOG_MIMETYPE: [dict(r) for r in records]}, raw=True)
 
 

@@ -91,11 +91,11 @@ def _hash(s: str) -> str:
 
 
 def _site_name(site: object) -> str:
-    try:
-        from carejourneys.sites import get
+    from carejourneys.sites import get
 
+    try:
         return get(str(site)).name
-    except Exception:  # noqa: BLE001 - any unknown site: show the key
+    except KeyError:  # not a registered site (e.g. national): show the key
         return str(site).title()
 
 

@@ -56,6 +56,7 @@ column as written in the file.
 from __future__ import annotations
 
 import warnings
+import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -164,10 +165,12 @@ def _typed_formulas(path: Path, raw: pd.DataFrame, sheet: str | None) -> pd.Data
     """
     import openpyxl
 
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception:  # read_table has already read it: leave the values as they are
-        return raw
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, InvalidFileException):
+        return raw  # read_table has already read it: leave the values as they are
     try:
         names = [sheet] if sheet is not None else list(wb.sheetnames)
         want = {c for c in raw.columns if c}
