@@ -164,7 +164,6 @@ def _typed_formulas(path: Path, raw: pd.DataFrame, sheet: str | None) -> pd.Data
     formula is what was written.
     """
     import openpyxl
-
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
