@@ -54,6 +54,7 @@ import pandas as pd
 from scipy import special, stats
 
 from carejourneys import measures
+from carejourneys.sdc.disclosure import SUPPRESSED
 from carejourneys.errors import DataError, DataProblem
 from carejourneys.inputs.schemas import RETRO_ITEMS
 from carejourneys.render import numbers
@@ -666,7 +667,6 @@ def combine_designs(*tables: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(tables, ignore_index=True)
 
 
-SUPPRESSED = "c"
 
 
 def protect_split(

@@ -20,8 +20,7 @@ from matplotlib.patches import Patch
 from carejourneys.inputs import schemas
 from carejourneys.metrics import governance, participation, rubric, themes, timeline
 from carejourneys.render.plots import WIDE, colours, theme
-
-SUPPRESSED = "c"
+from carejourneys.sdc.disclosure import SUPPRESSED
 
 
 def _threshold(threshold: int | None) -> int:
