@@ -54,10 +54,10 @@ import pandas as pd
 from scipy import special, stats
 
 from carejourneys import measures
-from carejourneys.sdc.disclosure import SUPPRESSED
 from carejourneys.errors import DataError, DataProblem
 from carejourneys.inputs.schemas import RETRO_ITEMS
 from carejourneys.render import numbers
+from carejourneys.sdc.disclosure import SUPPRESSED
 
 ZeroMethod = Literal["pratt", "wilcox"]
 Alternative = Literal["two-sided", "greater", "less"]
