@@ -382,7 +382,7 @@ def fieldwork_per_quarter(ds: Any) -> pd.DataFrame:
     out = pd.DataFrame({"Quarter": [str(p) for p in wide.index]})
     for m in wide.columns:
         out[str(m).replace("_", " ").capitalize()] = wide[m].astype("int64").to_numpy()
-    return declare(out, list(out.columns[1:]), labels=["Quarter"], secondary="both")
+    return declare(out, list(out.columns[1:]), labels=["Quarter"], secondary="columns")
 
 
 # --------------------------------------------------------------------------- derived from protected values
