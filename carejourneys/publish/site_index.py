@@ -221,7 +221,7 @@ def _summary(entries: list[Entry], site_keys: list[str], councils: int = 0) -> s
                 cells.append('<td class="cj-missing">–</td>')
             elif e.has_page:
                 word = "view" if e.ok else str(e.status)
-                label = f"{title}, {site_label(s)}"
+                label = f"{word} {title}, {site_label(s)}"  # the visible word first (WCAG 2.5.3)
                 cells.append(f'<td><a href="{_esc(e.href)}" aria-label="{_esc(label)}">{_esc(word)}</a></td>')
             else:
                 cells.append(f'<td class="cj-status-failed">{_esc(e.status)}</td>')
