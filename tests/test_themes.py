@@ -355,4 +355,4 @@ def test_trend_summary_without_valence_codes(segs):
     table, sentence = themes.trend_summary(segs[~segs["code_path"].str.startswith("Valence")])
     assert table.empty and "could not be compared" in sentence
     table, sentence = themes.trend_summary(_gradient_segments([[.6, .3, .1], [.3, .4, .3], [.1, .2, .7]]))
-    assert len(table) == 9 and sentence.startswith("The more senior")
+    assert len(table) == 10 and sentence.startswith("The more senior")

@@ -32,8 +32,9 @@ import pandas as pd
 from scipy import stats
 
 from carejourneys.inputs.schemas import CODE_SEPARATOR, CODEBOOK, ROLES, SENIORITY, STAFF_SENIORITY
-from carejourneys.metrics import qualitative
+from carejourneys.metrics import qualitative, trend
 from carejourneys.metrics._common import require_columns as _require
+from carejourneys.render import numbers
 
 SEGMENT_COLUMNS = ("segment_id", "source_id", "site", "role", "seniority", "wave", "code_path", "text",
                    "start", "end")
@@ -280,6 +281,7 @@ class OrdinalTrend:
     jt: float
     jt_z: float
     jt_p: float
+    jt_method: str
     kw_h: float
     kw_p: float
     epsilon_squared: float
@@ -298,6 +300,7 @@ class OrdinalTrend:
                 ("Groups (in order)", " < ".join(SENIORITY_LABELS.get(g, g) for g in self.groups)),
                 ("Jonckheere-Terpstra z", round(self.jt_z, 2)),
                 ("Jonckheere-Terpstra p (two-sided)", _p(self.jt_p)),
+                ("Jonckheere-Terpstra p: how found", self.jt_method),
                 ("Kruskal-Wallis H", round(self.kw_h, 2)),
                 ("Kruskal-Wallis p", _p(self.kw_p)),
                 ("Effect size: epsilon squared", round(self.epsilon_squared, 3)),
@@ -307,7 +310,7 @@ class OrdinalTrend:
 
 
 def _p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return numbers.format_p(p)
 
 
 def valence_trend(segments: pd.DataFrame, by: str = "seniority", order: Sequence[str] = STAFF_SENIORITY,
@@ -328,7 +331,8 @@ def valence_trend(segments: pd.DataFrame, by: str = "seniority", order: Sequence
     if len(used) < 2:
         raise ValueError(f"valence by {by} needs at least two groups with data; found {[g for g, _ in used]}")
     names, samples = zip(*used, strict=True)
-    j, z, p = jonckheere_terpstra(samples)
+    jt = trend.jonckheere_terpstra(samples)  # exact for small groups; the method is named
+    j, z, p = jt.statistic, jt.z, jt.p_value
     all_scores = np.concatenate(samples)
     if np.unique(all_scores).size > 1:
         h, kw_p = stats.kruskal(*samples)
@@ -338,7 +342,7 @@ def valence_trend(segments: pd.DataFrame, by: str = "seniority", order: Sequence
     rank = np.concatenate([np.full(len(s), i) for i, s in enumerate(samples)])
     tau = stats.kendalltau(rank, all_scores, variant="b")
     return OrdinalTrend(groups=tuple(names), n=tuple(len(s) for s in samples), unit=unit, jt=j, jt_z=z,
-                        jt_p=p, kw_h=float(h), kw_p=float(kw_p),
+                        jt_p=p, jt_method=jt.method, kw_h=float(h), kw_p=float(kw_p),
                         epsilon_squared=float(h / (n_total - 1)) if n_total > 1 else float("nan"),
                         tau=float(tau.statistic), tau_p=float(tau.pvalue))
 
@@ -662,7 +666,8 @@ def describe_trend(trend: OrdinalTrend) -> str:
 
 
 def _pv(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+    text = numbers.format_p(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"
 
 
 def trend_summary(segments: pd.DataFrame, unit: str = "person") -> tuple[pd.DataFrame, str]:
