@@ -117,10 +117,6 @@ def test_a_declared_site_that_is_not_a_site_is_a_manifest_error(tmp_path, small_
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="a report's kernel must register the sites its dataset declares before it checks "
-                          "the site: carejourneys.render.report.setup should call "
-                          "carejourneys.inputs.dataset.register_sites(data_dir) first (issue 17)",
-                   strict=False)
 def test_the_third_site_reports_are_built(third_site, tmp_path, registry, repo_root):
     """Its reports are built like Brent's and Plymouth's, from notebooks that list it."""
     from carejourneys.publish import build
