@@ -64,11 +64,14 @@ def test_every_report_page_carries_the_banner(full_build):
         text = banner.group(0)
         origin = re.search(r'data-origin="(\w+)"', text).group(1)
         assert origin in ("synthetic", "public") and f'data-site="{site}"' in text
-        assert f"<dd>{__version__}</dd>" in text
-        params = re.search(r"<dt>Parameters:</dt><dd>(.*?)</dd>", text).group(1)
-        assert re.search(rf"site=(?:'|&#x27;|&#39;){site}", params) and "disclosure_threshold=" in params
+        # the provenance is in the page's footer, "About this page", by name and without paths
+        foot = re.search(r'<footer class="cj-foot">.*?</footer>', page, re.S)
+        assert foot is not None, f"{site}/{notebook}: no About this page footer"
+        about = foot.group(0)
+        assert "About this page" in about and f"<dd>{__version__}</dd>" in about
+        assert f"site: {site}" in about and "disclosure threshold: 5" in about and "data_dir" not in about
         if origin == "synthetic":
-            assert manifest.checksum in text and data_date in text, f"{site}/{notebook}"
+            assert manifest.checksum in about and data_date in about, f"{site}/{notebook}"
 
 
 @pytest.mark.slow
