@@ -305,20 +305,14 @@ def solve(model: _Model, *, big: float = 100_000.0) -> list[tuple[int, float]]:
             continue
         m = len(members)
         cons = []
-        if rows_eq:
-            a = np.zeros((len(rows_eq), m))
-            b = np.array([r for _, r in rows_eq])
-            for r, (c, _) in enumerate(rows_eq):
-                for v, x in c.items():
-                    a[r, idx[v]] = x
-            cons.append(LinearConstraint(a, b, b))
-        if rows_ge:
-            a = np.zeros((len(rows_ge), m))
-            b = np.array([r for _, r in rows_ge])
-            for r, (c, _) in enumerate(rows_ge):
-                for v, x in c.items():
-                    a[r, idx[v]] = x
-            cons.append(LinearConstraint(a, b, np.inf))
+        for rows, upper in ((rows_eq, None), (rows_ge, np.inf)):
+            if rows:
+                a = np.zeros((len(rows), m))
+                b = np.array([r for _, r in rows])
+                for r, (c, _) in enumerate(rows):
+                    for v, x in c.items():
+                        a[r, idx[v]] = x
+                cons.append(LinearConstraint(a, b, b if upper is None else upper))
         bounds = Bounds([model.lb[v] for v in members], [big] * m)
         for v in members:
             ends = []

@@ -224,45 +224,14 @@ def valence_by_group(segments: pd.DataFrame, by: str = "seniority",
 
 def jonckheere_terpstra(groups: Sequence[Sequence[float]],
                         alternative: str = "two-sided") -> tuple[float, float, float]:
-    """Jonckheere-Terpstra test for an ordered trend across groups given in their hypothesised order.
+    """Jonckheere-Terpstra test by the normal approximation (tie-corrected variance): (J, z, p).
 
-    Returns (J, z, p): J counts, over every pair of groups i < j, the pairs of observations with
-    the later group's value larger (ties count one half); z uses the normal approximation with the
-    variance corrected for ties (Hollander & Wolfe); ``alternative`` is "two-sided", "increasing"
-    or "decreasing".
-    """
-    arrays = [np.asarray(g, dtype=float) for g in groups]
-    arrays = [a[~np.isnan(a)] for a in arrays]
-    if sum(len(a) > 0 for a in arrays) < 2:
-        raise ValueError("the Jonckheere-Terpstra test needs at least two non-empty groups")
-    j = 0.0
-    for i in range(len(arrays)):
-        for k in range(i + 1, len(arrays)):
-            a, b = arrays[i][:, None], arrays[k][None, :]
-            j += float((b > a).sum() + 0.5 * (b == a).sum())
-    n = np.array([len(a) for a in arrays], dtype=float)
-    big_n = n.sum()
-    _, t = np.unique(np.concatenate(arrays), return_counts=True)
-    t = t.astype(float)
-    mean = (big_n ** 2 - (n ** 2).sum()) / 4
-    var = (big_n * (big_n - 1) * (2 * big_n + 5) - (n * (n - 1) * (2 * n + 5)).sum()
-           - (t * (t - 1) * (2 * t + 5)).sum()) / 72
-    if big_n > 2:
-        var += ((n * (n - 1) * (n - 2)).sum() * (t * (t - 1) * (t - 2)).sum()
-                / (36 * big_n * (big_n - 1) * (big_n - 2)))
-    var += (n * (n - 1)).sum() * (t * (t - 1)).sum() / (8 * big_n * (big_n - 1))
-    if var <= 0:
-        return j, float("nan"), float("nan")
-    z = (j - mean) / np.sqrt(var)
-    if alternative == "two-sided":
-        p = 2 * stats.norm.sf(abs(z))
-    elif alternative == "increasing":
-        p = stats.norm.sf(z)
-    elif alternative == "decreasing":
-        p = stats.norm.cdf(z)
-    else:
+    Kept for comparison; :func:`valence_trend` uses :func:`carejourneys.metrics.trend.jonckheere_terpstra`,
+    exact for small groups. ``alternative`` is "two-sided", "increasing" or "decreasing"."""
+    if alternative not in ("two-sided", "increasing", "decreasing"):
         raise ValueError("alternative must be two-sided, increasing or decreasing")
-    return j, float(z), float(min(1.0, p))
+    r = trend.jonckheere_terpstra(groups, alternative, method="normal")
+    return r.statistic, r.z, r.p_value
 
 
 @dataclass(frozen=True)
