@@ -151,3 +151,155 @@ def participation(headline: pd.DataFrame) -> list[Item]:
 
 def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _wave_of(label: Any) -> int | None:
+    """The wave number of a heat-table column (``"Wave 3"``) or a changes-table cell (``"Wave 3: Good"``)."""
+    text = str(label)
+    if not text.startswith("Wave "):
+        return None
+    digits = text[5:].split(":")[0].strip()
+    return int(digits) if digits.isdigit() else None
+
+
+def _month(value: Any) -> str:
+    return pd.Timestamp(value).strftime("%B %Y")
+
+
+def partnership(heat: pd.DataFrame, moves: pd.DataFrame, status: pd.DataFrame,
+                board: pd.DataFrame) -> list[Item]:
+    """03: the latest rubric ratings and how they moved, the systems changes logged, and the longest
+    gap between partnership board meetings, from the tables the page shows:
+    :func:`carejourneys.metrics.rubric.heat_table` (``heat``, outcomes by wave, readable labels),
+    :func:`~carejourneys.metrics.rubric.changes_table` (``moves``),
+    :func:`~carejourneys.metrics.rubric.status_table` (``status``) and
+    :func:`~carejourneys.metrics.rubric.board_record` (``board``). The n are ratings, changes and
+    meetings, not people."""
+    from carejourneys.metrics.rubric import LEVEL_TYPE, OUTCOME_LABELS
+
+    items: list[Item] = []
+    overall_label = OUTCOME_LABELS["overall"]
+    waves = [(w, c) for c in heat.columns if (w := _wave_of(c)) is not None]
+    if waves and not heat.empty:
+        latest, col = max(waves)
+        cells = heat[col]
+        outcomes = cells[(cells.index != overall_label) & cells.notna()]
+        levels = [lv for lv in reversed(LEVEL_TYPE.categories) if lv in set(outcomes)]
+        if levels:
+            groups = [f"{_and(list(outcomes[outcomes == lv].index))} as {lv}" for lv in levels]
+            text = f"At wave {latest} the evaluators rated " + "; ".join(groups[:-1]) + \
+                ("; and " if len(groups) > 1 else "") + groups[-1]
+            n = len(outcomes)
+            overall = cells.get(overall_label)
+            if overall is not None and pd.notna(overall):
+                text += f". Their overall judgement, recorded on its own rather than averaged, was {overall}"
+                n += 1
+            items.append({"text": text + ".", "n": n, "unit": "ratings"})
+        if not moves.empty and {"Outcome", "From", "To", "Direction"} <= set(moves.columns):
+            last = moves[(moves["To"].map(_wave_of) == latest) & (moves["Outcome"] != overall_label)]
+            if len(last):
+                before = _wave_of(last["From"].iloc[0])
+                parts = []
+                for direction, words in (("up", "rose"), ("down", "fell"), ("same", "stayed the same"),
+                                         ("not comparable", "cannot be compared (insufficient evidence on "
+                                                            "one side)")):
+                    names = list(last.loc[last["Direction"] == direction, "Outcome"])
+                    if names:
+                        parts.append(f"{_and(names)} {words}")
+                text = f"Between wave {before} and wave {latest}, " + "; ".join(parts[:-1]) + \
+                    ("; and " if len(parts) > 1 else "") + parts[-1]
+                items.append({"text": text + ".", "n": len(last), "unit": "ratings compared"})
+    if not status.empty and "Status" in status.columns:
+        row = status.set_index("Status")
+        total = _number(row.at["Total", "Total"]) if "Total" in row.index else None
+        if total:
+            levels = [f"{_number(row.at['Total', c])} {c.lower()}" for c in row.columns
+                      if c != "Total" and _number(row.at["Total", c])]
+            embedded = _number(row.at["Embedded", "Total"]) if "Embedded" in row.index else None
+            adopted = _number(row.at["Adopted", "Total"]) if "Adopted" in row.index else None
+            text = f"The systems-changes log records {total} changes the partnership sought"
+            if levels:
+                text += f" ({_and(levels)})"
+            if embedded is not None and adopted is not None:
+                text += (f"; by the end, {embedded} had been embedded in how things are done and {adopted} "
+                         "more adopted")
+            items.append({"text": text + ".", "n": total, "unit": "changes"})
+    if not board.empty:
+        b = board.iloc[0]
+        meetings = _number(b.get("Meetings"))
+        longest = _number(b.get("Longest gap (days)"))
+        over_col = next((c for c in board.columns if str(c).startswith("Gaps over")), None)
+        over = _number(b.get(over_col)) if over_col else None
+        if meetings and longest is not None:
+            usual = _number(b.get("Usual interval (days)"))
+            text = f"The partnership board met {meetings} times"
+            if usual is not None:
+                text += f", usually {usual} days apart"
+            span = (f"from {_month(b['Longest gap from'])} to {_month(b['Longest gap to'])}"
+                    if pd.notna(b.get("Longest gap to")) else
+                    f"from {_month(b['Longest gap from'])} to the end of the programme")
+            text += f"; its longest gap between meetings was {longest} days, {span}"
+            if over is not None and over_col:
+                limit = over_col.split()[-2]
+                text += (f", and no gap exceeded {limit} days" if over == 0 else
+                         f", the only gap of more than {limit} days" if over == 1 and longest > int(limit) else
+                         f", and {over} gap{'s' if over != 1 else ''} exceeded {limit} days")
+            items.append({"text": text + ".", "n": meetings, "unit": "meetings"})
+    return items
+
+
+def indicators(standing: pd.DataFrame, comparison: pd.DataFrame, summary: pd.DataFrame | None = None,
+               council: pd.DataFrame | None = None) -> list[Item]:
+    """04: where the council stands against England and its statistical neighbours, one sentence per
+    indicator (:func:`carejourneys.metrics.indicators.standing`), each with the number of care
+    leavers of that indicator and age in the comparison table the page shows (official statistics;
+    a figure the DfE did not publish gives no sentence). With ``summary``
+    (:func:`~carejourneys.metrics.indicators.summary_table`) and ``council``
+    (:func:`~carejourneys.metrics.indicators.council_table`), one more sentence on how the council's
+    EET rate at 19-21 moved from the first to the latest year, hedged by the 95% intervals of the two
+    years."""
+    from carejourneys.metrics.indicators import TABLE_LABEL
+
+    items: list[Item] = []
+    if standing.empty or comparison.empty:
+        return items
+    for _, s in standing.iterrows():
+        label = TABLE_LABEL.get(s["indicator"], s["indicator"])
+        rows = comparison[(comparison["Indicator"] == label) & (comparison["Age"] == s["age"])]
+        n = _number(rows["Care leavers"].iloc[0]) if len(rows) else None
+        if n is None or "not published" in s["sentence"]:
+            continue
+        items.append({"text": s["sentence"], "n": n, "unit": "care leavers"})
+    if summary is not None and council is not None and not summary.empty and not council.empty:
+        item = _eet_trend(summary, council)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _eet_trend(summary: pd.DataFrame, council: pd.DataFrame, age: str = "19-21") -> Item | None:
+    series = summary[(summary["Indicator"] == "EET") & (summary["Age"] == age)
+                     & ~summary["Series"].astype("str").str.startswith(("England", "Neighbours"))]
+    if series.empty or series["First year"].iloc[0] == series["Latest year"].iloc[0]:
+        return None
+    r = series.iloc[0]
+    c = council[(council["Indicator"] == "EET") & (council["Age"] == age)].set_index("Year")
+    first, latest = str(r["First year"]), str(r["Latest year"])
+    if first not in c.index or latest not in c.index:
+        return None
+    n = _number(c.at[latest, "Care leavers"])
+    try:
+        lo = [float(c.at[y, "95% CI from"]) for y in (first, latest)]
+        hi = [float(c.at[y, "95% CI to"]) for y in (first, latest)]
+    except (TypeError, ValueError):
+        return None
+    if n is None:
+        return None
+    overlap = lo[0] <= hi[1] and lo[1] <= hi[0]
+    change = float(r["Change (pp)"])
+    moved = ("did not change" if round(change, 1) == 0
+             else f"went from {r['First %']:g}% to {r['Latest %']:g}%")
+    hedge = ("; the 95% intervals of the two years overlap, so this is no clear change for cohorts of "
+             "this size" if overlap else "; the 95% intervals of the two years do not overlap")
+    return {"text": f"From {first} to {latest}, the share of the council's care leavers aged {age} in "
+                    f"education, employment or training {moved}{hedge}.", "n": n, "unit": "care leavers"}
