@@ -293,11 +293,116 @@ def describe_changes(found: pd.DataFrame) -> str:
     return "Recorded in the systems-changes log: " + "; ".join(parts) + "."
 
 
+COVENANT_TERMS = ("covenant", "protected characteristic")
+
+
 def covenant_and_protected_characteristic(changes: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """(table, sentence) for Plymouth's "The care leaver covenant and care experience as a protected
     characteristic": the systems changes that name either, from the systems-changes records."""
-    found = find_changes(changes, "covenant", "protected characteristic")
+    found = find_changes(changes, *COVENANT_TERMS)
     return found, describe_changes(found)
+
+
+def _site_names(keys: list[str]) -> str:
+    names = [str(k).title() for k in keys]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def covenant_section(changes: pd.DataFrame, site: str, everywhere: pd.DataFrame | None = None,
+                     ) -> tuple[pd.DataFrame, str]:
+    """(table, sentence) for the covenant heading on the page of ``site`` (a site key or "all").
+
+    ``changes``: the page's systems changes; ``everywhere``: every site's (to say where such changes
+    were recorded when this site has none). The table is narrow (change, level, status, dates,
+    evidence), with the site first on a page for several sites.
+    """
+    found, sentence = covenant_and_protected_characteristic(changes)
+    if found.empty:
+        elsewhere = [] if everywhere is None else sites_recording(everywhere, *COVENANT_TERMS)
+        sentence = ("No change naming the care leaver covenant or care experience as a protected "
+                    "characteristic is recorded in this site's systems-changes log"
+                    + (f"; such changes are recorded for {_site_names(elsewhere)} only."
+                       if elsewhere else "."))
+    log = changes_log(changes)
+    keep = [c for c in ("Change", "Level", "Status", "First recorded", "Status reached", "Evidence")
+            if c in found.columns]
+    table = found.loc[:, keep]
+    if log["site"].nunique() > 1 and not found.empty:
+        where = log.set_index("description")["site"]
+        table.insert(0, "Site", found["Change"].map(where).astype("str").str.title().to_numpy())
+    return table.reset_index(drop=True), sentence
+
+
+def sites_recording(changes: pd.DataFrame, *terms: str) -> list[str]:
+    """The sites whose systems-changes log has a change mentioning any of ``terms``, in order."""
+    log = changes_log(changes)
+    text = log["description"].astype("str").str.casefold()
+    hit = pd.Series(False, index=log.index)
+    for t in terms:
+        hit |= text.str.contains(t.casefold(), regex=False)
+    return sorted(set(log.loc[hit, "site"].astype("str")))
+
+
+#: kinds of activity reported under "Outputs": things made, and practice work done with others
+OUTPUTS_KINDS = ("output", "practice")
+
+
+def outputs(activities: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """(table, sentence) for Brent's "Outputs": what the programme made (activities of kind ``output``:
+    films, poetry, packs ...) and the practice work it did with others (kind ``practice``: training,
+    work with inspectors), from the activity records. Columns: (Site,) What, Kind, Status, When, Detail.
+    """
+    _require(activities, ("site", "name", "kind", "status", "start", "end"), "activities")
+    a = activities[activities["kind"].isin(OUTPUTS_KINDS)].sort_values(["kind", "start"], kind="stable")
+    detail = a["description"] if "description" in a.columns else pd.Series(pd.NA, index=a.index)
+    table = pd.DataFrame({"What": a["name"],
+                          "Kind": a["kind"].map({"output": "made", "practice": "practice and training"}),
+                          "Status": a["status"].astype("str").str.replace("_", " "),
+                          "When": a["end"].where(a["end"].notna(), a["start"]), "Detail": detail})
+    if activities["site"].nunique() > 1:
+        table.insert(0, "Site", a["site"].astype("str").str.title())
+    table = table.reset_index(drop=True)
+    made = table.loc[table["Kind"] == "made", "What"].str.lower().tolist()
+    practice = table.loc[table["Kind"] != "made", "What"].str.lower().tolist()
+    if table.empty:
+        return table, "No outputs or practice work are recorded among this site's activities."
+    sentence = (f"{len(made)} output{'s' if len(made) != 1 else ''} made"
+                + (f" ({'; '.join(made)})" if made else "")
+                + f" and {len(practice)} piece{'s' if len(practice) != 1 else ''} of practice work"
+                + (f" ({'; '.join(practice)})" if practice else "") + " are recorded.")
+    return table, sentence
+
+
+def legacy(activities: pd.DataFrame, changes: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """(table, sentence) for "Legacy and continuity": the work handed over to the council (activities
+    with status ``handed_over``) and the systems changes adopted or embedded, from the records, in order
+    of date. Columns: (Site,) What, Kind (handed over / systems change), Status, When, Detail.
+    """
+    _require(activities, ("site", "name", "kind", "status", "start", "end"), "activities")
+    a = activities[activities["status"] == "handed_over"]
+    detail = a["description"] if "description" in a.columns else pd.Series(pd.NA, index=a.index)
+    rows = [{"site": r.site, "What": r.name, "Kind": "handed over", "Status": "handed over",
+             "When": r.end if pd.notna(r.end) else r.start, "Detail": d}
+            for r, d in zip(a.itertuples(index=False), detail, strict=True)]
+    log = changes_log(changes)
+    rows += [{"site": r.site, "What": r.description, "Kind": "systems change", "Status": r.status,
+              "When": r.status_date, "Detail": r.evidence}
+             for r in log[log["status"].isin(["adopted", "embedded"])].itertuples(index=False)]
+    keep = pd.DataFrame(rows, columns=["site", "What", "Kind", "Status", "When", "Detail"])
+    keep = keep.sort_values(["When", "What"], kind="stable").reset_index(drop=True)
+    several = pd.concat([activities["site"], changes["site"]]).nunique() > 1
+    site_col = keep.pop("site")
+    if several:
+        keep.insert(0, "Site", site_col.astype("str").str.title())
+    n = keep["Kind"].value_counts()
+    handed_n, changed_n = int(n.get("handed over", 0)), int(n.get("systems change", 0))
+    if keep.empty:
+        return keep, "No work handed over and no systems change adopted or embedded is recorded."
+    sentence = (f"{handed_n} piece{'s' if handed_n != 1 else ''} of work "
+                f"{'was' if handed_n == 1 else 'were'} handed over to the council, and {changed_n} systems "
+                f"change{'s were' if changed_n != 1 else ' was'} adopted or embedded by the end of the "
+                "records.")
+    return keep, sentence
 
 
 OUTPUT_KINDS = ("output",)

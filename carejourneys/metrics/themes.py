@@ -582,7 +582,7 @@ PEOPLE_COLUMNS = ("People", "Spoke of enablers", "Spoke of barriers", "Sources")
 PERCENT_OF = {"Negative %": "People", "Mixed %": "People", "Positive %": "People",
               "Mean valence (-1 to +1)": "People", "Enablers %": "Spoke of enablers",
               "Barriers %": "Spoke of barriers", "% of people whose words were coded": "People",
-              "Positive % of valenced passages": "People"}
+              "Positive % of valenced passages": "People", "Negative % of valenced passages": "People"}
 
 
 def count_columns(table: pd.DataFrame) -> list[str]:
@@ -741,14 +741,81 @@ def learning_themes_table(segments: pd.DataFrame,
                           "Positive % of valenced passages": t["percent_positive"],
                           "Negative % of valenced passages": t["percent_negative"],
                           "Learning points": t["learning_points"]})
-    rated = t.dropna(subset=["percent_negative"])
-    if rated.empty:
-        return table, "No learning theme has valence-coded passages in these data."
-    worst = rated.sort_values(["percent_negative", "theme"], ascending=[False, True]).iloc[0]
-    best = rated.sort_values(["percent_positive", "theme"], ascending=[False, True]).iloc[0]
-    return table, (f"Of the six learning themes, {worst['theme'].lower()} was spoken of most negatively "
-                   f"({worst['percent_negative']:.0f}% of its valence-coded passages) and "
-                   f"{best['theme'].lower()} most positively ({best['percent_positive']:.0f}%).")
+    return table, describe_learning_themes(table)
+
+
+POSITIVE, NEGATIVE = "Positive % of valenced passages", "Negative % of valenced passages"
+
+
+def _shown(value: object) -> float | None:
+    """A number as a protected table shows it, or None where it is withheld (``c``) or missing."""
+    if value is None or (isinstance(value, str) and value.strip() == "c"):
+        return None
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(v) else v
+
+
+def describe_learning_themes(table: pd.DataFrame) -> str:
+    """The sentence under the learning themes table: the theme spoken of most negatively and the one
+    most positively, read from ``table`` as shown (:func:`learning_themes_table`'s table, after
+    disclosure control: a row whose percentages are withheld is left out, so the sentence states
+    nothing the table does not show)."""
+    rows = [(str(r["Learning theme"]), _shown(r[POSITIVE]), _shown(r[NEGATIVE]))
+            for _, r in table.iterrows()]
+    rated = [(name, pos, neg) for name, pos, neg in rows if pos is not None and neg is not None]
+    if not rated:
+        return "No learning theme has valence-coded passages that can be shown here."
+    worst = sorted(rated, key=lambda r: (-r[2], r[0]))[0]
+    best = sorted(rated, key=lambda r: (-r[1], r[0]))[0]
+    of = f"Of the {len(rated)} learning themes shown with their tone" if len(rated) < len(rows) else \
+        f"Of the {len(rows)} learning themes"
+    return (f"{of}, {worst[0].lower()} was spoken of most negatively ({worst[2]:.0f}% of its valence-coded "
+            f"passages) and {best[0].lower()} most positively ({best[1]:.0f}%).")
+
+
+def describe_learning_theme(table: pd.DataFrame, theme: str, threshold: int = 5) -> str:
+    """One sentence on the evidence for one learning theme, read from its row of the protected learning
+    themes table (:func:`learning_themes_table` after disclosure control): how many people raised it,
+    from how many groups and waves, and how its passages leaned. A withheld count is never stated: the
+    sentence then says "fewer than ``threshold``" people, or leaves the number out."""
+    row = table[table["Learning theme"].astype("str") == theme]
+    if row.empty:
+        return f"No one's coded words at this site were about {theme.lower()}."
+    r = row.iloc[0]
+    people = _shown(r["People"])
+    if people == 0:
+        return f"No one's coded words at this site were about {theme.lower()}."
+    who = (f"{int(people)} {'person' if people == 1 else 'people'}" if people is not None
+           else f"fewer than {threshold} people (the exact number is withheld)")
+    groups, waves = _shown(r.get("Groups of people")), _shown(r.get("Waves"))
+    spread = ""
+    if groups is not None and waves is not None:
+        spread = (f" from {int(groups)} group{'s' if groups != 1 else ''} of people across "
+                  f"{int(waves)} fieldwork wave{'s' if waves != 1 else ''}")
+    pos, neg = _shown(r.get(POSITIVE)), _shown(r.get(NEGATIVE))
+    tone = ""
+    if pos is not None and neg is not None:
+        tone = (f"; {pos:.0f}% of its valence-coded passages were positive and {neg:.0f}% negative")
+    return f"{who[:1].upper()}{who[1:]} raised it{spread}{tone}."
+
+
+def findings_evidence_table(learning_points: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Every recorded finding (learning points, strengths, challenges, recommendations) with the evidence
+    behind its own codes, in one table, so that every heading that shows some of them shows the same
+    protected numbers. Columns: Kind (reader-facing, see ``FINDING_LABELS``), Theme (the code it is filed
+    under), Finding, Codes, People, % of people whose words were coded, Groups, Waves, Sources, Evidence.
+    """
+    e = learning_point_evidence(learning_points, segments)
+    return pd.DataFrame({"Kind": e["kind"].map(lambda k: FINDING_LABELS.get(k, k)).to_numpy(),
+                         "Theme": e["theme"].fillna("").astype("str").to_numpy(),
+                         "Finding": e["heading"].to_numpy(), "Codes": e["codes"].to_numpy(),
+                         "People": e["people"].to_numpy(),
+                         PEOPLE_CODED_PERCENT: e["people_percent"].to_numpy(),
+                         "Groups": e["groups"].to_numpy(), "Waves": e["waves"].to_numpy(),
+                         "Sources": e["sources"].to_numpy(), "Evidence": e["breadth"].to_numpy()})
 
 
 def learning_theme_quotes(theme: str, segments: pd.DataFrame | None = None) -> list[dict]:

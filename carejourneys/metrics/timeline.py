@@ -45,6 +45,15 @@ def _reference_date(milestones: pd.DataFrame, as_of: object | None) -> pd.Timest
     return pd.Timestamp(planned.max()) if len(planned) else pd.Timestamp("1970-01-01")
 
 
+def _site_reference(milestones: pd.DataFrame, as_of: object | None) -> pd.Series:
+    """The reference date of each milestone's own site (:func:`_reference_date` per site), so that a page
+    for several sites counts each site's overdue days as that site's own page does."""
+    if as_of is not None or "site" not in milestones.columns or milestones["site"].nunique() <= 1:
+        return pd.Series(_reference_date(milestones, as_of), index=milestones.index)
+    per = {site: _reference_date(g, None) for site, g in milestones.groupby("site", sort=False)}
+    return milestones["site"].map(per)
+
+
 def slippage(milestones: pd.DataFrame, as_of: object | None = None, tolerance_days: int = 14) -> pd.DataFrame:
     """One row per milestone with its slippage in days and a status (see ``STATUS_MEANING``).
 
@@ -53,7 +62,7 @@ def slippage(milestones: pd.DataFrame, as_of: object | None = None, tolerance_da
     for milestones not yet due. Rows are ordered by site, initiative and planned date.
     """
     _require(milestones, MILESTONE_COLUMNS, "milestones")
-    ref = _reference_date(milestones, as_of)
+    ref = pd.to_datetime(_site_reference(milestones, as_of))
     out = milestones.loc[:, list(MILESTONE_COLUMNS)].copy()
     planned = pd.to_datetime(out["planned_date"])
     actual = pd.to_datetime(out["actual_date"])
@@ -82,10 +91,11 @@ def initiatives(milestones: pd.DataFrame, as_of: object | None = None,
     milestone, so far if it is overdue), max_slippage_days, late (milestones late or overdue).
     """
     s = slippage(milestones, as_of=as_of, tolerance_days=tolerance_days)
-    ref = _reference_date(milestones, as_of)
+    refs = _site_reference(milestones, as_of)
     rows = []
     for (site, initiative), g in s.groupby(["site", "initiative"], sort=True):
         g = g.sort_values("planned_date", kind="stable")
+        ref = refs[milestones["site"] == site].iloc[0]
         actual = g["actual_date"].dropna()
         outstanding = not g["reached"].all()
         actual_end = actual.max() if len(actual) else pd.NaT
@@ -303,9 +313,34 @@ def delays(milestones: pd.DataFrame, as_of: object | None = None) -> tuple[pd.Da
         "Delay (months)": pd.Series(w["slippage_days"].to_numpy()).map(_months).to_numpy(),
         "Reached": w["reached"].map({True: "yes", False: "not yet (overdue)"}).to_numpy(),
     })
+    if ini["site"].nunique() > 1:  # a page for several sites: "Programme" is one initiative per site
+        table.insert(0, "Site", ini["site"].astype("str").str.title().to_numpy())
     table = table.sort_values(["Delay (days)", "Initiative"], ascending=[False, True], kind="stable",
                               na_position="last").reset_index(drop=True)
-    return table, _delay_sentence(table, milestones, _reference_date(milestones, as_of))
+    if table.empty:
+        return table, _delay_sentence(table, milestones, _reference_date(milestones, as_of))
+    own = _same_initiative(milestones, table.iloc[0])  # the first row's site dates its "as of"
+    refs = _site_reference(milestones, as_of)
+    ref = refs.loc[own.index[0]] if len(own) else _reference_date(milestones, as_of)
+    return table, _delay_sentence(table, milestones, pd.Timestamp(ref))
+
+
+#: the columns of :func:`delays`' table shown in the main text (the others go in an annex)
+DELAY_MAIN_COLUMNS = ("Site", "Initiative", "Milestones reached", "Most delayed milestone", "Delay (days)",
+                      "Delay (months)", "Reached")
+
+
+def delays_main(table: pd.DataFrame) -> pd.DataFrame:
+    """The narrow version of :func:`delays`' table for the main text, rows in the same order."""
+    return table.loc[:, [c for c in DELAY_MAIN_COLUMNS if c in table.columns]]
+
+
+def _same_initiative(frame: pd.DataFrame, row: pd.Series) -> pd.DataFrame:
+    """The rows of ``frame`` (milestones or slippage) of the initiative a :func:`delays` row names."""
+    same = frame[frame["initiative"] == row["Initiative"]]
+    if "Site" in row.index and "site" in frame.columns:
+        same = same[same["site"].astype("str").str.title() == row["Site"]]
+    return same
 
 
 def _delay_sentence(table: pd.DataFrame, milestones: pd.DataFrame, ref: pd.Timestamp) -> str:
@@ -318,16 +353,20 @@ def _delay_sentence(table: pd.DataFrame, milestones: pd.DataFrame, ref: pd.Times
     if days <= 14:
         return "Every initiative reached its milestones within two weeks of the planned dates."
     if top["Reached"] == "yes":
-        same = milestones[milestones["initiative"] == top["Initiative"]]
+        same = _same_initiative(milestones, top)
         hit = same[same["milestone"] == top["Most delayed milestone"]]["actual_date"].iloc[0]
         span = (pd.Timestamp(hit) - pd.Timestamp(same["actual_date"].min())).days
         since = f", {span / 365.25:.1f} years after the initiative's first milestone" if span > 0 else ""
-        return (f"The longest delay: {top['Initiative']} reached '{top['Most delayed milestone']}' on "
+        return (f"The longest delay: {_named(top)} reached '{top['Most delayed milestone']}' on "
                 f"{pd.Timestamp(hit).date().isoformat()}, {days} days ({days / 30.44:.0f} months) after the "
                 f"planned date{since}.")
-    return (f"The longest delay: {top['Initiative']} has not reached '{top['Most delayed milestone']}', "
+    return (f"The longest delay: {_named(top)} has not reached '{top['Most delayed milestone']}', "
             f"{days} days ({days / 30.44:.0f} months) after the planned date as of "
             f"{ref.date().isoformat()}.")
+
+
+def _named(row: pd.Series) -> str:
+    return f"{row['Initiative']} ({row['Site']})" if "Site" in row.index else str(row["Initiative"])
 
 
 def initiatives_table(milestones: pd.DataFrame, as_of: object | None = None) -> pd.DataFrame:
@@ -407,7 +446,24 @@ def activities_table(activities: pd.DataFrame, milestones: pd.DataFrame | None =
         m = _milestones_of(a, milestones)
         out["Milestones reached"] = [f"{x.reached} of {x.milestones}" if x.milestones else ""
                                      for x in m.itertuples(index=False)]
+    if a["site"].nunique() > 1:
+        out.insert(0, "Site", a["site"].astype("str").str.title())
     return out.reset_index(drop=True)
+
+
+def describe_status_conflicts(activities: pd.DataFrame, milestones: pd.DataFrame,
+                              as_of: object | None = None) -> str:
+    """One sentence for the activities table: that every finished activity has its milestones reached,
+    or which activities' recorded status disagrees with their milestones or dates
+    (:func:`status_conflicts`), so that no activity is called completed while a milestone is overdue
+    without a flag."""
+    bad = status_conflicts(activities, milestones, as_of=as_of)
+    if bad.empty:
+        return ("Every activity's recorded status agrees with its dates and milestones: none is recorded as "
+                "completed or handed over while one of its milestones is overdue.")
+    parts = "; ".join(f"{r.name}: {r.problem}" for r in bad.itertuples(index=False))
+    return (f"The records disagree with themselves for {len(bad)} "
+            f"activit{'y' if len(bad) == 1 else 'ies'} (read the status with care): {parts}.")
 
 
 def activities_since(activities: pd.DataFrame, since: object = INTERIM_REPORT_2) -> tuple[pd.DataFrame, str]:
@@ -423,6 +479,9 @@ def activities_since(activities: pd.DataFrame, since: object = INTERIM_REPORT_2)
     table = pd.DataFrame({"Activity": a["name"], "Kind": a["kind"], "Started": a["start"], "Ended": a["end"],
                           "Status": a["status"].str.replace("_", " "), "What it was": desc,
                           "New since then": (a["start"] >= when).map({True: "yes", False: "no"})})
+    if a["site"].nunique() > 1:  # a page for several sites: the site instead of the kind of activity
+        table = table.drop(columns="Kind")
+        table.insert(0, "Site", a["site"].astype("str").str.title())
     table = table.reset_index(drop=True)
     new = int((table["New since then"] == "yes").sum())
     sentence = (f"Since {when.strftime('%B %Y')}, {len(table)} activit{'y' if len(table) == 1 else 'ies'} "
@@ -545,7 +604,7 @@ def delay_window(milestones: pd.DataFrame, as_of: object | None = None) -> Windo
         return None
     name = table.loc[0, "Initiative"]
     s = slippage(milestones, as_of=as_of)
-    same = s[s["initiative"] == name]
+    same = _same_initiative(s, table.loc[0])
     site = str(same["site"].iloc[0])
     start = same["actual_date"].min()
     if pd.isna(start):
