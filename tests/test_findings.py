@@ -74,3 +74,96 @@ def test_every_key_finding_matches_its_protected_table(site):
     finally:
         report._display = old
         report._CONTEXT = None
+
+
+# --------------------------------------------------------------------------- 01: the four outcome questions
+
+
+def _directions(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["domain", "Outcome area", "source", "Source", "n", "Direction",
+                                       "Why", "Strength"])
+
+
+def test_outcome_area_names_only_shown_sources_and_counts_the_rest():
+    d = _directions([
+        ("skills", "Skills", "retrospective", "Retrospective survey", 11, "improved", "ci", "moderate"),
+        ("skills", "Skills", "pa_survey", "Personal Adviser survey", 12, "no clear change", "w", "moderate"),
+        ("skills", "Skills", "interviews", "Interviews", 31, "c", "c", "c"),
+        ("skills", "Skills", "prepost", "Pre/post", "c", "c", "c", "c"),
+        ("skills", "Skills", "facilitator", "Facilitator", 0, "not measured", "", "none"),
+    ])
+    item = findings.outcome_area(d, "skills")
+    assert item["text"].startswith("Skills: in these small groups, 1 of 2 sources points to improvement")
+    assert "n=11" in item["text"] and "n=12" in item["text"] and "n=31" in item["text"]
+    assert "too few in some answer groups" in item["text"] and "1 more source too small" in item["text"]
+    assert item["n"] == 11 + 12 + 31
+    assert set(_numbers(item["text"])) - {1, 2} <= {11, 12, 31}
+
+
+def test_outcome_area_without_readable_sources_is_left_out():
+    d = _directions([("goals", "Goals", "prepost", "Pre/post", "c", "c", "c", "c")])
+    assert findings.outcome_area(d, "goals") is None
+    assert findings.outcome_areas(d) == []
+
+
+def test_a_direction_that_pins_a_withheld_count_is_withheld():
+    from carejourneys.metrics import published
+
+    # 10 rated, none the same, improved and worse withheld: "improved" needs 9 or more of 10 better,
+    # and worse is at least 1, so it would give improved = 9 and worse = 1 back
+    assert published._pins("c", 0, "c", 10, "improved", 5)
+    assert not published._pins("c", "c", 0, 15, "no clear change", 5)
+    directions = _directions([("wellbeing", "Wellbeing", "pa_survey", "PA", 10, "improved", "w", "moderate")])
+    long = pd.DataFrame([{"domain": "wellbeing", "source": "pa_survey", "improved": "c", "same": 0,
+                          "worse": "c"}])
+    safe = published.safe_directions(directions, long, 5)
+    assert safe.loc[0, "Direction"] == "c" and safe.loc[0, "Strength"] == "c"
+    long = pd.DataFrame([{"domain": "wellbeing", "source": "pa_survey", "improved": 9, "same": 0,
+                          "worse": 1}])
+    assert published.safe_directions(directions, long, 5).loc[0, "Direction"] == "improved"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("site", ["brent", "plymouth", "all"])
+def test_outcome_answers_match_the_domain_tables(site):
+    """Every n an answer states is a shown n of that outcome area's table on the page, and every
+    direction it names is the one that table shows for that source."""
+    from carejourneys.metrics import published
+    from carejourneys.render import report
+
+    warnings.simplefilter("ignore")
+    old = report._display
+    report._display = lambda m: None
+    try:
+        ctx = report.setup(site=site)
+        directions = published.safe_directions(report.protected(published.domain_directions),
+                                               report.protected(published.triangulation_long),
+                                               ctx.policy.threshold)
+        items = findings.outcome_areas(directions)
+        assert items, "no outcome question answered"
+        for domain in findings.OUTCOME_QUESTIONS:
+            item = findings.outcome_area(directions, domain)
+            if item is None:
+                continue
+            shown = published.domain_readout(directions, domain)
+            ns = {int(v) for v in shown["n"] if v != SUPPRESSED}
+            stated = {int(x) for x in re.findall(r"n=(\d+)", item["text"])}
+            assert stated <= ns, (item["text"], ns)
+            for _, r in shown.iterrows():
+                phrase = findings.SOURCE_PHRASES[next(k for k, v in _SOURCE_LABELS.items()
+                                                      if r["Source"].startswith(v))]
+                named = f"{phrase}, n={r['n']}"
+                if r["Direction"] in ("improved", "no clear change") and named in item["text"]:
+                    before = item["text"].split(named)[0]
+                    want = "improvement" if r["Direction"] == "improved" else "no clear change"
+                    # the nearest direction phrase before the source is the table's direction
+                    last = max(("improvement", "no clear change"), key=before.rfind)
+                    assert last == want, (item["text"], r["Source"], r["Direction"])
+    finally:
+        report._display = old
+        report._CONTEXT = None
+
+
+_SOURCE_LABELS = {"prepost": "Pre/post questionnaire", "retrospective": "Retrospective survey",
+                  "pa_survey": "Personal Adviser survey", "facilitator": "Facilitator ratings",
+                  "interviews": "Interviews with young people"}

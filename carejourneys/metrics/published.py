@@ -25,6 +25,8 @@ from carejourneys.sdc.disclosure import declare
 Source = Callable[[Any], pd.DataFrame]
 #: helper column: True where a row counts people (rows counting events are left alone)
 PEOPLE_ROW = "_counts_people"
+#: columns whose names start with this take part in protection but are never shown (report drops them)
+HIDDEN = "_"
 
 
 def _threshold(ds: Any) -> int:
@@ -141,13 +143,20 @@ def change_display(
         t = maker(raw, threshold=_threshold(ds))
         if by is not None and by in raw.columns and "Activity" not in t.columns:
             t.insert(0, "Activity", raw[by].astype("str").to_numpy())
-        counts = [c for c in outcomes.DISPLAY_COUNTS if c in t.columns]
+        if "Improved" not in t.columns:
+            # the reader's table shows no better / same / worse counts, but its means and intervals
+            # are computed from them: carried as hidden counts, a row whose counts are withheld
+            # elsewhere on the site withholds its statistics here too (mean and interval of integer
+            # changes over a few people can give the counts back)
+            for col, name in (("n_improved", "Improved"), ("n_same", "Same"), ("n_worse", "Worse")):
+                if col in raw.columns:
+                    t[HIDDEN + name] = raw[col].astype("int64").to_numpy()
+        counts = [c for c in [*outcomes.DISPLAY_COUNTS, *(HIDDEN + n for n in ("Improved", "Same", "Worse"))]
+                  if c in t.columns]
         labels = [c for c in ("Activity", "Measure") if c in t.columns]
-        totals = (
-            {"Pairs": [c for c in ("Improved", "Same", "Worse") if c in t.columns]}
-            if all(c in t.columns for c in ("Pairs", "Improved", "Same", "Worse"))
-            else {}
-        )
+        parts = [c for c in ("Improved", "Same", "Worse") if c in t.columns] or \
+            [c for c in (HIDDEN + "Improved", HIDDEN + "Same", HIDDEN + "Worse") if c in t.columns]
+        totals = {"Pairs": parts} if "Pairs" in t.columns and len(parts) == 3 else {}
         return declare(
             t,
             counts,
@@ -222,6 +231,124 @@ def triangulation_long(ds: Any) -> pd.DataFrame:
         total_columns={"n": ["improved", "same", "worse"]},
         secondary="columns",
     )
+
+
+def domain_directions(ds: Any) -> pd.DataFrame:
+    """What each source says about each outcome area, for readers: its n, the direction read by
+    :data:`carejourneys.metrics.triangulation.RULE_TEXT`, why and how strong.
+
+    Only ``n`` counts people here. The direction is a band of the better / same / worse breakdown
+    (shown, protected, in :func:`triangulation_long`): show it only through :func:`safe_directions`,
+    which withholds it wherever the source's n is withheld or where it would narrow a withheld count
+    of the breakdown to one value. Rows for sources that did not measure an area are kept (so every
+    site's table has the same rows) and dropped for display by :func:`domain_readout`."""
+    t = triangulation.triangulate(ds)
+    out = pd.DataFrame({
+        "domain": t["domain"].to_numpy(),
+        "Outcome area": t["domain_label"].to_numpy(),
+        "source": t["source"].to_numpy(),
+        "Source": t["source_label"].to_numpy(),
+        "What n counts": t["unit"].to_numpy(),
+        "n": t["n"].astype("int64").to_numpy(),
+        "Direction": t["direction"].to_numpy(),
+        "Why": t["basis"].fillna("").to_numpy(),
+        "Strength": t["strength"].to_numpy(),
+    })
+    return declare(out, ["n"], labels=["domain", "Outcome area", "source", "Source", "What n counts",
+                                       "Direction", "Why", "Strength"], secondary=None)
+
+
+#: sources whose direction is a function of the better / same / worse counts alone
+COUNT_BASED_SOURCES = ("pa_survey", "interviews", "facilitator")
+
+
+def _pins(improved: object, same: object, worse: object, n: int, direction: str, threshold: int,
+          zeros_withheld: bool = False) -> bool:
+    """Whether knowing a count-based ``direction`` narrows a withheld (``c``) count of the breakdown
+    to a single value: every breakdown consistent with the shown cells and the total ``n`` is
+    enumerated, a withheld cell taking any value from 1 (0 when zeros are withheld) to n, since a
+    cell withheld to protect another can be large. ``threshold`` is kept for the caller's record."""
+    cells = [improved, same, worse]
+    hidden = [i for i, v in enumerate(cells) if str(v) == "c"]
+    if not hidden:
+        return False
+    low = 0 if zeros_withheld else 1
+    ranges = [range(low, n + 1) if i in hidden else [int(cells[i])] for i in range(3)]
+    seen: list[set[int]] = [set() for _ in range(3)]
+    for a in ranges[0]:
+        for b in ranges[1]:
+            for c in ranges[2]:
+                if a + b + c == n and triangulation.direction(a, b, c) == direction:
+                    for i, v in enumerate((a, b, c)):
+                        seen[i].add(v)
+    return any(len(seen[i]) <= 1 for i in hidden)
+
+
+def safe_directions(directions: pd.DataFrame, long: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The *protected* :func:`domain_directions` table with its directions made safe against the
+    *protected* :func:`triangulation_long` breakdown: where n is withheld, or the direction of a
+    count-based source would pin a withheld count of its breakdown, the direction, reason and
+    strength read ``c``. A score-based direction (a questionnaire's confidence interval) is not a
+    function of the counts and is kept (its interval is withheld with the counts; docs/disclosure.md)."""
+    out = directions.copy()
+    key = ["domain", "source"]
+    brk = long.set_index(key)
+    zeros_withheld = bool(long.attrs.get("zeros_withheld"))
+    for i, r in out.iterrows():
+        n = str(r["n"])
+        unsafe = n == "c"
+        if not unsafe and n != "0" and r["source"] in COUNT_BASED_SOURCES \
+                and (r["domain"], r["source"]) in brk.index:
+            b = brk.loc[(r["domain"], r["source"])]
+            d = str(r["Direction"])
+            # a level (facilitators' ratings) is the same whatever the counts: it narrows nothing
+            if d != triangulation.LEVEL_ONLY:
+                unsafe = _pins(b["improved"], b["same"], b["worse"], int(n), d, threshold, zeros_withheld)
+        if unsafe:
+            out.loc[i, ["Direction", "Why", "Strength"]] = "c"
+    out.attrs.update(directions.attrs)
+    return out
+
+
+def domain_readout(directions: pd.DataFrame, domain: str) -> pd.DataFrame:
+    """One outcome area of the *protected* :func:`domain_directions` table, as readers see it: the
+    sources that measured it (n above zero), each with its n, direction, reason and strength.
+    Every value is taken from the protected table as it stands."""
+    rows = directions[(directions["domain"] == domain) & (directions["n"].astype("str") != "0")]
+    out = pd.DataFrame({
+        "Source": [f"{s} ({u})" for s, u in zip(rows["Source"], rows["What n counts"], strict=True)],
+        "n": rows["n"].to_numpy(),
+        "Direction": rows["Direction"].to_numpy(),
+        "Why": rows["Why"].to_numpy(),
+        "Strength": rows["Strength"].to_numpy(),
+    })
+    out.attrs.clear()
+    out = declare(out, [])
+    out.attrs["cj_protected"] = True
+    return out
+
+
+def directions_matrix(directions: pd.DataFrame) -> pd.DataFrame:
+    """Outcome area by source from the *protected* :func:`domain_directions` table: the direction and
+    its n, ``c`` where the source's n is withheld, and a dash where the source did not measure it."""
+
+    def text(r: pd.Series) -> str:
+        if str(r["n"]) == "c":
+            return "c"
+        if str(r["n"]) == "0":
+            return "–"
+        return f"{r['Direction']} (n={r['n']})"
+
+    cells = directions.assign(text=directions.apply(text, axis=1))
+    wide = cells.pivot_table(index="Outcome area", columns="Source", values="text", aggfunc="first",
+                             sort=False)
+    wide.index.name = "Outcome area"
+    wide.columns.name = None
+    out = wide.reset_index()
+    out.attrs.clear()
+    out = declare(out, [])
+    out.attrs["cj_protected"] = True
+    return out
 
 
 # --------------------------------------------------------------------------- 02 site learning
@@ -388,52 +515,23 @@ def fieldwork_per_quarter(ds: Any) -> pd.DataFrame:
 # --------------------------------------------------------------------------- derived from protected values
 
 
-def _cell(value: object) -> object:
-    return value
-
-
-def domain_evidence(long: pd.DataFrame, domain: str) -> pd.DataFrame:
-    """One outcome domain of the *protected* :func:`triangulation_long` table, one row per source.
-
-    Every value is taken from the protected table as it stands (a withheld count or statistic stays
-    ``c``), so this table shows nothing its source withholds."""
-    rows = long[long["domain"] == domain]
+def evidence_breakdown(long: pd.DataFrame) -> pd.DataFrame:
+    """Every outcome area and source of the *protected* :func:`triangulation_long` table with its
+    better / same / worse counts, for the technical annex. Values are taken as they stand (a withheld
+    count stays ``c``); sources that did not measure an area are left out."""
+    rows = long[long["n"].astype("str") != "0"]
     out = pd.DataFrame(
         {
+            "Outcome area": rows["domain_label"].to_numpy(),
             "Source": rows["source_label"].to_numpy(),
             "What n counts": rows["unit"].to_numpy(),
             "n": rows["n"].to_numpy(),
             "Improved": rows["improved"].to_numpy(),
             "Same": rows["same"].to_numpy(),
             "Worse": rows["worse"].to_numpy(),
-            "Direction": rows["direction"].to_numpy(),
-            "Strength": rows["strength"].to_numpy(),
+            "Largest group (share)": rows["consistency"].to_numpy(),
         }
     )
-    out.attrs.clear()
-    out = declare(out, [])
-    out.attrs["cj_protected"] = True
-    return out
-
-
-def evidence_matrix(long: pd.DataFrame) -> pd.DataFrame:
-    """Outcome area by source from the *protected* :func:`triangulation_long` table: the direction the
-    source points to and its n, or ``c`` where the source's counts are withheld."""
-
-    def text(r: pd.Series) -> str:
-        if "c" in (str(r["n"]), str(r["direction"])):
-            return "c"
-        if pd.isna(r["direction"]) or r["direction"] in ("", None):
-            return "–"
-        return f"{r['direction']} (n={r['n']})"
-
-    cells = long.assign(text=long.apply(text, axis=1))
-    wide = cells.pivot_table(
-        index="domain_label", columns="source_label", values="text", aggfunc="first", sort=False
-    )
-    wide.index.name = "Outcome domain"
-    wide.columns.name = None
-    out = wide.reset_index()
     out.attrs.clear()
     out = declare(out, [])
     out.attrs["cj_protected"] = True
@@ -522,3 +620,88 @@ def _la_code(ds: Any) -> str:
     from carejourneys import sites
 
     return sites.get(ds.site).la_new_code if ds.site in sites.keys() else ds.site
+
+
+# --- 02 digest headings ---
+# Tables of people for the digest headings of 02 (site learning): findings (key strengths, challenges,
+# recommendations, learning points) with their evidence, enablers and barriers from their own codes, the
+# six learning themes, collaboration by site. Tables shown under a heading that take some rows of one of
+# these are derived from its *protected* version (``findings_shown``), so a number shown twice is the same
+# protected number.
+
+
+def _digest_themes(make: Callable[[Any], pd.DataFrame], name: str, labels: list[str]) -> Source:
+    def source(ds: Any) -> pd.DataFrame:
+        t = make(ds)
+        return declare(
+            t,
+            themes.count_columns(t),
+            labels=[c for c in labels if c in t.columns],
+            percent_of=themes.percent_columns(t) or None,
+            secondary="columns",
+        )
+
+    source.__name__ = name
+    return source
+
+
+#: every recorded finding with the people, groups, waves and sources behind its own codes
+findings_evidence = _digest_themes(
+    lambda ds: themes.findings_evidence_table(ds.learning_points, ds.coded_segments),
+    "findings_evidence",
+    ["Site", "Kind", "Theme", "Finding", "Codes"],
+)
+#: enablers and barriers ranked from the Enablers/... and Barriers/... codes only (never from tone)
+enablers_coded = _digest_themes(
+    lambda ds: themes.factors_table(ds.coded_segments, themes.ENABLERS, basis="codes"),
+    "enablers_coded",
+    ["Rank", "Enabler"],
+)
+barriers_coded = _digest_themes(
+    lambda ds: themes.factors_table(ds.coded_segments, themes.BARRIERS, basis="codes"),
+    "barriers_coded",
+    ["Rank", "Barrier"],
+)
+
+
+def _learning_themes(ds: Any) -> pd.DataFrame:
+    table, _ = themes.learning_themes_table(ds.coded_segments, ds.learning_points)
+    return table.drop(columns=["Learning points"])  # shown under each theme's own heading
+
+
+#: the six learning themes (children of Programme learning): people, sources, groups, waves, tone
+learning_themes = _digest_themes(_learning_themes, "learning_themes", ["Learning theme"])
+
+
+def _collaboration_by_site(ds: Any) -> pd.DataFrame:
+    table, _ = themes.collaboration_by_site(ds.coded_segments)
+    return table
+
+
+#: collaboration factors per site (for the page of all sites)
+collaboration_by_site = _digest_themes(
+    _collaboration_by_site, "collaboration_by_site", ["Site", "Collaboration factor"]
+)
+
+#: the columns of a findings table shown under a heading (the full table is in the annex)
+FINDINGS_SHOWN = ("Site", "Finding", "People", "Groups", "Waves", "Evidence")
+
+
+def findings_shown(shown: pd.DataFrame, *, kind: str | None = None, theme: str | None = None) -> pd.DataFrame:
+    """Some rows of the *protected* :func:`findings_evidence` table, as they stand (a withheld count
+    stays ``c``): those of ``kind`` (its reader-facing label, e.g. "Key strengths") and/or filed under
+    ``theme`` (a code path, e.g. "Programme learning/Governance"; ending in "/", every code below it)."""
+    rows = shown
+    if kind is not None:
+        rows = rows[rows["Kind"].astype("str") == kind]
+    if theme is not None:
+        filed = rows["Theme"].astype("str")
+        rows = rows[filed.str.startswith(theme) if theme.endswith("/") else filed == theme]
+    keep = [c for c in FINDINGS_SHOWN if c in rows.columns]
+    if "Site" in keep and rows["Site"].nunique() <= 1:
+        keep.remove("Site")  # one site's page: the site is in the title
+    out = rows.loc[:, keep].reset_index(drop=True)
+    out.attrs.clear()
+    out = declare(out, ["People"] if "People" in out.columns else [])
+    out.attrs["cj_protected"] = True
+    return out

@@ -122,6 +122,88 @@ def outcomes(main: pd.DataFrame) -> list[Item]:
     return items
 
 
+#: the four questions of the evaluation's outcomes digest, by outcome area
+OUTCOME_QUESTIONS = {
+    "social_connections": "Did young people feel more connected?",
+    "wellbeing": "Did their wellbeing, confidence and sense of identity grow?",
+    "skills": "Did they gain skills and knowledge?",
+    "goals": "Did they move towards their goals and positive destinations?",
+}
+
+
+#: how a sentence names each source of evidence on outcomes
+SOURCE_PHRASES = {
+    "prepost": "the before-and-after questionnaires",
+    "retrospective": "the look-back survey",
+    "pa_survey": "Personal Advisers' ratings",
+    "facilitator": "facilitators' session ratings",
+    "interviews": "young people's interviews",
+}
+
+
+def _source_list(rows: pd.DataFrame) -> str:
+    return "; ".join(f"{SOURCE_PHRASES.get(str(r['source']), str(r['Source']))}, n={r['n']}"
+                     for _, r in rows.iterrows())
+
+
+def outcome_area(directions: pd.DataFrame, domain: str) -> Item | None:
+    """The answer to one of the digest's outcome questions, from the *protected*
+    :func:`carejourneys.metrics.published.domain_directions` table: which sources point to
+    improvement, which show no clear change or decline, and which hold groups too small to show a
+    direction. Every n stated is a shown cell of that table; a withheld direction is never guessed."""
+    rows = directions[directions["domain"] == domain]
+    if rows.empty:
+        return None
+    label = str(rows["Outcome area"].iloc[0])
+    n_text = rows["n"].astype("str")
+    shown = rows[(n_text != SUPPRESSED) & (n_text != "0")]
+    readable = shown[shown["Direction"].isin(["improved", "no clear change", "worse"])]
+    levels = shown[shown["Direction"] == "level only, not change"]
+    small = shown[shown["Direction"].astype("str") == SUPPRESSED]
+    unnamed = int((n_text == SUPPRESSED).sum())
+    parts = []
+    for direction, (one, many) in (("improved", ("points", "point")), ("no clear change", ("shows", "show")),
+                                   ("worse", ("points", "point"))):
+        group = readable[readable["Direction"] == direction]
+        if not len(group):
+            continue
+        what = {"improved": "to improvement", "no clear change": "no clear change", "worse": "to a decline"}
+        if len(readable) == 1:
+            share, verb = "the one source that can be read", one
+        elif len(group) == len(readable):
+            share, verb = ("both sources" if len(group) == 2 else f"all {len(group)} sources"), many
+        else:
+            share, verb = f"{len(group)} of {len(readable)} sources", one if len(group) == 1 else many
+        parts.append(f"{share} {verb} {what[direction]} ({_source_list(group)})")
+    if len(levels):
+        parts.append(f"{_source_list(levels).replace(', n=', ' (n=')}) describe a level, not a change")
+    if len(small):
+        parts.append(f"{_source_list(small)}: too few in some answer groups to show which way "
+                     f"{'it points' if len(small) == 1 else 'they point'}")
+    if unnamed:
+        parts.append(f"{unnamed} more {'sources' if unnamed != 1 else 'source'} too small to show")
+    if not parts or shown.empty:
+        return None
+    hedge = "" if readable["Strength"].eq("stronger").any() else "in these small groups, "
+    text = f"{label}: {hedge}" + "; ".join(parts) + "."
+    return {"text": text, "n": int(sum(int(v) for v in shown["n"])), "unit": "answers across sources",
+            "question": OUTCOME_QUESTIONS.get(domain, label)}
+
+
+def outcome_areas(directions: pd.DataFrame) -> list[Item]:
+    """01: the digest's four outcome questions answered from the evidence, one sentence each, and
+    what the evidence cannot show."""
+    items = [i for d in OUTCOME_QUESTIONS if (i := outcome_area(directions, d)) and i["n"]]
+    if items:
+        items.append({
+            "text": "These describe the young people who answered; without a comparison group they are "
+            "not estimates of the programme's effect.",
+            "n": max(int(v) for v in directions["n"] if str(v) not in (SUPPRESSED, "0")),
+            "unit": "young people in the largest source",
+        })
+    return items
+
+
 def participation(headline: pd.DataFrame) -> list[Item]:
     """02: reach and repeat involvement, from the protected one-row headline table."""
     if headline.empty:
@@ -301,5 +383,58 @@ def _eet_trend(summary: pd.DataFrame, council: pd.DataFrame, age: str = "19-21")
              else f"went from {r['First %']:g}% to {r['Latest %']:g}%")
     hedge = ("; the 95% intervals of the two years overlap, so this is no clear change for cohorts of "
              "this size" if overlap else "; the 95% intervals of the two years do not overlap")
-    return {"text": f"From {first} to {latest}, the share of the council's care leavers aged {age} in "
+    return {"text": f"From {first} to {latest}, the share of {r['Series']}'s care leavers aged {age} in "
                     f"education, employment or training {moved}{hedge}.", "n": n, "unit": "care leavers"}
+
+
+def site_learning(
+    headline: pd.DataFrame,
+    delays: pd.DataFrame,
+    activities: pd.DataFrame,
+    enablers: pd.DataFrame | None = None,
+    barriers: pd.DataFrame | None = None,
+) -> list[Item]:
+    """02: reach and repeat involvement (:func:`participation`), the number of activities, the longest
+    delay and the enabler and barrier named by the most people.
+
+    ``headline``, ``enablers`` and ``barriers`` are protected tables as the page shows them;
+    ``delays`` (most delayed first) and ``activities`` are the page's tables of initiatives and
+    activities, which count nobody. Every number is read from one of them: the activity count is the
+    activities table's rows, the delay is its first row, a factor's people its first row (left out
+    when withheld)."""
+    items = participation(headline)
+    if len(activities):
+        attended = None
+        if not headline.empty:
+            attended = _number(headline.iloc[0].get("activities with attendance registered"))
+        text = f"{len(activities)} activities are recorded for the programme"
+        if attended is not None:
+            text += f"; young people's attendance is registered at {attended} of them"
+        items.append({"text": text + ".", "n": len(activities), "unit": "activities"})
+    if len(delays) and "Delay (days)" in delays.columns and not pd.isna(delays["Delay (days)"].iloc[0]):
+        top = delays.iloc[0]
+        days = int(top["Delay (days)"])
+        name = f"{top['Initiative']} ({top['Site']})" if "Site" in delays.columns else str(top["Initiative"])
+        if days <= 14:
+            text = "Every initiative reached its milestones within two weeks of the planned dates."
+        elif str(top.get("Reached", "")) == "yes":
+            text = (f"The longest delay was in {name}: '{top['Most delayed milestone']}' came {days} days "
+                    f"(about {round(days / 30.44)} months) after its planned date.")
+        else:
+            text = (f"The longest delay was in {name}: '{top['Most delayed milestone']}' was still not "
+                    f"reached {days} days (about {round(days / 30.44)} months) after its planned date.")
+        items.append({"text": text, "n": len(delays), "unit": "initiatives with milestones"})
+    for frame, label, what in ((enablers, "Enabler", "helping the work forward"),
+                               (barriers, "Barrier", "holding the work back")):
+        if frame is None or frame.empty or label not in frame.columns:
+            continue
+        people = _number(frame["People"].iloc[0])
+        if people is None:
+            continue
+        tied = len(frame) > 1 and _number(frame["People"].iloc[1]) == people
+        item = str(frame[label].iloc[0])
+        item = item if item[1:2].isupper() else item[:1].lower() + item[1:]  # "COVID-19" stays
+        text = (f"Named by the most people as {what}: {item}"
+                + (" (jointly with another)." if tied else "."))
+        items.append({"text": text, "n": people, "unit": "people who named it"})
+    return items

@@ -349,6 +349,11 @@ def note_html(text: str) -> str:
     return f'<p class="cj-note">{_esc(text)}</p>'
 
 
+def answer_html(text: str) -> str:
+    """The computed answer to a section's question, set apart from the text around it."""
+    return f'<p class="cj-answer"><strong>In short:</strong> {_esc(text)}</p>'
+
+
 def caveat_html(text: str) -> str:
     return f'<aside class="cj-caveat" role="note"><strong>Caveat:</strong> {_esc(text)}</aside>'
 

@@ -415,10 +415,9 @@ def table(
         protect_kwargs["count_rows"] = count_rows
     safe = protected(source, counts=counts, percent_of=percent_of, threshold=threshold, **protect_kwargs)
     decl = disclosure.declaration(safe)
-    if decl is not None and decl.count_rows and decl.count_rows in safe.columns:
-        safe = safe.drop(columns=decl.count_rows)
+    safe = without_hidden(safe)
     shown_counts = _count_list(counts) if counts is not None else (
-        list(decl.counts) if decl is not None and decl.people else None)
+        [c for c in decl.counts if c in safe.columns] if decl is not None and decl.people else None)
     _record(safe, caption, source if isinstance(source, pd.DataFrame) else None)
     if count_rows is None:
         count_rows = safe.attrs.get("people_rows")
@@ -427,6 +426,17 @@ def table(
                         index=index, threshold=t, counts=shown_counts, count_rows=count_rows)
     markup = _declared_attr(markup, safe)
     _display(_in_annex(markup, caption) if annex else markup)
+
+
+def without_hidden(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the columns that only take part in protection (names starting with ``_``,
+    such as the rows-counting-people flag or counts a table is computed from but does not show)."""
+    hidden = [c for c in frame.columns if str(c).startswith("_")]
+    if not hidden:
+        return frame
+    out = frame.drop(columns=hidden)
+    out.attrs.update(frame.attrs)
+    return out
 
 
 def _in_annex(markup: str, summary: str) -> str:
@@ -452,14 +462,14 @@ def chart(
     safe = protected(source)
     fig = plot(numeric(safe))
     decl = disclosure.declaration(safe)
-    shown = safe.drop(columns=decl.count_rows) if decl is not None and decl.count_rows and \
-        decl.count_rows in safe.columns else safe
+    shown = without_hidden(safe)
     if columns is not None:
         shown = shown[[c for c in columns if c in shown.columns]]
     shown = _anonymised(shown)
     numbers_html = _declared_attr(table_html(shown, caption=f"Numbers behind the chart: {caption}",
                                              decimals=decimals, index=index, threshold=_threshold(None),
-                                             counts=list(decl.counts) if decl and decl.people else None),
+                                             counts=[c for c in decl.counts if c in shown.columns]
+                                             if decl and decl.people else None),
                                   shown)
     _display(figure_html(fig, alt=alt, caption=caption, data_html=numbers_html))
 
@@ -589,13 +599,14 @@ def tables(
                      and all(isinstance(f, list | tuple) for f in footnotes) else [footnotes] * n)
         for i, safe in enumerate(shown):
             decl = disclosure.declaration(safe)
-            safe = _anonymised(safe)
+            safe = _anonymised(without_hidden(safe))
             _record(safe, captions[i])
             markup = table_html(safe, caption=captions[i], decimals=decimals if not isinstance(decimals, list)
                                 else decimals[i], footnotes=_footnotes(safe, per_notes[i]),
                                 index=index if not isinstance(index, list) else index[i],
                                 threshold=_threshold(threshold),
-                                counts=list(decl.counts) if decl is not None and decl.people else None,
+                                counts=[c for c in decl.counts if c in safe.columns]
+                                if decl is not None and decl.people else None,
                                 count_rows=safe.attrs.get("people_rows"))
             _display(_declared_attr(markup, safe))
         return
@@ -668,6 +679,15 @@ def figure(fig: Any, *, alt: str, data: pd.DataFrame, caption: str | None = None
 def note(text: str) -> None:
     """Show a short paragraph of plain text (escaped: no markup)."""
     _display(note_html(text))
+
+
+def answer(item: Any) -> None:
+    """Show the computed answer to a section's question: a key-findings item (``{"text": ...}``) from
+    :mod:`carejourneys.render.findings`, or nothing when there is none (e.g. no source large enough)."""
+    from carejourneys.render.html import answer_html
+
+    if item:
+        _display(answer_html(str(item["text"]) if isinstance(item, dict) else str(item)))
 
 
 def caveat(text: str) -> None:
