@@ -277,12 +277,16 @@ def trend_summary(trend: pd.DataFrame) -> pd.DataFrame:
                                        "slope_per_year", "reading"])
 
 
-def summary_table(trend: pd.DataFrame) -> pd.DataFrame:
+def summary_table(trend: pd.DataFrame, council_only: bool = False) -> pd.DataFrame:
     """Reader-facing form of :func:`trend_summary`: Change (pp) is the latest minus the first year's
     percent, Per year (pp) the same change spread evenly over the years between (always the same
     sign), and Reading says whether that change is better or worse for the indicator. Show with
-    :data:`SUMMARY_FOOTNOTE`."""
+    :data:`SUMMARY_FOOTNOTE`. ``council_only``: the council's rows only (not England's or the
+    neighbours')."""
     s = trend_summary(trend)
+    if council_only:
+        council = set(trend.loc[trend["kind"] == "council", "series"])
+        s = s[s["series"].isin(council)].reset_index(drop=True)
     return pd.DataFrame({
         "Indicator": s["indicator"].map(TABLE_LABEL).fillna(s["indicator"]), "Age": s["age"],
         "Series": s["series"].map(SERIES_LABEL).fillna(s["series"]),
@@ -299,6 +303,38 @@ SUMMARY_FOOTNOTE = (
     "the indicator (a fall in NEET is better, a fall in EET worse): the Reading column says which. "
     "Two points can hide movement in the years between; the chart shows every year."
 )
+
+
+CHART_COLUMNS = ["Indicator", "Age", "Year", "Council %", "England %", "Neighbours, 2021 model %",
+                 "Neighbours, 2025 model %"]
+
+
+def chart_table(trend: pd.DataFrame) -> pd.DataFrame:
+    """The numbers behind :func:`carejourneys.render.plots.care_leaver_trends`: per indicator, age band
+    and year, the council's published percent beside England's and the statistical-neighbour medians
+    (a figure the DfE did not publish is shown in words, as in :func:`comparison_table`)."""
+    if trend.empty:
+        return pd.DataFrame(columns=CHART_COLUMNS)
+    order = list(HEADLINE.values())
+    rows = []
+    for (indicator, age, year), g in trend.groupby(["indicator", "age", "time_period"], sort=False):
+        row = {"Indicator": TABLE_LABEL.get(indicator, indicator), "Age": age, "Year": year,
+               "_o": order.index(indicator) if indicator in order else 99}
+        council = g[g["kind"] == "council"]
+        row["Council %"] = council["percent"].iloc[0] if len(council) else pd.NA
+        row["_symbol"] = (council["percent_symbol"].iloc[0] if len(council) and "percent_symbol" in g
+                          else pd.NA)
+        for _, r in g[g["kind"] != "council"].iterrows():
+            name = "England" if r["kind"] == "england" else SERIES_LABEL.get(r["series"], r["series"])
+            row[f"{name} %"] = r["percent"]
+        rows.append(row)
+    out = pd.DataFrame(rows).sort_values(["_o", "Age", "Year"], kind="stable").reset_index(drop=True)
+    out = out.reindex(columns=[*CHART_COLUMNS, "_symbol"])
+    out["Year"] = _years(out["Year"])
+    out["Council %"] = _shown(out["Council %"].astype("Float64"), out["_symbol"])
+    for c in CHART_COLUMNS[4:]:
+        out[c] = out[c].astype("Float64")
+    return out.drop(columns="_symbol")
 
 
 def gap(care_leaver_percent, comparator_percent):
@@ -522,23 +558,19 @@ WHAT = {
 }
 
 
-def standing_sentences(trend: pd.DataFrame, year: int | None = None, *, ages=("19-21",),
-                       model: int = 2025) -> list[str]:
-    """Plain-language sentences on where the council stands against England and its statistical
-    neighbours in ``year`` (default: :func:`comparison_year`), one per indicator and age band,
-    computed from the same figures as :func:`comparison_table`: "In 2025, 41% of Plymouth's care
-    leavers aged 19-21 were in education, employment or training, against 54% in England (13
-    percentage points lower, worse) and a median of 50.5% among its statistical neighbours (2025
-    model; 9.5 percentage points lower, worse)." A figure the DfE did not publish is said to be so
-    and nothing is compared."""
+def standing(trend: pd.DataFrame, year: int | None = None, *, ages=("19-21",),
+             model: int = 2025) -> pd.DataFrame:
+    """:func:`standing_sentences` with what each sentence is about: columns indicator, age, year,
+    sentence (one row per indicator and age band, in the order of :data:`HEADLINE`)."""
+    cols = ["indicator", "age", "year", "sentence"]
     if year is None:
         year = comparison_year(trend)
         if year is None:
-            return []
+            return pd.DataFrame(columns=cols)
     t = trend[(trend["time_period"] == year) & trend["age"].isin(list(ages))]
     council_name = next(iter(t.loc[t["kind"] == "council", "series"]), None)
     if council_name is None:
-        return []
+        return pd.DataFrame(columns=cols)
     out = []
     order = list(HEADLINE.values())
     keys = sorted(dict.fromkeys(zip(t["indicator"], t["age"], strict=True)),
@@ -548,8 +580,8 @@ def standing_sentences(trend: pd.DataFrame, year: int | None = None, *, ages=("1
         council = g[g["kind"] == "council"]["percent"]
         what = WHAT.get(indicator, indicator.lower())
         if council.empty or pd.isna(council.iloc[0]):
-            out.append(f"In {year}, the share of {council_name}'s care leavers aged {age} {what} was not "
-                       "published, so it is not compared.")
+            out.append((indicator, age, year, f"In {year}, the share of {council_name}'s care leavers aged "
+                        f"{age} {what} was not published, so it is not compared."))
             continue
         pct = float(council.iloc[0])
         parts = []
@@ -563,9 +595,21 @@ def standing_sentences(trend: pd.DataFrame, year: int | None = None, *, ages=("1
             parts.append(f"a median of {_fmt_pct(m)} among its statistical neighbours ({model} model; "
                          f"{_versus(indicator, pct - m)})")
         against = (", against " + " and ".join(parts)) if parts else ""
-        out.append(f"In {year}, {_fmt_pct(pct)} of {council_name}'s care leavers aged {age} were {what}"
-                   f"{against}.")
-    return out
+        out.append((indicator, age, year, f"In {year}, {_fmt_pct(pct)} of {council_name}'s care leavers aged "
+                    f"{age} were {what}{against}."))
+    return pd.DataFrame(out, columns=cols)
+
+
+def standing_sentences(trend: pd.DataFrame, year: int | None = None, *, ages=("19-21",),
+                       model: int = 2025) -> list[str]:
+    """Plain-language sentences on where the council stands against England and its statistical
+    neighbours in ``year`` (default: :func:`comparison_year`), one per indicator and age band,
+    computed from the same figures as :func:`comparison_table`: "In 2025, 41% of Plymouth's care
+    leavers aged 19-21 were in education, employment or training, against 54% in England (13
+    percentage points lower, worse) and a median of 50.5% among its statistical neighbours (2025
+    model; 9.5 percentage points lower, worse)." A figure the DfE did not publish is said to be so
+    and nothing is compared. :func:`standing` gives the same with the indicator and age of each."""
+    return list(standing(trend, year, ages=ages, model=model)["sentence"])
 
 
 def _versus(indicator: str, diff: float) -> str:
@@ -660,6 +704,17 @@ def comparison_table(trend: pd.DataFrame, year: int | None = None) -> pd.DataFra
     out["Council %"] = _shown(out["Council %"].astype("Float64"), out["_percent_symbol"])
     out["Gap to England (pp)"] = out["Gap to England (pp)"].astype("Float64")
     return out.drop(columns=["_total_symbol", "_percent_symbol"])
+
+
+#: the columns of :func:`comparison_table` a page shows in its main text (the rest go to its annex)
+COMPARISON_MAIN = ["Indicator", "Age", "Care leavers", "Council %", "England %", "Neighbours, 2025 model %",
+                   "Gap to England (pp)"]
+
+
+def comparison_main(table: pd.DataFrame) -> pd.DataFrame:
+    """The narrow form of a :func:`comparison_table` (as shown, protected or not): the columns of
+    :data:`COMPARISON_MAIN` it has, in that order (a council without figures has fewer)."""
+    return table.loc[:, [c for c in COMPARISON_MAIN if c in table.columns]]
 
 
 def missing_footnotes(trend: pd.DataFrame, year: int | str | None = None) -> list[str]:
