@@ -167,3 +167,39 @@ def test_outcome_answers_match_the_domain_tables(site):
 _SOURCE_LABELS = {"prepost": "Pre/post questionnaire", "retrospective": "Retrospective survey",
                   "pa_survey": "Personal Adviser survey", "facilitator": "Facilitator ratings",
                   "interviews": "Interviews with young people"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("site", ["brent", "plymouth", "all"])
+def test_quantitative_sentence_matches_its_table(site):
+    """00: every number of the quantitative sentence is a shown cell of the quantitative-methods
+    table's column for the page (Total on the page for all sites), and the sources a site did not
+    collect are not named."""
+    from carejourneys.metrics import published
+    from carejourneys.render import report
+
+    warnings.simplefilter("ignore")
+    old = report._display
+    report._display = lambda m: None
+    try:
+        ctx = report.setup(site=site)
+        table = report.protected(published.quantitative_methods)
+        col = "Total" if "Total" in table.columns else ctx.site_label
+        cells = {int(v) for v in table[col] if v != SUPPRESSED}
+        item = findings.quantitative(table, ctx.site_label)
+        assert item is not None and set(_numbers(item["text"])) <= cells, (item, cells)
+        values = dict(zip(table["Method"], table[col], strict=True))
+        assert ("Personal Adviser" in item["text"]) == (values["Personal Adviser survey: responses"] != 0)
+        assert ("before-and-after" in item["text"]) == (values["Pre/post questionnaires"] != 0)
+        bases = report.protected(published.people_bases)
+        # one definition: the interviews on the base table are the interviews the headline counts
+        summary = report.protected([published.fieldwork_summary, published.data_gathering])[0]
+        summary_col = "Total" if "Total" in summary.columns else ctx.site_label
+        interviews = sum(int(summary.set_index("What").loc[w, summary_col]) for w in (
+            "Interviews with young people",
+            "Interviews with Care Journeys and council staff and stakeholders",
+            "Interviews with Barnardo's national staff"))
+        assert interviews == sum(int(v) for v in bases["Interviews"])
+    finally:
+        report._display = old
+        report._CONTEXT = None

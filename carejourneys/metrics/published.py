@@ -80,6 +80,28 @@ def fieldwork_over_time(ds: Any) -> pd.DataFrame:
     )
 
 
+def quantitative_methods(ds: Any) -> pd.DataFrame:
+    """The quantitative half of the data-gathering table: each quantitative source's size per site
+    (and in total, beside what the evaluation published, on a page for several sites). Rows counting
+    young people or Personal Advisers' responses are people; returns, reports, activities and rated
+    sessions are not."""
+    t, _ = evidence.quantitative_summary(ds)
+    t = t.copy()
+    t[PEOPLE_ROW] = t["Counted as"].isin(["young people", "responses"]).to_numpy()
+    counts = [c for c in t.columns if c not in ("Method", "Counted as", "Published", PEOPLE_ROW)]
+    return declare(t, counts, count_rows=PEOPLE_ROW, labels=["Method", "Counted as", "Published"],
+                   secondary=None)
+
+
+def people_bases(ds: Any) -> pd.DataFrame:
+    """One definition per count of people at each site (:func:`carejourneys.metrics.evidence.people_counts`,
+    the "All groups" rows): interviews held, people interviewed, people in focus groups and the people
+    whose words were coded (the base of the site-learning page's percentages)."""
+    t = evidence.people_counts(ds.fieldwork, ds.coded_segments)
+    t = t[t["Group"] == "All groups"].drop(columns="Group").reset_index(drop=True)
+    return declare(t, ["Interviews", "People interviewed", "People in focus groups",
+                       "People whose words were coded"], labels=["Site"], secondary=None)
+
 def evidence_sample_sizes(ds: Any) -> pd.DataFrame:
     """Sources of evidence on outcomes and how many each covers: the overall sample size of each
     method, which is publishable (zero where a site did not collect it)."""

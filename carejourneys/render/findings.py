@@ -50,10 +50,11 @@ def evidence(summary: pd.DataFrame, site_label: str) -> list[Item]:
     if yp is not None and staff is not None:
         items.append(
             {
-                "text": f"The evaluation interviewed {yp} young people and {staff} programme staff, "
-                "council staff and stakeholders.",
+                "text": f"The evaluation counted {yp} interviews with young people and {staff} with "
+                "programme staff, council staff and stakeholders (someone interviewed in two waves "
+                "counts twice, as in its data-gathering table).",
                 "n": yp + staff,
-                "unit": "people interviewed",
+                "unit": "interviews",
             }
         )
     groups = _number(_value(summary, "What", "Focus groups", col))
@@ -121,6 +122,46 @@ def outcomes(main: pd.DataFrame) -> list[Item]:
         )
     return items
 
+
+#: how the quantitative sentence names each row of the quantitative-methods table
+_QUANT_PHRASES = {
+    "Council care leaver returns (OC3)": "{} council care leaver returns",
+    "Bright Spots survey reports": "{} Bright Spots survey reports",
+    "Pre/post questionnaires": "before-and-after questionnaires from {} young people",
+    "Pre/post questionnaires: activities": "in {} activities",
+    "Retrospective survey": "a look-back survey of {} young people",
+    "Personal Adviser survey: responses": "{} Personal Adviser survey responses",
+    "Personal Adviser survey: young people rated": "on {} young people",
+    "Wellbeing workshop facilitator ratings": "facilitators' ratings of {} wellbeing sessions",
+}
+
+
+def quantitative(table: pd.DataFrame, site_label: str) -> Item | None:
+    """00: the quantitative half of the evidence in one sentence, from the *protected*
+    :func:`carejourneys.metrics.published.quantitative_methods` table (the Total column on a page for
+    several sites). Sources with nothing at this site are left out; a withheld size is not stated."""
+    col = "Total" if "Total" in table.columns else site_label
+    if col not in table.columns:
+        return None
+    values = {str(r["Method"]): _number(r[col]) for _, r in table.iterrows()}
+    parts: list[str] = []
+    for method, phrase in _QUANT_PHRASES.items():
+        v = values.get(method)
+        if not v:
+            continue
+        text = phrase.format(v)
+        if v == 1:
+            text = text.replace("reports", "report").replace("returns", "return")
+        if method.endswith((": activities", ": young people rated")) and parts:
+            parts[-1] += " " + text
+        elif not method.endswith((": activities", ": young people rated")):
+            parts.append(text)
+    if not parts:
+        return None
+    people = sum(values.get(m) or 0 for m in ("Pre/post questionnaires", "Retrospective survey",
+                                              "Personal Adviser survey: young people rated"))
+    return {"text": "Quantitative evidence: " + _and(parts) + ".", "n": people or None,
+            "unit": "young people in the surveys (some in more than one)"}
 
 #: the four questions of the evaluation's outcomes digest, by outcome area
 OUTCOME_QUESTIONS = {
@@ -261,7 +302,7 @@ def partnership(heat: pd.DataFrame, moves: pd.DataFrame, status: pd.DataFrame,
 
     items: list[Item] = []
     overall_label = OUTCOME_LABELS["overall"]
-    waves = [(w, c) for c in heat.columns if (w := _wave_of(c)) is not None]
+    waves = [(w, c) for c in heat.columns if (w := _wave_of(c)) is not None and heat[c].notna().any()]
     if waves and not heat.empty:
         latest, col = max(waves)
         cells = heat[col]
