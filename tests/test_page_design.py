@@ -238,3 +238,22 @@ def test_every_report_page_has_site_title_and_footer(full_build):
         footer = page.split("</main>")[1]
         assert ">About this page</h2>" in footer and "Disclosure control" in footer, f"{site}/{notebook}"
         assert 'class="cj-banner"' in page.split("</main>")[0]
+
+
+# --------------------------------------------------------------------------- notebook order
+
+
+@pytest.mark.parametrize("notebook", sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")),
+                         ids=lambda p: p.stem)
+def test_every_notebook_opens_with_title_parameters_setup_then_key_findings(notebook):
+    """Issue 14: a page opens with its title and its key findings; the introduction comes after them.
+    The first cell is the title alone, then the parameters cell, the setup cell, and the key findings."""
+    import json
+
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    title = "".join(cells[0]["source"]).strip()
+    assert cells[0]["cell_type"] == "markdown" and re.fullmatch(r"# [^\n]+", title), title
+    assert "parameters" in cells[1].get("metadata", {}).get("tags", []), "second cell: parameters"
+    assert "cj.report.setup(" in "".join(cells[2]["source"]), "third cell: setup"
+    assert "key_findings(" in "".join(cells[3]["source"]), "fourth cell: key findings"
+    assert cells[4]["cell_type"] == "markdown", "the introduction follows the key findings"
