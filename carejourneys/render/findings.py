@@ -9,6 +9,7 @@ instead, or is left out.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -231,10 +232,23 @@ def outcome_area(directions: pd.DataFrame, domain: str) -> Item | None:
             "question": OUTCOME_QUESTIONS.get(domain, label)}
 
 
-def outcome_areas(directions: pd.DataFrame) -> list[Item]:
-    """01: the digest's four outcome questions answered from the evidence, one sentence each, and
-    what the evidence cannot show."""
-    items = [i for d in OUTCOME_QUESTIONS if (i := outcome_area(directions, d)) and i["n"]]
+def outcome_area_short(directions: pd.DataFrame, domain: str) -> Item | None:
+    """:func:`outcome_area` without the sources named: how many point which way, for the key-findings
+    box (the section's answer names them with their n)."""
+    item = outcome_area(directions, domain)
+    if item is None:
+        return None
+    text = re.sub(r" \([^()]*n=\d+[^()]*\)", "", item["text"])
+    text = re.sub(r"(?:^|; )[^;:]*, n=\d+(?:; [^;:]*, n=\d+)*: too few", "; some sources: too few", text)
+    text = text.replace(": ; some sources", ": some sources")
+    return {**item, "text": text}
+
+
+def outcome_areas(directions: pd.DataFrame, *, short: bool = True) -> list[Item]:
+    """01: the digest's four outcome questions answered from the evidence, one sentence each (without
+    naming the sources, when ``short``), and what the evidence cannot show."""
+    one = outcome_area_short if short else outcome_area
+    items = [i for d in OUTCOME_QUESTIONS if (i := one(directions, d)) and i["n"]]
     if items:
         items.append({
             "text": "These describe the young people who answered; without a comparison group they are "
@@ -364,8 +378,9 @@ def partnership(heat: pd.DataFrame, moves: pd.DataFrame, status: pd.DataFrame,
             text += f"; its longest gap between meetings was {longest} days, {span}"
             if over is not None and over_col:
                 limit = over_col.split()[-2]
+                only = over == 1 and longest > int(limit)
                 text += (f", and no gap exceeded {limit} days" if over == 0 else
-                         f", the only gap of more than {limit} days" if over == 1 and longest > int(limit) else
+                         f", the only gap of more than {limit} days" if only else
                          f", and {over} gap{'s' if over != 1 else ''} exceeded {limit} days")
             items.append({"text": text + ".", "n": meetings, "unit": "meetings"})
     return items
