@@ -314,3 +314,26 @@ def describe_intake(participation: pd.DataFrame, periods: int = 4) -> str:
         return (f"No new young people joined in the last {periods} quarters of the records "
                 f"({tail['quarter'].iloc[0]} to {tail['quarter'].iloc[-1]}); the last joined in {last_new}.")
     return f"New young people were still joining at the end: the last joined in {last_new}."
+
+
+def describe_intake_shown(reach: pd.DataFrame, periods: int = 4) -> str:
+    """:func:`describe_intake` read from the quarterly table *as the page shows it* (the protected
+    ``published.reach``: columns Quarter and New, withheld cells ``c``), so that the sentence states
+    nothing the table withholds: when a New cell of the last ``periods`` quarters is withheld, or the
+    quarter of the last new young person cannot be read, it says only what can be seen."""
+    if reach.empty or "New" not in reach.columns:
+        return "No participation is recorded."
+    new = reach["New"].astype("str").str.strip()
+    quarters = reach["Quarter"].astype("str")
+    tail = new.tail(periods)
+    withheld = new == "c"
+    joined = ~withheld & (pd.to_numeric(new, errors="coerce").fillna(0) > 0)
+    if (tail == "0").all():
+        last = quarters[joined | withheld]
+        when = f"; the last joined in {last.iloc[-1]}" if len(last) and not withheld[last.index[-1]] else ""
+        return (f"No new young people joined in the last {periods} quarters of the records "
+                f"({quarters.iloc[-periods:].iloc[0]} to {quarters.iloc[-1]}){when}.")
+    if joined.tail(periods).any():
+        return f"New young people were still joining at the end: some joined in {quarters[joined].iloc[-1]}."
+    return ("Whether new young people were still joining in the last quarters cannot be shown: those "
+            "counts are withheld to protect privacy.")

@@ -805,17 +805,22 @@ def describe_learning_theme(table: pd.DataFrame, theme: str, threshold: int = 5)
 def findings_evidence_table(learning_points: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
     """Every recorded finding (learning points, strengths, challenges, recommendations) with the evidence
     behind its own codes, in one table, so that every heading that shows some of them shows the same
-    protected numbers. Columns: Kind (reader-facing, see ``FINDING_LABELS``), Theme (the code it is filed
-    under), Finding, Codes, People, % of people whose words were coded, Groups, Waves, Sources, Evidence.
+    protected numbers. Columns: Site, Kind (reader-facing, see ``FINDING_LABELS``), Theme (the code it is
+    filed under), Finding, Codes, People, % of people whose words were coded, Groups, Waves, Sources,
+    Evidence.
     """
     e = learning_point_evidence(learning_points, segments)
-    return pd.DataFrame({"Kind": e["kind"].map(lambda k: FINDING_LABELS.get(k, k)).to_numpy(),
+    out = pd.DataFrame({"Kind": e["kind"].map(lambda k: FINDING_LABELS.get(k, k)).to_numpy(),
                          "Theme": e["theme"].fillna("").astype("str").to_numpy(),
                          "Finding": e["heading"].to_numpy(), "Codes": e["codes"].to_numpy(),
                          "People": e["people"].to_numpy(),
                          PEOPLE_CODED_PERCENT: e["people_percent"].to_numpy(),
                          "Groups": e["groups"].to_numpy(), "Waves": e["waves"].to_numpy(),
                          "Sources": e["sources"].to_numpy(), "Evidence": e["breadth"].to_numpy()})
+    # the site always labels a row, so that a finding has the same label on its site's page and on the
+    # page for all sites (disclosure control links the two by it)
+    out.insert(0, "Site", e["site"].astype("str").str.title().to_numpy())
+    return out
 
 
 def learning_theme_quotes(theme: str, segments: pd.DataFrame | None = None) -> list[dict]:
