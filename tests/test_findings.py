@@ -95,9 +95,12 @@ def test_outcome_area_names_only_shown_sources_and_counts_the_rest():
     item = findings.outcome_area(d, "skills")
     assert item["text"].startswith("Skills: in these small groups, 1 of 2 sources points to improvement")
     assert "n=11" in item["text"] and "n=12" in item["text"] and "n=31" in item["text"]
-    assert "too few in some answer groups" in item["text"] and "1 more source too small" in item["text"]
+    assert "groups too small to show a direction" in item["text"]
+    assert "1 more source too small" in item["text"]
     assert item["n"] == 11 + 12 + 31
     assert set(_numbers(item["text"])) - {1, 2} <= {11, 12, 31}
+    short = findings.outcome_area(d, "skills", short=True)["text"]
+    assert "n=" not in short and "2 sources have groups too small to show a direction" in short
 
 
 def test_outcome_area_without_readable_sources_is_left_out():
@@ -141,6 +144,7 @@ def test_outcome_answers_match_the_domain_tables(site):
                                                ctx.policy.threshold)
         items = findings.outcome_areas(directions)
         assert items, "no outcome question answered"
+        assert all("n=" not in i["text"] for i in items)
         for domain in findings.OUTCOME_QUESTIONS:
             item = findings.outcome_area(directions, domain)
             if item is None:

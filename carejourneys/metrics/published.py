@@ -310,8 +310,8 @@ def safe_directions(directions: pd.DataFrame, long: pd.DataFrame, threshold: int
     """The *protected* :func:`domain_directions` table with its directions made safe against the
     *protected* :func:`triangulation_long` breakdown: where n is withheld, or the direction of a
     count-based source would pin a withheld count of its breakdown, the direction, reason and
-    strength read ``c``. A score-based direction (a questionnaire's confidence interval) is not a
-    function of the counts and is kept (its interval is withheld with the counts; docs/disclosure.md)."""
+    strength read ``c``. A score-based direction (a questionnaire's confidence interval) is withheld
+    wherever its breakdown withholds a count, as the change table withholds that interval."""
     out = directions.copy()
     key = ["domain", "source"]
     brk = long.set_index(key)
@@ -319,13 +319,16 @@ def safe_directions(directions: pd.DataFrame, long: pd.DataFrame, threshold: int
     for i, r in out.iterrows():
         n = str(r["n"])
         unsafe = n == "c"
-        if not unsafe and n != "0" and r["source"] in COUNT_BASED_SOURCES \
-                and (r["domain"], r["source"]) in brk.index:
+        if not unsafe and n != "0" and (r["domain"], r["source"]) in brk.index:
             b = brk.loc[(r["domain"], r["source"])]
             d = str(r["Direction"])
-            # a level (facilitators' ratings) is the same whatever the counts: it narrows nothing
-            if d != triangulation.LEVEL_ONLY:
+            if d == triangulation.LEVEL_ONLY:
+                pass  # a level (facilitators' ratings) is the same whatever the counts: it narrows nothing
+            elif r["source"] in COUNT_BASED_SOURCES:
                 unsafe = _pins(b["improved"], b["same"], b["worse"], int(n), d, threshold, zeros_withheld)
+            else:
+                # read from a confidence interval the page withholds wherever a count is withheld
+                unsafe = any(str(b[k]) == "c" for k in ("improved", "same", "worse"))
         if unsafe:
             out.loc[i, ["Direction", "Why", "Strength"]] = "c"
     out.attrs.update(directions.attrs)

@@ -9,7 +9,6 @@ instead, or is left out.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pandas as pd
@@ -188,11 +187,13 @@ def _source_list(rows: pd.DataFrame) -> str:
                      for _, r in rows.iterrows())
 
 
-def outcome_area(directions: pd.DataFrame, domain: str) -> Item | None:
+def outcome_area(directions: pd.DataFrame, domain: str, *, short: bool = False) -> Item | None:
     """The answer to one of the digest's outcome questions, from the *protected*
-    :func:`carejourneys.metrics.published.domain_directions` table: which sources point to
-    improvement, which show no clear change or decline, and which hold groups too small to show a
-    direction. Every n stated is a shown cell of that table; a withheld direction is never guessed."""
+    :func:`carejourneys.metrics.published.domain_directions` table (as
+    :func:`~carejourneys.metrics.published.safe_directions` leaves it): how many sources point to
+    improvement, show no clear change or point to a decline, and how many hold groups too small to
+    show a direction. Unless ``short`` (the key-findings box), each source is named with its n. Every n
+    stated is a shown cell of that table; a withheld direction is never guessed."""
     rows = directions[directions["domain"] == domain]
     if rows.empty:
         return None
@@ -203,27 +204,33 @@ def outcome_area(directions: pd.DataFrame, domain: str) -> Item | None:
     levels = shown[shown["Direction"] == "level only, not change"]
     small = shown[shown["Direction"].astype("str") == SUPPRESSED]
     unnamed = int((n_text == SUPPRESSED).sum())
+    what = {"improved": ("points", "point", "to improvement"),
+            "no clear change": ("shows", "show", "no clear change"),
+            "worse": ("points", "point", "to a decline")}
     parts = []
-    for direction, (one, many) in (("improved", ("points", "point")), ("no clear change", ("shows", "show")),
-                                   ("worse", ("points", "point"))):
+    for direction, (one, many, words) in what.items():
         group = readable[readable["Direction"] == direction]
         if not len(group):
             continue
-        what = {"improved": "to improvement", "no clear change": "no clear change", "worse": "to a decline"}
         if len(readable) == 1:
             share, verb = "the one source that can be read", one
         elif len(group) == len(readable):
             share, verb = ("both sources" if len(group) == 2 else f"all {len(group)} sources"), many
         else:
             share, verb = f"{len(group)} of {len(readable)} sources", one if len(group) == 1 else many
-        parts.append(f"{share} {verb} {what[direction]} ({_source_list(group)})")
+        parts.append(f"{share} {verb} {words}" + ("" if short else f" ({_source_list(group)})"))
     if len(levels):
-        parts.append(f"{_source_list(levels).replace(', n=', ' (n=')}) describe a level, not a change")
-    if len(small):
-        parts.append(f"{_source_list(small)}: too few in some answer groups to show which way "
-                     f"{'it points' if len(small) == 1 else 'they point'}")
-    if unnamed:
-        parts.append(f"{unnamed} more {'sources' if unnamed != 1 else 'source'} too small to show")
+        parts.append(("facilitators' ratings" if short else
+                      _source_list(levels).replace(", n=", " (n=") + ")") + " describe a level, not a change")
+    too_small = len(small) + unnamed
+    if too_small and short:
+        parts.append(f"{too_small} {'sources have' if too_small != 1 else 'source has'} groups too small "
+                     "to show a direction")
+    elif too_small:
+        if len(small):
+            parts.append(f"{_source_list(small)}: groups too small to show a direction")
+        if unnamed:
+            parts.append(f"{unnamed} more {'sources' if unnamed != 1 else 'source'} too small to show")
     if not parts or shown.empty:
         return None
     hedge = "" if readable["Strength"].eq("stronger").any() else "in these small groups, "
@@ -232,23 +239,10 @@ def outcome_area(directions: pd.DataFrame, domain: str) -> Item | None:
             "question": OUTCOME_QUESTIONS.get(domain, label)}
 
 
-def outcome_area_short(directions: pd.DataFrame, domain: str) -> Item | None:
-    """:func:`outcome_area` without the sources named: how many point which way, for the key-findings
-    box (the section's answer names them with their n)."""
-    item = outcome_area(directions, domain)
-    if item is None:
-        return None
-    text = re.sub(r" \([^()]*n=\d+[^()]*\)", "", item["text"])
-    text = re.sub(r"(?:^|; )[^;:]*, n=\d+(?:; [^;:]*, n=\d+)*: too few", "; some sources: too few", text)
-    text = text.replace(": ; some sources", ": some sources")
-    return {**item, "text": text}
-
-
 def outcome_areas(directions: pd.DataFrame, *, short: bool = True) -> list[Item]:
     """01: the digest's four outcome questions answered from the evidence, one sentence each (without
     naming the sources, when ``short``), and what the evidence cannot show."""
-    one = outcome_area_short if short else outcome_area
-    items = [i for d in OUTCOME_QUESTIONS if (i := one(directions, d)) and i["n"]]
+    items = [i for d in OUTCOME_QUESTIONS if (i := outcome_area(directions, d, short=short)) and i["n"]]
     if items:
         items.append({
             "text": "These describe the young people who answered; without a comparison group they are "

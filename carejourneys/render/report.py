@@ -488,6 +488,23 @@ def sites_with(source: str) -> list[str]:
     return [key for key in sites.keys() if len(getattr(_view_dataset(ctx, key), source)) > 0]
 
 
+def sources_here(names: Mapping[str, str]) -> None:
+    """Say in plain words which of the sources ``names`` (``{"pa_survey": "ratings by Personal
+    Advisers", ...}``) this page's site collected, and where the others were collected, so that an
+    introduction describes the evidence the site has."""
+    from carejourneys.render.html import _and
+
+    have = [label for src, label in names.items() if collected(src)]
+    text = (f"The evidence on this page: {_and(have)}." if have else
+            "This site collected none of the sources this page reports.")
+    others = [src for src in names if not collected(src)]
+    if others:
+        from carejourneys.render.html import not_collected_sentence
+
+        text += " " + " ".join(not_collected_sentence(src, sites_with(src)) for src in others)
+    note(text)
+
+
 def numeric(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with every withheld cell (``c``) as NaN, for charts drawn from protected values."""
     out = frame.copy()
