@@ -362,8 +362,8 @@ def outputs(activities: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     if activities["site"].nunique() > 1:
         table.insert(0, "Site", a["site"].astype("str").str.title())
     table = table.reset_index(drop=True)
-    made = table.loc[table["Kind"] == "made", "What"].str.lower().tolist()
-    practice = table.loc[table["Kind"] != "made", "What"].str.lower().tolist()
+    made = [_lower_first(w) for w in table.loc[table["Kind"] == "made", "What"]]
+    practice = [_lower_first(w) for w in table.loc[table["Kind"] != "made", "What"]]
     if table.empty:
         return table, "No outputs or practice work are recorded among this site's activities."
     sentence = (f"{len(made)} output{'s' if len(made) != 1 else ''} made"
@@ -371,6 +371,13 @@ def outputs(activities: pd.DataFrame) -> tuple[pd.DataFrame, str]:
                 + f" and {len(practice)} piece{'s' if len(practice) != 1 else ''} of practice work"
                 + (f" ({'; '.join(practice)})" if practice else "") + " are recorded.")
     return table, sentence
+
+
+def _lower_first(name: object) -> str:
+    """A name inside a sentence: its first letter in lower case, other capitals kept ("Work with Ofsted
+    inspectors" becomes "work with Ofsted inspectors"; an acronym such as "NHS" is kept)."""
+    text = str(name)
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]
 
 
 def legacy(activities: pd.DataFrame, changes: pd.DataFrame) -> tuple[pd.DataFrame, str]:
