@@ -609,12 +609,17 @@ def own_returns(ds: Any) -> pd.DataFrame:
 
     la = _la_code(ds)
     t = indicators.own_returns(ds.oc3, public.load_public(), la)
+    # narrow for readers: "Others" is Total minus Number (kept hidden for protection), the difference
+    # is the two percentages apart, and the published count of care leavers is on the tables above
+    t = t.rename(columns={"Others": HIDDEN + "Others"}).drop(
+        columns=[c for c in ("Difference (pp)", "Care leavers (published)") if c in t.columns])
     return declare(
         t,
-        [c for c in ("Number", "Others", "Total") if c in t.columns],
-        total_columns={"Total": ["Number", "Others"]},
+        [c for c in ("Number", HIDDEN + "Others", "Total") if c in t.columns],
+        labels=[c for c in ("Indicator", "Age", "Year") if c in t.columns],
+        total_columns={"Total": ["Number", HIDDEN + "Others"]},
         secondary="rows",
-        percent_of={c: "Number" for c in ("% (return)", "Difference (pp)") if c in t.columns} or None,
+        percent_of={"% (return)": "Number"} if "% (return)" in t.columns else None,
     )
 
 
@@ -626,6 +631,7 @@ def in_touch(ds: Any) -> pd.DataFrame:
     return declare(
         t,
         [c for c in ("In touch", "Others", "Total") if c in t.columns],
+        labels=[c for c in ("Year", "Age") if c in t.columns],
         total_columns={"Total": ["In touch", "Others"]},
         secondary="rows",
         percent_of={"% in touch": "In touch"} if "% in touch" in t.columns else None,
@@ -638,7 +644,13 @@ def bright_spots(ds: Any) -> pd.DataFrame:
     from carejourneys.metrics import indicators
 
     t = indicators.bright_spots_table(ds.bright_spots, public.load_public().comparators)
-    return declare(t, ["Respondents"] if "Respondents" in t.columns else [], secondary=None)
+    # narrow for readers: one comparator throughout is named in the caption, and an empty column goes
+    if "Comparator" in t.columns and t["Comparator"].nunique() <= 1:
+        t = t.drop(columns="Comparator")
+    empty = [c for c in t.columns if t[c].astype("str").str.strip().isin(["", "nan", "<NA>", "None"]).all()]
+    t = t.drop(columns=empty)
+    labels = [c for c in ("Survey year", "Indicator", "Comparator") if c in t.columns]
+    return declare(t, ["Respondents"] if "Respondents" in t.columns else [], labels=labels, secondary=None)
 
 
 def _la_code(ds: Any) -> str:
