@@ -164,11 +164,13 @@ def _holds(tables, t, rows, cols, relation, support: int = 2) -> bool:
 def _statistic(text: str) -> bool:
     """A cell that reads as a number derived from counts: a percentage, mean, p-value, interval or a
     band such as "improved (n=6, 50-59% agree)"; not a label that merely holds digits ("COVID-19",
-    "SWEMWBS (7-35)") or a date."""
+    "SWEMWBS (7-35)"), an age band ("17-18") or a date."""
     v = text.strip()
     if v in ("", SUPPRESSED) or not _NUMBER.search(v):
         return False
     if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?|\d{4}Q\d|Wave \d+|\d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}", v):
+        return False
+    if re.fullmatch(r"\d{1,2}\s?[-–]\s?\d{1,2}", v):  # an age band such as "17-18" is a label
         return False
     if "%" in v or re.search(r"\bn\s*=\s*\d", v) or re.search(r"\bp\s*[=<]", v):
         return True

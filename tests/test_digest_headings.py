@@ -24,7 +24,8 @@ HEADINGS: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {
     # digest 6 (Plymouth)
     ("02_site_learning", ("plymouth",)): (
         "Activities since the interim report", "Key strengths", "Challenges", "Enablers", "Barriers",
-        "Recommendations", "Additional resource", "Reframing power between the council and the voluntary sector",
+        "Recommendations", "Additional resource",
+        "Reframing power between the council and the voluntary sector",
         "Timely decisions and keeping momentum", "Permission to fail", "Endings", "Governance",
         "The covenant and care experience as a protected characteristic"),
     # digest 5 (Brent)
@@ -39,7 +40,8 @@ HEADINGS: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {
         "Where the council stood in the latest year", "Trends", "The gap to all young people"),
 }
 
-CASES = [(nb, site, heading) for (nb, sites), heads in HEADINGS.items() for site in sites for heading in heads]
+CASES = [(nb, site, heading) for (nb, sites), heads in HEADINGS.items()
+         for site in sites for heading in heads]
 
 
 def _sections(page: str) -> dict[str, str]:
@@ -61,15 +63,14 @@ def _has_data(body: str) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("notebook, site, heading", CASES, ids=[f"{n[:2]}[{s}] {h[:30]}" for n, s, h in CASES])
+@pytest.mark.parametrize("notebook, site, heading", CASES,
+                         ids=[f"{n[:2]}[{s}] {h[:30]}" for n, s, h in CASES])
 def test_digest_heading_is_on_the_page_with_data_under_it(full_build, notebook, site, heading):
     page = full_build.out / site / f"{notebook}.html"
     assert page.is_file(), f"{site}/{notebook} was not built"
     sections = _sections(page.read_text(encoding="utf-8"))
     assert heading in sections, f"{site}/{notebook}: no heading {heading!r}; has {sorted(sections)}"
     body = sections[heading]
-    # a heading whose content lives in its sub-sections counts when a sub-section has data
-    assert _has_data(body) or not re.sub(r"<[^>]+>|\s", "", body) == "", f"{heading!r} is empty"
     assert _has_data(body), f"{site}/{notebook}: nothing computed under {heading!r}"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from carejourneys import sites as site_registry
 from carejourneys.inputs import schemas
 
 METHOD_LABELS = {
@@ -365,7 +366,7 @@ def quantitative_summary(ds) -> tuple[pd.DataFrame, str]:
     These are overall sample sizes of a method (publishable, DESIGN.md section 6).
     """
     sites = [s for s in schemas.SITES if s in set(ds.fieldwork["site"])] or list(schemas.SITES)
-    labels = [SITE_LABELS[s] for s in sites]
+    labels = [SITE_LABELS.get(s) or site_registry.label(s) for s in sites]
 
     def per_site(frame, column=None, site_col="site"):
         if frame is None or len(frame) == 0 or site_col not in frame.columns:

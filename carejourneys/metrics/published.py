@@ -95,12 +95,15 @@ def quantitative_methods(ds: Any) -> pd.DataFrame:
 
 def people_bases(ds: Any) -> pd.DataFrame:
     """One definition per count of people at each site (:func:`carejourneys.metrics.evidence.people_counts`,
-    the "All groups" rows): interviews held, people interviewed, people in focus groups and the people
-    whose words were coded (the base of the site-learning page's percentages)."""
+    the "All groups" rows): interviews held, people interviewed and the people whose words were coded
+    (the base of the site-learning page's percentages: people interviewed and focus-group participants,
+    less anyone with nothing coded)."""
     t = evidence.people_counts(ds.fieldwork, ds.coded_segments)
-    t = t[t["Group"] == "All groups"].drop(columns="Group").reset_index(drop=True)
-    return declare(t, ["Interviews", "People interviewed", "People in focus groups",
-                       "People whose words were coded"], labels=["Site"], secondary=None)
+    # people in focus groups are left out: with the other two columns they nearly always sum to the
+    # people whose words were coded, which would give a withheld one back
+    t = t[t["Group"] == "All groups"].drop(columns=["Group", "People in focus groups"]).reset_index(drop=True)
+    return declare(t, ["Interviews", "People interviewed", "People whose words were coded"], labels=["Site"],
+                   secondary=None)
 
 def evidence_sample_sizes(ds: Any) -> pd.DataFrame:
     """Sources of evidence on outcomes and how many each covers: the overall sample size of each
