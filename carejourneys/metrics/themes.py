@@ -675,7 +675,8 @@ def findings_table(learning_points: pd.DataFrame, segments: pd.DataFrame,
     if e.empty:
         return table, f"No {label.lower()} are recorded for this site."
     broad = int((e["breadth"] == "broad").sum())
-    return table, (f"{label}: {len(e)} recorded; {broad} rest on broad evidence (at least "
+    rests = "rests" if broad == 1 else "rest"
+    return table, (f"{label}: {len(e)} recorded; {broad} {rests} on broad evidence (at least "
                    f"{BROAD['people']} people from {BROAD['groups']} groups across {BROAD['waves']} waves).")
 
 
