@@ -41,6 +41,9 @@ _VALENCE_P: dict[tuple[str, str], tuple[float, float, float]] = {
 }
 _VALENCE_DEFAULT = (0.45, 0.35, 0.2)
 _VALENCE_YOUNG = (0.6, 0.25, 0.15)
+#: digest 4 reports improvements in all four outcome areas, in young people's own accounts above all:
+#: what young people say about an outcome area leans clearly positive
+_VALENCE_YOUNG_OUTCOMES = (0.8, 0.12, 0.08)
 #: Brent's collaboration was exceptional: its staff speak of collaboration mostly positively, at every
 #: level of seniority (Plymouth's collaboration answers follow its seniority gradient)
 _VALENCE_SITE_THEME: dict[tuple[str, str], tuple[float, float, float]] = {
@@ -119,7 +122,7 @@ class _Filler:
 
 def _valence(rng: np.random.Generator, site: str, person: Person, code: str = "") -> str:
     if person.seniority == "not_applicable":
-        p = _VALENCE_YOUNG
+        p = _VALENCE_YOUNG_OUTCOMES if code.split(CODE_SEPARATOR)[0] == texts.OY else _VALENCE_YOUNG
     else:
         p = _VALENCE_SITE_THEME.get((site, code.split(CODE_SEPARATOR)[0]),
                                     _VALENCE_P.get((site, person.seniority), _VALENCE_DEFAULT))
