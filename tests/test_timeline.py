@@ -260,3 +260,23 @@ def test_overdue_milestone_leads_table_and_sentence_and_conflicts_with_completed
     assert list(bad["name"]) == ["Apprenticeships"] and "overdue" in bad.loc[0, "problem"]
     shown = timeline.activities_table(acts, ms).set_index("Activity")
     assert shown.loc["Apprenticeships", "Milestones reached"] == "0 of 1"
+
+
+def test_overdue_sentence_names_every_unreached_milestone_past_its_date():
+    from carejourneys.metrics import timeline
+
+    m = pd.DataFrame({
+        "site": ["brent"] * 4,
+        "initiative": ["Programme", "Programme", "Skills", "Skills"],
+        "milestone": ["Exit plan agreed", "Legacy funding secured", "Launched", "Fifty completed"],
+        "planned_date": pd.to_datetime(["2023-06-30", "2024-01-31", "2020-04-01", "2025-01-01"]),
+        "actual_date": pd.to_datetime(["2023-09-15", None, "2020-09-01", None]),
+    })
+    text = timeline.overdue_sentence(m, as_of="2024-03-31")
+    # the exit plan was later (77 days) than the legacy funding is overdue (60): the delays table
+    # names the exit plan, this sentence the unfinished one; a milestone not yet due is not named
+    assert text == ("Not reached by the end of the records: 'Legacy funding secured' (Programme), "
+                    "60 days past its planned date.")
+    assert timeline.delays(m, as_of="2024-03-31")[0].iloc[0]["Most delayed milestone"] == "Launched"
+    m.loc[1, "actual_date"] = pd.Timestamp("2024-02-01")
+    assert timeline.overdue_sentence(m, as_of="2024-03-31").startswith("Every milestone that was due")

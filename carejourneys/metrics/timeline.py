@@ -325,6 +325,20 @@ def delays(milestones: pd.DataFrame, as_of: object | None = None) -> tuple[pd.Da
     return table, _delay_sentence(table, milestones, pd.Timestamp(ref))
 
 
+def overdue_sentence(milestones: pd.DataFrame, as_of: object | None = None) -> str:
+    """A sentence naming every milestone past its planned date and not reached (as of ``as_of``, by
+    default each site's last recorded date), with its initiative and the days overdue so far; the
+    delays table shows only each initiative's most delayed milestone, so an unfinished one could
+    otherwise hide behind a longer delay that was reached."""
+    s = slippage(milestones, as_of=as_of)
+    open_ = s[(s["status"] == "overdue")].sort_values("slippage_days", ascending=False, kind="stable")
+    if open_.empty:
+        return "Every milestone that was due by the end of the records was reached."
+    several = "site" in s.columns and s["site"].nunique() > 1
+    parts = [f"'{r['milestone']}' ({r['initiative']}{', ' + str(r['site']).title() if several else ''}), "
+             f"{int(r['slippage_days'])} days past its planned date" for _, r in open_.iterrows()]
+    return "Not reached by the end of the records: " + "; ".join(parts) + "."
+
 #: the columns of :func:`delays`' table shown in the main text (the others go in an annex)
 DELAY_MAIN_COLUMNS = ("Site", "Initiative", "Milestones reached", "Most delayed milestone", "Delay (days)",
                       "Delay (months)", "Reached")
