@@ -157,10 +157,6 @@ def _banner_checksum(page: Path) -> str:
     return m.group(1) if m else ""
 
 
-def _params_text(params: tuple[tuple[str, str], ...]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in params)
-
-
 def _status_html(e: Entry) -> str:
     return "" if e.ok else f' <span class="cj-status-failed">({_esc(e.status)})</span>'
 
@@ -326,12 +322,13 @@ def site_html(site: str, entries: list[Entry]) -> str:
     for e in sorted(entries, key=lambda e: e.notebook):
         cls = "" if e.ok else ' class="cj-status-failed"'
         rows.append(f"<tr><td>{_link(e, f'{e.notebook}.html')}</td><td>{_esc(e.origin)}</td>"
-                    f"<td>{_esc(_date_text(e))}</td><td{cls}>{_esc(e.status)}</td>"
-                    f"<td>{_esc(e.version)}</td><td><code>{_esc(_params_text(e.params))}</code></td></tr>")
+                    f"<td>{_esc(_date_text(e))}</td><td{cls}>{_esc(e.status)}</td></tr>")
+    # what a reader needs per report (report, data, date, status); version, parameters and checksum
+    # are shared by the pages and said once, below
     return (f"<h1>{_esc(site_label(site))}: reports</h1>{_banner(entries)}"
             '<div class="cj-index-wrap"><table class="cj-index"><thead><tr><th>Report</th><th>Data</th>'
-            "<th>Data date</th><th>Status</th><th>carejourneys</th><th>Parameters</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>")
+            "<th>Data date</th><th>Status</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>" + _about(entries))
 
 
 def _page(body: str, *, title: str, home: str | None) -> bytes:
