@@ -114,16 +114,16 @@ def test_a_direction_that_pins_a_withheld_count_is_withheld():
 
     # 10 rated, none the same, improved and worse withheld: "improved" needs 9 or more of 10 better,
     # and worse is at least 1, so it would give improved = 9 and worse = 1 back
-    assert published._pins("c", 0, "c", 10, "improved", 5)
-    assert not published._pins("c", "c", 0, 15, "no clear change", 5)
+    assert published._pins("c", 0, "c", 10, "improved")
+    assert not published._pins("c", "c", 0, 15, "no clear change")
     directions = _directions([("wellbeing", "Wellbeing", "pa_survey", "PA", 10, "improved", "w", "moderate")])
     long = pd.DataFrame([{"domain": "wellbeing", "source": "pa_survey", "improved": "c", "same": 0,
                           "worse": "c"}])
-    safe = published.safe_directions(directions, long, 5)
+    safe = published.safe_directions(directions, long)
     assert safe.loc[0, "Direction"] == "c" and safe.loc[0, "Strength"] == "c"
     long = pd.DataFrame([{"domain": "wellbeing", "source": "pa_survey", "improved": 9, "same": 0,
                           "worse": 1}])
-    assert published.safe_directions(directions, long, 5).loc[0, "Direction"] == "improved"
+    assert published.safe_directions(directions, long).loc[0, "Direction"] == "improved"
 
 
 @pytest.mark.slow
@@ -138,10 +138,9 @@ def test_outcome_answers_match_the_domain_tables(site):
     old = report._display
     report._display = lambda m: None
     try:
-        ctx = report.setup(site=site)
+        report.setup(site=site)
         directions = published.safe_directions(report.protected(published.domain_directions),
-                                               report.protected(published.triangulation_long),
-                                               ctx.policy.threshold)
+                                               report.protected(published.triangulation_long))
         items = findings.outcome_areas(directions)
         assert items, "no outcome question answered"
         assert all("n=" not in i["text"] for i in items)

@@ -122,7 +122,7 @@ def test_published_totals_kept(everything):
 
     cmp = evidence.compare_with_published(everything.fieldwork)
     assert (cmp["Same"] == "yes").all(), cmp
-    table, _ = evidence.quantitative_summary(everything)
+    table = evidence.quantitative_summary(everything)
     t = table.set_index("Method")
     assert t.loc["Council care leaver returns (OC3)", ["Brent", "Plymouth"]].tolist() == [3, 2]
     assert t.loc["Bright Spots survey reports", ["Brent", "Plymouth"]].tolist() == [1, 1]

@@ -354,10 +354,12 @@ def _n(frame: pd.DataFrame | None, column: str | None = None) -> int:
     return int(frame[column].nunique()) if column else len(frame)
 
 
-def quantitative_summary(ds) -> tuple[pd.DataFrame, str]:
-    """(table, sentence) for 00's "Quantitative evaluation methods": each quantitative source's size
-    per site and in total, computed from the dataset ``ds`` (``load_dataset``), beside what the
-    evaluation published (the Published column only when several sites are shown).
+def quantitative_summary(ds) -> pd.DataFrame:
+    """The table of 00's "Quantitative evaluation methods" (its sentence is
+    :func:`carejourneys.render.findings.quantitative`, read from the protected table): each
+    quantitative source's size per site and in total, computed from the dataset ``ds``
+    (``load_dataset``), beside what the evaluation published (the Published column only when several
+    sites are shown).
 
     Rows: council care leaver returns (collection years per site), Bright Spots survey reports
     (site and survey year), pre/post questionnaires (respondents; activities), retrospective survey
@@ -401,14 +403,4 @@ def quantitative_summary(ds) -> tuple[pd.DataFrame, str]:
                          columns=["Method", "Counted as", *labels, TOTAL, "Published"])
     if len(labels) == 1:  # a single site holds part of each published total: no comparison
         table = table.drop(columns=[TOTAL, "Published"])
-    t = table.set_index("Method")
-    col = TOTAL if TOTAL in t.columns else labels[0]
-    sentence = (f"Quantitative data: {int(t.loc['Council care leaver returns (OC3)', col])} council care "
-                f"leaver returns, {int(t.loc['Bright Spots survey reports', col])} Bright Spots reports, "
-                f"pre/post questionnaires from {int(t.loc['Pre/post questionnaires', col])} young people "
-                f"({int(t.loc['Pre/post questionnaires: activities', col])} activities), a retrospective "
-                f"survey of {int(t.loc['Retrospective survey', col])}, "
-                f"{int(t.loc['Personal Adviser survey: responses', col])} Personal Adviser responses on "
-                f"{int(t.loc['Personal Adviser survey: young people rated', col])} young people and "
-                f"{int(t.loc['Wellbeing workshop facilitator ratings', col])} facilitator ratings.")
-    return table, sentence
+    return table

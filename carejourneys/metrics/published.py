@@ -20,13 +20,22 @@ from typing import Any
 import pandas as pd
 
 from carejourneys.metrics import evidence, outcomes, participation, surveys, themes, timeline, triangulation
-from carejourneys.sdc.disclosure import declare
+from carejourneys.sdc.disclosure import PROTECTED, declare
 
 Source = Callable[[Any], pd.DataFrame]
 #: helper column: True where a row counts people (rows counting events are left alone)
 PEOPLE_ROW = "_counts_people"
 #: columns whose names start with this take part in protection but are never shown (report drops them)
 HIDDEN = "_"
+
+
+def from_protected(frame: pd.DataFrame, counts: list[str] | None = None) -> pd.DataFrame:
+    """Mark ``frame`` as cut from tables already protected for the whole site (every value taken as it
+    stands, a withheld one still ``c``), so that ``cj.report`` shows it without protecting it again."""
+    frame.attrs.clear()
+    frame = declare(frame, counts or [])
+    frame.attrs[PROTECTED] = True
+    return frame
 
 
 def _threshold(ds: Any) -> int:
@@ -85,8 +94,7 @@ def quantitative_methods(ds: Any) -> pd.DataFrame:
     (and in total, beside what the evaluation published, on a page for several sites). Rows counting
     young people or Personal Advisers' responses are people; returns, reports, activities and rated
     sessions are not."""
-    t, _ = evidence.quantitative_summary(ds)
-    t = t.copy()
+    t = evidence.quantitative_summary(ds)
     t[PEOPLE_ROW] = t["Counted as"].isin(["young people", "responses"]).to_numpy()
     counts = [c for c in t.columns if c not in ("Method", "Counted as", "Published", PEOPLE_ROW)]
     return declare(t, counts, count_rows=PEOPLE_ROW, labels=["Method", "Counted as", "Published"],
@@ -287,12 +295,12 @@ def domain_directions(ds: Any) -> pd.DataFrame:
 COUNT_BASED_SOURCES = ("pa_survey", "interviews", "facilitator")
 
 
-def _pins(improved: object, same: object, worse: object, n: int, direction: str, threshold: int,
+def _pins(improved: object, same: object, worse: object, n: int, direction: str,
           zeros_withheld: bool = False) -> bool:
     """Whether knowing a count-based ``direction`` narrows a withheld (``c``) count of the breakdown
     to a single value: every breakdown consistent with the shown cells and the total ``n`` is
     enumerated, a withheld cell taking any value from 1 (0 when zeros are withheld) to n, since a
-    cell withheld to protect another can be large. ``threshold`` is kept for the caller's record."""
+    cell withheld to protect another can be large."""
     cells = [improved, same, worse]
     hidden = [i for i, v in enumerate(cells) if str(v) == "c"]
     if not hidden:
@@ -309,7 +317,7 @@ def _pins(improved: object, same: object, worse: object, n: int, direction: str,
     return any(len(seen[i]) <= 1 for i in hidden)
 
 
-def safe_directions(directions: pd.DataFrame, long: pd.DataFrame, threshold: int) -> pd.DataFrame:
+def safe_directions(directions: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
     """The *protected* :func:`domain_directions` table with its directions made safe against the
     *protected* :func:`triangulation_long` breakdown: where n is withheld, or the direction of a
     count-based source would pin a withheld count of its breakdown, the direction, reason and
@@ -328,7 +336,7 @@ def safe_directions(directions: pd.DataFrame, long: pd.DataFrame, threshold: int
             if d == triangulation.LEVEL_ONLY:
                 pass  # a level (facilitators' ratings) is the same whatever the counts: it narrows nothing
             elif r["source"] in COUNT_BASED_SOURCES:
-                unsafe = _pins(b["improved"], b["same"], b["worse"], int(n), d, threshold, zeros_withheld)
+                unsafe = _pins(b["improved"], b["same"], b["worse"], int(n), d, zeros_withheld)
             else:
                 # read from a confidence interval the page withholds wherever a count is withheld
                 unsafe = any(str(b[k]) == "c" for k in ("improved", "same", "worse"))
@@ -350,10 +358,7 @@ def domain_readout(directions: pd.DataFrame, domain: str) -> pd.DataFrame:
         "Why": rows["Why"].to_numpy(),
         "Strength": rows["Strength"].to_numpy(),
     })
-    out.attrs.clear()
-    out = declare(out, [])
-    out.attrs["cj_protected"] = True
-    return out
+    return from_protected(out)
 
 
 def directions_matrix(directions: pd.DataFrame) -> pd.DataFrame:
@@ -373,10 +378,7 @@ def directions_matrix(directions: pd.DataFrame) -> pd.DataFrame:
     wide.index.name = "Outcome area"
     wide.columns.name = None
     out = wide.reset_index()
-    out.attrs.clear()
-    out = declare(out, [])
-    out.attrs["cj_protected"] = True
-    return out
+    return from_protected(out)
 
 
 # --------------------------------------------------------------------------- 02 site learning
@@ -560,10 +562,7 @@ def evidence_breakdown(long: pd.DataFrame) -> pd.DataFrame:
             "Largest group (share)": rows["consistency"].to_numpy(),
         }
     )
-    out.attrs.clear()
-    out = declare(out, [])
-    out.attrs["cj_protected"] = True
-    return out
+    return from_protected(out)
 
 
 def attendances_per_month(ds: Any) -> pd.DataFrame:
@@ -584,10 +583,7 @@ def trend_after(valence_shown: pd.DataFrame, ds: Any) -> pd.DataFrame:
     else:
         out, _ = themes.trend_summary(ds.coded_segments, unit="person")
         out = out.copy()
-    out.attrs.clear()
-    out = declare(out, [])
-    out.attrs["cj_protected"] = True
-    return out
+    return from_protected(out)
 
 
 def no_people(frame: pd.DataFrame) -> pd.DataFrame:
@@ -741,7 +737,4 @@ def findings_shown(shown: pd.DataFrame, *, kind: str | None = None, theme: str |
     if "Site" in keep and rows["Site"].nunique() <= 1:
         keep.remove("Site")  # one site's page: the site is in the title
     out = rows.loc[:, keep].reset_index(drop=True)
-    out.attrs.clear()
-    out = declare(out, ["People"] if "People" in out.columns else [])
-    out.attrs["cj_protected"] = True
-    return out
+    return from_protected(out, ["People"] if "People" in out.columns else [])

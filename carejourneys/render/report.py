@@ -262,7 +262,7 @@ def _threshold(threshold: int | None) -> int:
 TableSource = Callable[[Any], pd.DataFrame]
 
 #: attribute of a frame that came out of disclosure control for the whole publication
-PROTECTED = "cj_protected"
+PROTECTED = disclosure.PROTECTED
 
 
 def _views(ctx: ReportContext) -> dict[str, Any]:

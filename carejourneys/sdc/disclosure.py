@@ -66,6 +66,8 @@ import pandas as pd
 
 #: what a withheld cell shows
 SUPPRESSED = "c"
+#: attribute of a frame already protected for the whole published site (shown as it stands)
+PROTECTED = "cj_protected"
 #: labels that mark a total row (index value) or a total column (column name), case-insensitive
 TOTAL_LABELS = ("total", "all", "overall")
 #: the columns of a disclosure log file, in order
